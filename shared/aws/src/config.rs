@@ -1,0 +1,134 @@
+//! Configuration from the environment and the AWS clients built from it, once per cold start.
+//!
+//! Every variable is documented in README.md ("Configuration").
+
+use std::env;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+
+/// Default prefix of every resource name when no variable overrides it.
+pub const DEFAULT_PREFIX: &str = "practice-exports";
+
+/// Names of every AWS resource the system uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceNames {
+    pub records_table: String,
+    pub jobs_table: String,
+    pub audit_table: String,
+    pub control_table: String,
+    pub templates_table: String,
+    pub schedules_table: String,
+    pub jobs_queue: String,
+    pub jobs_dlq: String,
+    pub exports_bucket: String,
+    /// A KMS key id, ARN or `alias/…`.
+    pub kms_key: String,
+    /// The verified SES sender address.
+    pub ses_sender: String,
+}
+
+impl ResourceNames {
+    /// The names a stack deployed under `prefix` uses (tests use a random prefix each).
+    pub fn with_prefix(prefix: &str) -> Self {
+        Self {
+            records_table: format!("{prefix}-records"),
+            jobs_table: format!("{prefix}-jobs"),
+            audit_table: format!("{prefix}-audit"),
+            control_table: format!("{prefix}-control"),
+            templates_table: format!("{prefix}-templates"),
+            schedules_table: format!("{prefix}-schedules"),
+            jobs_queue: format!("{prefix}-jobs"),
+            jobs_dlq: format!("{prefix}-jobs-dlq"),
+            exports_bucket: format!("{prefix}-exports"),
+            kms_key: format!("alias/{prefix}"),
+            ses_sender: format!("reports@{prefix}.example.com"),
+        }
+    }
+
+    /// Names from the environment: `RESOURCE_PREFIX` (default `practice-exports`) gives every
+    /// default, and each `*_TABLE`, `JOBS_QUEUE`, `JOBS_DLQ`, `EXPORTS_BUCKET`, `KMS_KEY_ID`,
+    /// `SES_SENDER` variable overrides one name.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let prefix = get("RESOURCE_PREFIX").unwrap_or_else(|| DEFAULT_PREFIX.to_string());
+        let d = Self::with_prefix(&prefix);
+        let pick = |key: &str, default: String| get(key).unwrap_or(default);
+        Self {
+            records_table: pick("RECORDS_TABLE", d.records_table),
+            jobs_table: pick("JOBS_TABLE", d.jobs_table),
+            audit_table: pick("AUDIT_TABLE", d.audit_table),
+            control_table: pick("CONTROL_TABLE", d.control_table),
+            templates_table: pick("TEMPLATES_TABLE", d.templates_table),
+            schedules_table: pick("SCHEDULES_TABLE", d.schedules_table),
+            jobs_queue: pick("JOBS_QUEUE", d.jobs_queue),
+            jobs_dlq: pick("JOBS_DLQ", d.jobs_dlq),
+            exports_bucket: pick("EXPORTS_BUCKET", d.exports_bucket),
+            kms_key: pick("KMS_KEY_ID", d.kms_key),
+            ses_sender: pick("SES_SENDER", d.ses_sender),
+        }
+    }
+}
+
+/// The shared SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the standard
+/// AWS environment and profile chain.
+pub async fn load_sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+/// One client per service, built once per cold start and cloned (cheaply) into handlers.
+#[derive(Debug, Clone)]
+pub struct AwsClients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub ses: aws_sdk_ses::Client,
+    pub kms: aws_sdk_kms::Client,
+}
+
+impl AwsClients {
+    pub fn new(sdk: &SdkConfig) -> Self {
+        // Emulators serve buckets by path (`http://host/bucket/key`), not by virtual host.
+        let s3 = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .build();
+        Self {
+            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            ses: aws_sdk_ses::Client::new(sdk),
+            kms: aws_sdk_kms::Client::new(sdk),
+        }
+    }
+
+    pub async fn from_env() -> Self {
+        Self::new(&load_sdk_config().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_sets_every_default_and_variables_override_one_name() {
+        let names = ResourceNames::from_lookup(|k| match k {
+            "RESOURCE_PREFIX" => Some("acme".into()),
+            "JOBS_TABLE" => Some("custom-jobs".into()),
+            _ => None,
+        });
+        assert_eq!(names.records_table, "acme-records");
+        assert_eq!(names.jobs_table, "custom-jobs");
+        assert_eq!(names.exports_bucket, "acme-exports");
+        assert_eq!(names.kms_key, "alias/acme");
+    }
+
+    #[test]
+    fn defaults_without_any_variable() {
+        let names = ResourceNames::from_lookup(|_| None);
+        assert_eq!(names, ResourceNames::with_prefix(DEFAULT_PREFIX));
+        assert_eq!(names.jobs_dlq, "practice-exports-jobs-dlq");
+    }
+}

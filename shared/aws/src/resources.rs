@@ -1,0 +1,219 @@
+//! The one definition of every AWS resource the system uses. Local provisioning
+//! ([`crate::provision`]) creates exactly these, and `infra/template.yaml` is checked against them.
+
+/// Which table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Records,
+    Jobs,
+    Audit,
+    Control,
+    Templates,
+    Schedules,
+}
+
+/// A key attribute; every key in this system is a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub partition: &'static str,
+    pub sort: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexSpec {
+    pub name: &'static str,
+    pub key: Key,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableSpec {
+    pub table: Table,
+    /// The resource's logical id in `infra/template.yaml`.
+    pub logical_id: &'static str,
+    pub key: Key,
+    /// Global secondary indexes, all projecting every attribute.
+    pub indexes: &'static [IndexSpec],
+    /// Attribute holding an epoch-seconds expiry, if the table expires items.
+    pub ttl_attribute: Option<&'static str>,
+}
+
+/// GSI names the adapters query by.
+pub mod index {
+    pub const JOBS_BY_USER: &str = "by_user";
+    pub const AUDIT_BY_PATIENT: &str = "by_patient";
+    pub const AUDIT_BY_ACTOR: &str = "by_actor";
+    pub const TEMPLATES_BY_OWNER: &str = "by_owner";
+    pub const SCHEDULES_BY_USER: &str = "by_user";
+    pub const SCHEDULES_DUE: &str = "due";
+}
+
+const PK_SK: Key = Key {
+    partition: "pk",
+    sort: Some("sk"),
+};
+
+pub const TABLES: &[TableSpec] = &[
+    // Clinical records, single-table: see docs/records.md.
+    TableSpec {
+        table: Table::Records,
+        logical_id: "RecordsTable",
+        key: PK_SK,
+        indexes: &[],
+        ttl_attribute: None,
+    },
+    TableSpec {
+        table: Table::Jobs,
+        logical_id: "JobsTable",
+        key: Key {
+            partition: "job_id",
+            sort: None,
+        },
+        indexes: &[IndexSpec {
+            name: index::JOBS_BY_USER,
+            key: Key {
+                partition: "user_id",
+                sort: Some("created_at"),
+            },
+        }],
+        ttl_attribute: Some("ttl"),
+    },
+    // Append-only; partitioned by day so a time-range export is a few queries.
+    TableSpec {
+        table: Table::Audit,
+        logical_id: "AuditTable",
+        key: Key {
+            partition: "day",
+            sort: Some("event_key"),
+        },
+        indexes: &[
+            IndexSpec {
+                name: index::AUDIT_BY_PATIENT,
+                key: Key {
+                    partition: "patient_id",
+                    sort: Some("event_key"),
+                },
+            },
+            IndexSpec {
+                name: index::AUDIT_BY_ACTOR,
+                key: Key {
+                    partition: "actor_id",
+                    sort: Some("event_key"),
+                },
+            },
+        ],
+        ttl_attribute: None,
+    },
+    // Rate-limit counters and idempotency keys; both expire.
+    TableSpec {
+        table: Table::Control,
+        logical_id: "ControlTable",
+        key: Key {
+            partition: "pk",
+            sort: None,
+        },
+        indexes: &[],
+        ttl_attribute: Some("ttl"),
+    },
+    TableSpec {
+        table: Table::Templates,
+        logical_id: "TemplatesTable",
+        key: Key {
+            partition: "template_id",
+            sort: None,
+        },
+        indexes: &[IndexSpec {
+            name: index::TEMPLATES_BY_OWNER,
+            key: Key {
+                partition: "owner_id",
+                sort: Some("created_at"),
+            },
+        }],
+        ttl_attribute: None,
+    },
+    TableSpec {
+        table: Table::Schedules,
+        logical_id: "SchedulesTable",
+        key: Key {
+            partition: "schedule_id",
+            sort: None,
+        },
+        indexes: &[
+            IndexSpec {
+                name: index::SCHEDULES_BY_USER,
+                key: Key {
+                    partition: "user_id",
+                    sort: Some("created_at"),
+                },
+            },
+            // Sparse: only active schedules carry `due_shard`.
+            IndexSpec {
+                name: index::SCHEDULES_DUE,
+                key: Key {
+                    partition: "due_shard",
+                    sort: Some("next_run_at"),
+                },
+            },
+        ],
+        ttl_attribute: None,
+    },
+];
+
+/// The renderer's timeout; the queue's visibility timeout is six times it, as AWS advises for
+/// SQS-triggered functions.
+pub const RENDERER_TIMEOUT_SECONDS: u32 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub logical_id: &'static str,
+    pub visibility_timeout_seconds: u32,
+    pub message_retention_seconds: u32,
+    /// Receives after which a message moves to the dead-letter queue.
+    pub max_receive_count: u32,
+    pub dlq_logical_id: &'static str,
+    pub dlq_retention_seconds: u32,
+}
+
+pub const JOBS_QUEUE: QueueSpec = QueueSpec {
+    logical_id: "JobsQueue",
+    visibility_timeout_seconds: 6 * RENDERER_TIMEOUT_SECONDS,
+    message_retention_seconds: 4 * 24 * 3600,
+    max_receive_count: 5,
+    dlq_logical_id: "JobsDeadLetterQueue",
+    dlq_retention_seconds: 14 * 24 * 3600,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketSpec {
+    pub logical_id: &'static str,
+    /// Objects under this prefix are exports and expire.
+    pub exports_prefix: &'static str,
+    pub expire_after_days: i32,
+    pub abort_incomplete_uploads_after_days: i32,
+}
+
+pub const EXPORTS_BUCKET: BucketSpec = BucketSpec {
+    logical_id: "ExportsBucket",
+    exports_prefix: "exports/",
+    expire_after_days: 7,
+    abort_incomplete_uploads_after_days: 1,
+};
+
+pub fn table_spec(table: Table) -> &'static TableSpec {
+    TABLES
+        .iter()
+        .find(|t| t.table == table)
+        .expect("every table has a spec")
+}
+
+impl Table {
+    pub fn name(self, names: &crate::config::ResourceNames) -> &str {
+        match self {
+            Table::Records => &names.records_table,
+            Table::Jobs => &names.jobs_table,
+            Table::Audit => &names.audit_table,
+            Table::Control => &names.control_table,
+            Table::Templates => &names.templates_table,
+            Table::Schedules => &names.schedules_table,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure core of practice-exports: domain types, validation, report data and the ports
+//! (small traits) the functions depend on. No AWS SDK and no async runtime live here, so it
+//! compiles fast, unit-tests with in-memory ports and benches alone.
+
+pub mod export;
+pub mod memory;
+pub mod ports;
+pub mod records;
+pub mod synthetic;
+pub mod validation;

@@ -1,0 +1,365 @@
+//! Clinical records: the data exports read.
+//!
+//! These types are both the import format (`docs/import-format.md`) and what a
+//! [`RecordSource`](crate::ports::RecordSource) hands back, so an import can be read back and
+//! compared field by field. Every list is kept in *storage order* (see [`PatientRecord::normalize`]),
+//! the order the records table returns items in.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version tag of the import file format.
+pub const IMPORT_FORMAT_V1: &str = "practice-exports/records/v1";
+
+/// A whole practice's records: the import file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeData {
+    /// Must be [`IMPORT_FORMAT_V1`].
+    pub format: String,
+    #[serde(default)]
+    pub therapists: Vec<Therapist>,
+    #[serde(default)]
+    pub patients: Vec<PatientRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Therapist {
+    pub id: Uuid,
+    pub name: String,
+    /// e.g. "PhD, LCSW".
+    pub credentials: String,
+    pub email: String,
+    pub practice: Practice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Practice {
+    pub name: String,
+    pub address: Address,
+    pub phone: String,
+    /// National Provider Identifier: 10 digits.
+    pub npi: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    pub line1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    pub city: String,
+    /// State, province or region.
+    pub region: String,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2, e.g. "US".
+    pub country: String,
+}
+
+/// One patient with everything recorded about them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    #[serde(default)]
+    pub diagnoses: Vec<Diagnosis>,
+    #[serde(default)]
+    pub treatment_plans: Vec<TreatmentPlan>,
+    #[serde(default)]
+    pub sessions: Vec<SessionRecord>,
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    pub id: Uuid,
+    /// Medical record number, unique within the practice. Used in export file names.
+    pub mrn: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+    pub gender: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pronouns: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance: Option<Insurance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_contact: Option<EmergencyContact>,
+    pub intake_date: NaiveDate,
+    /// Therapists treating this patient; only they may export the patient's records.
+    pub assigned_therapist_ids: Vec<Uuid>,
+}
+
+impl Patient {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Insurance {
+    pub payer: String,
+    pub member_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyContact {
+    pub name: String,
+    pub relationship: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagnosisRank {
+    Primary,
+    Secondary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Diagnosis {
+    pub id: Uuid,
+    /// ICD-10-CM code, e.g. "F41.1".
+    pub icd10_code: String,
+    pub description: String,
+    pub rank: DiagnosisRank,
+    pub diagnosed_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Active,
+    Completed,
+    Discontinued,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentPlan {
+    pub id: Uuid,
+    pub title: String,
+    pub status: PlanStatus,
+    pub start_date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub goals: Vec<Goal>,
+    /// Planned interventions, e.g. "Cognitive restructuring".
+    #[serde(default)]
+    pub interventions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prognosis: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalStatus {
+    NotStarted,
+    InProgress,
+    Achieved,
+    Discontinued,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    pub id: Uuid,
+    pub description: String,
+    pub status: GoalStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<NaiveDate>,
+    /// 0–100.
+    pub progress_percent: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionType {
+    Intake,
+    Individual,
+    Couples,
+    Family,
+    Group,
+    Crisis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionSetting {
+    InPerson,
+    Telehealth,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attendance {
+    Attended,
+    Cancelled,
+    NoShow,
+}
+
+/// A session and the notes written about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRecord {
+    pub session: Session,
+    #[serde(default)]
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub id: Uuid,
+    /// The clinician who held the session.
+    pub therapist_id: Uuid,
+    pub start_time: DateTime<Utc>,
+    pub duration_minutes: u16,
+    pub session_type: SessionType,
+    pub setting: SessionSetting,
+    /// Therapeutic modality, e.g. "CBT", "DBT", "EMDR".
+    pub modality: String,
+    pub attendance: Attendance,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Patient-reported mood, 1 (worst) to 10 (best).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mood: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteType {
+    ProgressNote,
+    /// Kept apart from the medical record under HIPAA; exported only on explicit request by its author.
+    PsychotherapyNote,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub note_type: NoteType,
+    pub created_at: DateTime<Utc>,
+    /// SOAP sections; any may be absent.
+    #[serde(default)]
+    pub soap: Soap,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Soap {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjective: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+}
+
+impl Soap {
+    /// The sections in SOAP order with their display names.
+    pub fn sections(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("Subjective", self.subjective.as_deref()),
+            ("Objective", self.objective.as_deref()),
+            ("Assessment", self.assessment.as_deref()),
+            ("Plan", self.plan.as_deref()),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    pub id: Uuid,
+    /// e.g. "PHQ-9", "GAD-7", "PCL-5".
+    pub instrument: String,
+    pub score: u16,
+    /// e.g. "moderate".
+    pub severity: String,
+    pub administered_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Keys that order a patient's items; the records table's sort keys are built from them, so
+/// [`PatientRecord::normalize`] and a table query agree on order.
+pub mod order {
+    use super::*;
+
+    pub fn instant(t: &DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+    pub fn diagnosis(d: &Diagnosis) -> String {
+        format!("{}#{}", d.diagnosed_on, d.id)
+    }
+    pub fn plan(p: &TreatmentPlan) -> String {
+        format!("{}#{}", p.start_date, p.id)
+    }
+    pub fn session(s: &Session) -> String {
+        format!("{}#{}", instant(&s.start_time), s.id)
+    }
+    pub fn note(n: &Note) -> String {
+        n.id.to_string()
+    }
+    pub fn assessment(a: &Assessment) -> String {
+        format!("{}#{}", a.administered_on, a.id)
+    }
+    pub fn attachment(a: &Attachment) -> String {
+        format!("{}#{}", instant(&a.uploaded_at), a.id)
+    }
+}
+
+impl PatientRecord {
+    /// Sorts every list into storage order: chronological, ties broken by id.
+    pub fn normalize(&mut self) {
+        self.diagnoses.sort_by_cached_key(order::diagnosis);
+        self.treatment_plans.sort_by_cached_key(order::plan);
+        self.sessions
+            .sort_by_cached_key(|s| order::session(&s.session));
+        for s in &mut self.sessions {
+            s.notes.sort_by_cached_key(order::note);
+        }
+        self.assessments.sort_by_cached_key(order::assessment);
+        self.attachments.sort_by_cached_key(order::attachment);
+    }
+
+    pub fn note_count(&self) -> usize {
+        self.sessions.iter().map(|s| s.notes.len()).sum()
+    }
+}

@@ -1,0 +1,204 @@
+//! `exports-admin`: the operator's command line for practice-exports.
+//!
+//! Talks to AWS (or the emulator named by `AWS_ENDPOINT_URL`) with the same adapters the Lambda
+//! functions use. Documented in docs/cli.md.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use exports_aws::config::{AwsClients, ResourceNames};
+use exports_aws::provision::provision;
+use exports_aws::records_store::{DynamoRecords, ImportError, ImportReport};
+use exports_core::records::PracticeData;
+use exports_core::synthetic::{DemoParams, generate};
+use exports_core::validation::parse_practice;
+
+/// Exit code of a file that failed validation (nothing was written).
+const EXIT_INVALID_FILE: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "exports-admin",
+    version,
+    about = "Operate practice-exports: provision, import, seed"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create every table, queue, key, bucket and sender the system uses (idempotent).
+    Provision,
+    /// Load clinical records from a JSON file (docs/import-format.md). The whole file is
+    /// validated first; an invalid file writes nothing.
+    Import {
+        /// The records file.
+        file: PathBuf,
+        /// Only validate; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Generate a deterministic synthetic practice and import it (or write it as an import file).
+    SeedDemo {
+        #[arg(long, default_value_t = 6)]
+        patients: usize,
+        /// Sessions per patient.
+        #[arg(long, default_value_t = 24)]
+        sessions: usize,
+        /// Words per progress note.
+        #[arg(long, default_value_t = 300)]
+        words: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Date of the last session (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-10-30")]
+        end_date: NaiveDate,
+        /// Write the import file here instead of importing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LOG_LEVEL")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let names = ResourceNames::from_env();
+    match cli.command {
+        Command::Provision => {
+            let clients = AwsClients::from_env().await;
+            let started = Instant::now();
+            let report = provision(&clients, &names).await?;
+            print!("{report}");
+            println!(
+                "provisioned in {:.1} s; jobs queue {}",
+                started.elapsed().as_secs_f64(),
+                report.jobs_queue_url
+            );
+        }
+        Command::Import { file, dry_run } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let data = match parse_practice(&bytes) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!(
+                        "{}: invalid import file, nothing written:\n  - {e}",
+                        file.display()
+                    );
+                    return Ok(ExitCode::from(EXIT_INVALID_FILE));
+                }
+            };
+            if dry_run {
+                // Without the store, therapists must all be in the file.
+                return Ok(
+                    match exports_core::validation::validate_practice(&data, &Default::default()) {
+                        Ok(()) => {
+                            println!(
+                                "{}: valid ({} therapists, {} patients)",
+                                file.display(),
+                                data.therapists.len(),
+                                data.patients.len()
+                            );
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => {
+                            eprint!("{}: invalid import file:\n{e}", file.display());
+                            ExitCode::from(EXIT_INVALID_FILE)
+                        }
+                    },
+                );
+            }
+            return import(&names, &data, &file.display().to_string()).await;
+        }
+        Command::SeedDemo {
+            patients,
+            sessions,
+            words,
+            seed,
+            end_date,
+            out,
+        } => {
+            let params = DemoParams {
+                patients,
+                sessions_per_patient: sessions,
+                words_per_note: words,
+                seed,
+                end_date,
+            };
+            let data = generate(&params);
+            if let Some(out) = out {
+                let json = serde_json::to_vec_pretty(&data)?;
+                std::fs::write(&out, &json)
+                    .with_context(|| format!("writing {}", out.display()))?;
+                println!(
+                    "wrote {} ({} bytes): {} therapists, {} patients",
+                    out.display(),
+                    json.len(),
+                    data.therapists.len(),
+                    data.patients.len()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            return import(&names, &data, &format!("demo practice (seed {seed})")).await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(
+    names: &ResourceNames,
+    data: &PracticeData,
+    what: &str,
+) -> anyhow::Result<ExitCode> {
+    let clients = AwsClients::from_env().await;
+    let store = DynamoRecords::new(clients.dynamodb, &names.records_table);
+    let started = Instant::now();
+    match store.import(data).await {
+        Ok(r) => {
+            print_report(
+                what,
+                &names.records_table,
+                &r,
+                started.elapsed().as_secs_f64(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Invalid(errors)) => {
+            eprint!("{what}: invalid import file, nothing written:\n{errors}");
+            Ok(ExitCode::from(EXIT_INVALID_FILE))
+        }
+        Err(ImportError::Store(e)) => Err(anyhow::anyhow!(
+            "{what}: the store failed part-way ({e}); running the same import again completes it"
+        )),
+    }
+}
+
+fn print_report(what: &str, table: &str, r: &ImportReport, seconds: f64) {
+    println!(
+        "imported {what} into {table} in {seconds:.1} s: {} therapists, {} patients, {} sessions, {} notes ({} items written, {} stale items deleted)",
+        r.therapists, r.patients, r.sessions, r.notes, r.items_written, r.items_deleted
+    );
+}
