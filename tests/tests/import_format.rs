@@ -58,7 +58,8 @@ fn the_schema_refuses_what_the_importer_refuses() {
         ..Default::default()
     }))
     .unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Breakage = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Breakage)> = vec![
         (
             "unknown field",
             Box::new(|j| j["patients"][0]["patient"]["favourite_colour"] = "blue".into()),
