@@ -1,29 +1,73 @@
 #!/usr/bin/env bash
-# Brings up the whole system locally: the AWS emulator, every resource, a seeded demo practice.
-# Prints what it did. Leaves the emulator running (stop it with `scripts/emulator.sh stop`).
+# Brings up the whole system locally and makes exports end to end:
+#   emulator → build → provision → seed a demo practice → start the local runner (API on
+#   127.0.0.1:8080 + renderer polling the queue) → one export of each type in each format,
+#   downloaded through its presigned URL into out/exports/ → a table of what happened.
+# Leaves the emulator and the runner up; `scripts/demo.sh stop` stops both.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
+STATE=$ROOT/.local
+RUNNER_PID=$STATE/runner.pid
+RUNNER_LOG=$STATE/runner.log
+export LOCAL_JWT_SECRET=${LOCAL_JWT_SECRET:-local-demo-secret}
+export LOCAL_API_ADDR=${LOCAL_API_ADDR:-127.0.0.1:8080}
+API=http://$LOCAL_API_ADDR
+FORMATS=${DEMO_FORMATS:-json,csv}
+
+stop_runner() {
+  if [ -f "$RUNNER_PID" ] && kill -0 "$(cat "$RUNNER_PID")" 2>/dev/null; then
+    kill "$(cat "$RUNNER_PID")" && echo "runner: stopped (pid $(cat "$RUNNER_PID"))"
+  fi
+  rm -f "$RUNNER_PID"
+}
+
+if [ "${1:-}" = stop ]; then
+  stop_runner
+  [ "$EMULATOR" = moto ] && scripts/emulator.sh stop
+  exit 0
+fi
+
 step() { printf '\n== %s\n' "$*"; }
 t0=$(date +%s)
+mkdir -p "$STATE" out/exports
 
-step "1/4 emulator"
+step "1/6 emulator"
 if [ "$EMULATOR" = moto ]; then scripts/emulator.sh start; else echo "EMULATOR=none: using ${AWS_ENDPOINT_URL:-real AWS}"; fi
 
-step "2/4 build (cargo, target dir $CARGO_TARGET_DIR; the first build takes a few minutes)"
+step "2/6 build (cargo, target dir $CARGO_TARGET_DIR; the first build takes a few minutes)"
 cargo build --workspace --locked --bins
 BIN=$CARGO_TARGET_DIR/debug
 
-step "3/4 provision every resource (idempotent)"
+step "3/6 provision every resource (idempotent)"
 "$BIN/exports-admin" provision
 
-step "4/4 seed a demo practice"
-"$BIN/exports-admin" seed-demo --patients "${DEMO_PATIENTS:-6}" --sessions "${DEMO_SESSIONS:-24}" --words "${DEMO_WORDS:-300}" --seed "${DEMO_SEED:-42}"
+step "4/6 seed a demo practice"
+"$BIN/exports-admin" seed-demo --patients "${DEMO_PATIENTS:-6}" --sessions "${DEMO_SESSIONS:-24}" \
+  --words "${DEMO_WORDS:-300}" --seed "${DEMO_SEED:-42}" --manifest "$STATE/demo-manifest.json"
+
+step "5/6 local runner: API on $API, renderer polling the jobs queue (log: $RUNNER_LOG)"
+stop_runner
+nohup "$BIN/local-runner" >"$RUNNER_LOG" 2>&1 &
+echo $! >"$RUNNER_PID"
+for _ in $(seq 1 100); do
+  if python3 -c "import socket; socket.create_connection(('${LOCAL_API_ADDR%:*}', ${LOCAL_API_ADDR##*:}), 1)" 2>/dev/null; then break; fi
+  kill -0 "$(cat "$RUNNER_PID")" 2>/dev/null || { echo "runner exited:"; cat "$RUNNER_LOG"; exit 1; }
+  sleep 0.1
+done
+echo "runner: pid $(cat "$RUNNER_PID")"
+
+step "6/6 exports end to end ($FORMATS)"
+THERAPIST=$(python3 -c "import json; print(json.load(open('$STATE/demo-manifest.json'))['therapists'][0]['therapist_id'])")
+TOKEN=$("$BIN/exports-admin" mint-token --sub "$THERAPIST" --groups therapist --ttl-seconds 86400)
+python3 scripts/demo_exports.py --api "$API" --token "$TOKEN" --manifest "$STATE/demo-manifest.json" \
+  --out out/exports --formats "$FORMATS"
 
 step "done in $(( $(date +%s) - t0 )) s"
 cat <<MSG
-The local system is up at ${AWS_ENDPOINT_URL:-AWS}.
-  Inspect:   $BIN/exports-admin --help
-  Stop:      scripts/emulator.sh stop
+The local system is up: AWS at ${AWS_ENDPOINT_URL:-AWS}, API at $API.
+  Try:     curl -s -H "Authorization: Bearer $TOKEN" $API/api/v1/export/jobs
+  Token:   LOCAL_JWT_SECRET=$LOCAL_JWT_SECRET $BIN/exports-admin mint-token --sub <therapist id> --groups therapist
+  Stop:    scripts/demo.sh stop
 MSG

@@ -1,6 +1,8 @@
 //! Shared set-up for the integration tests: real aws-sdk clients pointed at the emulator, and a
 //! fresh, uniquely named set of resources per test so tests run in parallel without meeting.
 
+pub mod api;
+
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use exports_aws::config::{AwsClients, ResourceNames};

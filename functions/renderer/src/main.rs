@@ -1,31 +1,19 @@
-//! The SQS-triggered renderer. Rendering lands with the export-jobs issue; until then every
-//! message is handed back (batch item failure) so nothing is lost.
+//! Lambda entry point of the renderer (SQS trigger with ReportBatchItemFailures).
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::SqsEvent;
+use exports_aws::config::{AwsClients, ResourceNames};
+use exports_aws::wiring::{ServiceConfig, export_service};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     exports_aws::telemetry::init_json_logs();
-    run(service_fn(|event: LambdaEvent<SqsEvent>| async move {
-        let failures: Vec<BatchItemFailure> = event
-            .payload
-            .records
-            .iter()
-            .filter_map(|r| r.message_id.clone())
-            .map(|id| {
-                let mut f = BatchItemFailure::default();
-                f.item_identifier = id;
-                f
-            })
-            .collect();
-        tracing::warn!(
-            messages = failures.len(),
-            "renderer not deployed yet; messages returned to the queue"
-        );
-        let mut response = SqsBatchResponse::default();
-        response.batch_item_failures = failures;
-        Ok::<_, Error>(response)
+    let config = ServiceConfig::from_env()?;
+    let clients = AwsClients::from_env().await;
+    let service = export_service(&clients, &ResourceNames::from_env(), &config).await?;
+    let service = &service;
+    run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<_, Error>(export_renderer::handle(service, event.payload).await)
     }))
     .await
 }

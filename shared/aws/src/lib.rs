@@ -1,9 +1,15 @@
 //! AWS adapters of the core's ports, configuration from the environment, and provisioning of
 //! the resources they use. Clients come from [`config::AwsClients`], built once per cold start.
 
+pub mod audit_log;
 pub mod config;
 pub mod error;
+pub mod jobs_store;
+pub mod object_store;
 pub mod provision;
+pub mod queue;
+pub mod rate_limiter;
 pub mod records_store;
 pub mod resources;
 pub mod telemetry;
+pub mod wiring;

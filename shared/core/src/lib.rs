@@ -2,9 +2,16 @@
 //! (small traits) the functions depend on. No AWS SDK and no async runtime live here, so it
 //! compiles fast, unit-tests with in-memory ports and benches alone.
 
+pub mod audit;
 pub mod export;
+pub mod identity;
+pub mod job;
 pub mod memory;
+pub mod params;
 pub mod ports;
 pub mod records;
+pub mod render;
+pub mod report;
+pub mod service;
 pub mod synthetic;
 pub mod validation;

@@ -5,6 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::audit::{AuditEvent, AuditQuery};
+use crate::job::{ExportJob, JobError, JobFile};
 use crate::records::{Patient, PatientRecord, Therapist};
 
 /// Failure of an adapter. Messages carry ids and AWS error codes, never record contents.
@@ -63,4 +65,158 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+}
+
+/// A claim on an `Idempotency-Key`, written atomically with the job it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    pub user_id: String,
+    pub key: String,
+    pub request_hash: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What an earlier request with the same `Idempotency-Key` created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub job_id: Uuid,
+    pub request_hash: String,
+}
+
+/// Position after the last job of a page (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobCursor {
+    pub created_at: DateTime<Utc>,
+    pub job_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobPage {
+    pub jobs: Vec<ExportJob>,
+    /// Where the next page starts; `None` at the end.
+    pub next: Option<JobCursor>,
+}
+
+/// The renderer's exclusive, time-limited right to work on a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub token: Uuid,
+    pub now: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+/// Export jobs. Every state change is a conditional write.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Creates a pending job. With `idempotency`, claims the key in the same transaction; if the
+    /// key is already claimed (and not expired) nothing is written and the answer is
+    /// [`PortError::Conflict`].
+    async fn create(
+        &self,
+        job: &ExportJob,
+        idempotency: Option<&IdempotencyClaim>,
+    ) -> Result<(), PortError>;
+
+    /// The job an unexpired `Idempotency-Key` of this user names.
+    async fn idempotency_record(
+        &self,
+        user_id: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotencyRecord>, PortError>;
+
+    async fn get(&self, job_id: Uuid) -> Result<Option<ExportJob>, PortError>;
+
+    /// A user's jobs, newest first, `limit` at most, starting after `after`.
+    async fn list_for_user(
+        &self,
+        user_id: &str,
+        after: Option<&JobCursor>,
+        limit: usize,
+    ) -> Result<JobPage, PortError>;
+
+    /// Takes the processing lease when the job is pending, or processing under an expired lease.
+    /// Returns the job as claimed (status processing, attempts counted), or `None` when it is not
+    /// claimable (finished, deleted, or leased to someone else).
+    async fn claim(&self, job_id: Uuid, lease: Lease) -> Result<Option<ExportJob>, PortError>;
+
+    /// Marks a job completed, if it is still processing under this lease; otherwise
+    /// [`PortError::Conflict`].
+    async fn complete(
+        &self,
+        job_id: Uuid,
+        lease_token: Uuid,
+        completed_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        file: &JobFile,
+    ) -> Result<(), PortError>;
+
+    /// Marks a pending or processing job failed (under this lease, when given); a job in any
+    /// other state is left alone and the answer is [`PortError::Conflict`].
+    async fn fail(
+        &self,
+        job_id: Uuid,
+        lease_token: Option<Uuid>,
+        error: &JobError,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError>;
+
+    /// Marks a job deleted whatever its state and returns it as it was before.
+    async fn mark_deleted(
+        &self,
+        job_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ExportJob>, PortError>;
+}
+
+/// The queue between the API and the renderer. Messages carry the job id only.
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    async fn enqueue(&self, job_id: Uuid) -> Result<(), PortError>;
+}
+
+/// A file to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject<'a> {
+    pub key: &'a str,
+    pub bytes: &'a [u8],
+    pub content_type: &'a str,
+    /// Offered to browsers as `Content-Disposition: attachment; filename=…`.
+    pub filename: &'a str,
+}
+
+/// Encrypted storage of export files.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// Writes (or overwrites) an object, encrypted under the configured key.
+    async fn put(&self, object: StoredObject<'_>) -> Result<(), PortError>;
+    /// Deletes an object; deleting a missing object succeeds.
+    async fn delete(&self, key: &str) -> Result<(), PortError>;
+    /// A URL that downloads the object without credentials until `expires_in` has passed.
+    async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<String, PortError>;
+}
+
+/// The append-only audit log.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record(&self, event: &AuditEvent) -> Result<(), PortError>;
+    /// Events in `[from, to]` matching the filters, oldest first.
+    async fn query(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>, PortError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    Allowed,
+    Limited { retry_after_seconds: u64 },
+}
+
+/// Accepted exports per user per window, shared by every instance.
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Counts one export for `user_id` if under the limit.
+    async fn acquire(&self, user_id: &str, now: DateTime<Utc>) -> Result<RateDecision, PortError>;
 }

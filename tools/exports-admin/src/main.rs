@@ -62,6 +62,22 @@ enum Command {
         /// Write the import file here instead of importing it.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write a manifest (JSON: therapists with their ids, names and patients' ids and
+        /// MRNs) for scripts that drive the demo.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
+    /// Print a local HS256 JWT (signed with LOCAL_JWT_SECRET) that the local runner accepts.
+    MintToken {
+        /// The user id (`sub`); for a therapist, their therapist id.
+        #[arg(long)]
+        sub: String,
+        /// Comma-separated groups (`cognito:groups`): therapist, admin.
+        #[arg(long, default_value = "therapist", value_delimiter = ',')]
+        groups: Vec<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl_seconds: i64,
     },
 }
 
@@ -133,6 +149,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             return import(&names, &data, &file.display().to_string()).await;
         }
+        Command::MintToken {
+            sub,
+            groups,
+            ttl_seconds,
+        } => {
+            let secret = std::env::var("LOCAL_JWT_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .context("LOCAL_JWT_SECRET must be set to the local runner's secret")?;
+            let groups: Vec<String> = groups
+                .into_iter()
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty())
+                .collect();
+            let ttl = chrono::Duration::seconds(ttl_seconds);
+            println!("{}", local_runner::auth::mint(&secret, &sub, &groups, ttl)?);
+        }
         Command::SeedDemo {
             patients,
             sessions,
@@ -140,6 +173,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             end_date,
             out,
+            manifest,
         } => {
             let params = DemoParams {
                 patients,
@@ -149,6 +183,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 end_date,
             };
             let data = generate(&params);
+            if let Some(path) = manifest {
+                write_manifest(&data, &path)?;
+            }
             if let Some(out) = out {
                 let json = serde_json::to_vec_pretty(&data)?;
                 std::fs::write(&out, &json)
@@ -201,4 +238,31 @@ fn print_report(what: &str, table: &str, r: &ImportReport, seconds: f64) {
         "imported {what} into {table} in {seconds:.1} s: {} therapists, {} patients, {} sessions, {} notes ({} items written, {} stale items deleted)",
         r.therapists, r.patients, r.sessions, r.notes, r.items_written, r.items_deleted
     );
+}
+
+/// Ids a demo script needs, without clinical content: therapists and their patients' ids/MRNs.
+fn write_manifest(data: &PracticeData, path: &std::path::Path) -> anyhow::Result<()> {
+    let therapists: Vec<serde_json::Value> = data
+        .therapists
+        .iter()
+        .map(|t| {
+            let patients: Vec<serde_json::Value> = data
+                .patients
+                .iter()
+                .filter(|p| p.patient.assigned_therapist_ids.contains(&t.id))
+                .map(|p| {
+                    serde_json::json!({
+                        "patient_id": p.patient.id,
+                        "mrn": p.patient.mrn,
+                        "first_session": p.sessions.first().map(|s| s.session.start_time.date_naive()),
+                        "last_session": p.sessions.last().map(|s| s.session.start_time.date_naive()),
+                        "session_ids": p.sessions.iter().take(3).map(|s| s.session.id).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::json!({ "therapist_id": t.id, "name": t.name, "patients": patients })
+        })
+        .collect();
+    let json = serde_json::to_vec_pretty(&serde_json::json!({ "therapists": therapists }))?;
+    std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))
 }

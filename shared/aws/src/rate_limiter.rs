@@ -1,0 +1,69 @@
+//! Exports per user per clock hour, counted in DynamoDB (`CONTROL_TABLE`) with a conditional
+//! increment, so the limit holds across every Lambda instance.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use exports_core::ports::{PortError, RateDecision, RateLimiter};
+
+use crate::error::sdk_message;
+
+#[derive(Debug, Clone)]
+pub struct DynamoRateLimiter {
+    client: Client,
+    table: String,
+    per_hour: u32,
+}
+
+impl DynamoRateLimiter {
+    pub fn new(client: Client, table: impl Into<String>, per_hour: u32) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            per_hour,
+        }
+    }
+}
+
+#[async_trait]
+impl RateLimiter for DynamoRateLimiter {
+    async fn acquire(&self, user_id: &str, now: DateTime<Utc>) -> Result<RateDecision, PortError> {
+        let window = now
+            .duration_trunc(Duration::hours(1))
+            .map_err(|e| PortError::Corrupt(e.to_string()))?;
+        let window_end = window + Duration::hours(1);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(
+                "pk",
+                AttributeValue::S(format!("RATE#{user_id}#{}", window.format("%Y-%m-%dT%H"))),
+            )
+            .update_expression("ADD #count :one SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":limit", AttributeValue::N(self.per_hour.to_string()))
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((window_end + Duration::hours(1)).timestamp().to_string()),
+            )
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(RateDecision::Allowed),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(RateDecision::Limited {
+                    retry_after_seconds: (window_end - now).num_seconds().max(1) as u64,
+                })
+            }
+            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
+        }
+    }
+}

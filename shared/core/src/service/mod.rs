@@ -1,0 +1,107 @@
+//! The use cases, each one method of [`ExportService`] over the ports. The API and renderer
+//! functions are thin shells around these; in-memory ports make them unit-testable.
+
+mod audit_export;
+mod error;
+mod jobs;
+mod render;
+pub mod requests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::ServiceError;
+pub use jobs::{Accepted, Download, JobList};
+pub use render::RenderOutcome;
+
+use crate::audit::AuditEvent;
+use crate::export::ExportFormat;
+use crate::identity::{Caller, Role};
+use crate::ports::{AuditLog, Clock, JobQueue, JobStore, ObjectStore, RateLimiter, RecordSource};
+
+/// Longest presigned download URL lifetime allowed.
+pub const MAX_DOWNLOAD_URL_TTL: Duration = Duration::from_secs(3600);
+
+/// Tunables, from the environment in the functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Lifetime of presigned download URLs (default 5 minutes, at most 1 hour).
+    pub download_url_ttl: Duration,
+    /// How long a renderer holds a job before another may take it over.
+    pub render_lease: Duration,
+    /// SQS receives after which a failing job is marked failed (the queue's maxReceiveCount).
+    pub max_receive_count: u32,
+    /// Formats that can be rendered.
+    pub available_formats: Vec<ExportFormat>,
+    /// `Retry-After` suggested while a job is pending or processing, in seconds.
+    pub poll_after_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            download_url_ttl: Duration::from_secs(300),
+            render_lease: Duration::from_secs(120),
+            max_receive_count: 5,
+            available_formats: vec![ExportFormat::Json, ExportFormat::Csv],
+            poll_after_seconds: 2,
+        }
+    }
+}
+
+/// The ports the use cases need, built once per cold start.
+#[derive(Clone)]
+pub struct Ports {
+    pub records: Arc<dyn RecordSource>,
+    pub jobs: Arc<dyn JobStore>,
+    pub queue: Arc<dyn JobQueue>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub audit: Arc<dyn AuditLog>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Clone)]
+pub struct ExportService {
+    pub ports: Ports,
+    pub settings: Settings,
+}
+
+impl ExportService {
+    pub fn new(ports: Ports, settings: Settings) -> Self {
+        Self { ports, settings }
+    }
+
+    /// Records an audit event. The audit trail is part of the contract: if it cannot be written
+    /// the action fails rather than happening unaudited.
+    async fn audit(&self, event: AuditEvent) -> Result<(), ServiceError> {
+        self.ports
+            .audit
+            .record(&event)
+            .await
+            .map_err(ServiceError::from)
+    }
+
+    /// Refuses (and audits) a caller without `role`.
+    async fn require(&self, caller: &Caller, role: Role) -> Result<(), ServiceError> {
+        if caller.has(role) {
+            return Ok(());
+        }
+        let now = self.ports.clock.now();
+        let reason = format!("missing role {}", role.as_str());
+        self.audit(
+            AuditEvent::by(
+                caller,
+                caller.audit_role(role),
+                crate::audit::AuditAction::Denied,
+                now,
+            )
+            .reason(&reason),
+        )
+        .await?;
+        Err(ServiceError::Forbidden(format!(
+            "the {} role is required",
+            role.as_str()
+        )))
+    }
+}

@@ -1,0 +1,256 @@
+//! Rendering one job: claim it, gather the records, render, store, complete. Safe under duplicate
+//! and concurrent delivery and under a crash at any step.
+
+use chrono::{Duration, NaiveTime, TimeZone, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::ExportService;
+use super::requests::hex;
+use crate::audit::{AuditAction, AuditEvent};
+use crate::export::{ExportFormat, ExportType, JobStatus};
+use crate::job::{ExportJob, FILE_LIFETIME, JobError, JobFile};
+use crate::ports::{Lease, PortError, SessionScope, StoredObject};
+use crate::render::{file_name, render_csv, render_json};
+use crate::report::{ReportInput, build_report};
+
+/// What the queue should do with the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderOutcome {
+    /// Done with this message (rendered now, already finished, or failed for good).
+    Done,
+    /// Deliver it again later (lease held elsewhere, or a transient failure).
+    Retry,
+}
+
+/// A failure while producing the file.
+enum Failure {
+    /// Rendering can never succeed (the patient is gone, access was revoked, …).
+    Permanent(JobError),
+    /// Worth another attempt.
+    Transient(PortError),
+}
+
+impl From<PortError> for Failure {
+    fn from(e: PortError) -> Self {
+        match e {
+            PortError::Corrupt(m) => Failure::Permanent(JobError {
+                code: "records_unreadable".into(),
+                message: format!(
+                    "stored records could not be read ({})",
+                    m.split(':').next().unwrap_or("decode")
+                ),
+            }),
+            other => Failure::Transient(other),
+        }
+    }
+}
+
+fn permanent(code: &str, message: &str) -> Failure {
+    Failure::Permanent(JobError {
+        code: code.into(),
+        message: message.into(),
+    })
+}
+
+const RENDERER: &str = "renderer";
+
+impl ExportService {
+    /// Renders the job named by a queue message. `receive_count` is the message's
+    /// `ApproximateReceiveCount`: on the last allowed receive a failing job is marked failed.
+    pub async fn render_job(
+        &self,
+        job_id: Uuid,
+        receive_count: u32,
+    ) -> Result<RenderOutcome, PortError> {
+        let jobs = &self.ports.jobs;
+        let Some(job) = jobs.get(job_id).await? else {
+            tracing::warn!(job_id = %job_id, "no such job; message dropped");
+            return Ok(RenderOutcome::Done);
+        };
+        if !job.status.is_in_flight() {
+            return Ok(RenderOutcome::Done);
+        }
+        let now = self.ports.clock.now();
+        let lease = Lease {
+            token: Uuid::new_v4(),
+            now,
+            until: now
+                + Duration::from_std(self.settings.render_lease).unwrap_or(Duration::minutes(2)),
+        };
+        let Some(job) = jobs.claim(job_id, lease).await? else {
+            // Someone else holds the lease, or it finished in between.
+            let finished = jobs
+                .get(job_id)
+                .await?
+                .is_none_or(|j| !j.status.is_in_flight());
+            return Ok(if finished {
+                RenderOutcome::Done
+            } else {
+                RenderOutcome::Retry
+            });
+        };
+
+        match self.produce(&job).await {
+            Ok(file) => {
+                let completed_at = self.ports.clock.now();
+                match jobs
+                    .complete(
+                        job_id,
+                        lease.token,
+                        completed_at,
+                        completed_at + FILE_LIFETIME,
+                        &file,
+                    )
+                    .await
+                {
+                    Ok(()) => Ok(RenderOutcome::Done),
+                    Err(PortError::Conflict(_)) => {
+                        // Deleted while rendering: the file must not outlive the job.
+                        if jobs
+                            .get(job_id)
+                            .await?
+                            .is_some_and(|j| j.status == JobStatus::Deleted)
+                        {
+                            self.ports.objects.delete(&file.key).await?;
+                        }
+                        Ok(RenderOutcome::Done)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Err(Failure::Permanent(error)) => {
+                self.fail_job(&job, lease.token, &error).await?;
+                Ok(RenderOutcome::Done)
+            }
+            Err(Failure::Transient(e)) if receive_count >= self.settings.max_receive_count => {
+                let error = JobError {
+                    code: "render_failed".into(),
+                    message: format!(
+                        "rendering failed after {receive_count} attempts; please request the export again"
+                    ),
+                };
+                self.fail_job(&job, lease.token, &error).await?;
+                tracing::error!(job_id = %job_id, receive_count, error = %e, "render failed on the last attempt");
+                // Still a failure for the queue, so the message moves to the dead-letter queue.
+                Ok(RenderOutcome::Retry)
+            }
+            Err(Failure::Transient(e)) => {
+                tracing::warn!(job_id = %job_id, receive_count, error = %e, "render failed; will retry");
+                Ok(RenderOutcome::Retry)
+            }
+        }
+    }
+
+    async fn fail_job(
+        &self,
+        job: &ExportJob,
+        token: Uuid,
+        error: &JobError,
+    ) -> Result<(), PortError> {
+        let now = self.ports.clock.now();
+        match self
+            .ports
+            .jobs
+            .fail(job.job_id, Some(token), error, now)
+            .await
+        {
+            Ok(()) | Err(PortError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+        self.ports
+            .audit
+            .record(
+                &AuditEvent::system(RENDERER, AuditAction::Failed, now)
+                    .job(job)
+                    .reason(&error.code),
+            )
+            .await
+    }
+
+    /// Gathers, renders and stores the file. The bytes depend only on the job and the records,
+    /// so a repeated render overwrites the object with the same content.
+    async fn produce(&self, job: &ExportJob) -> Result<JobFile, Failure> {
+        let records = &self.ports.records;
+        let scope = match (job.export_type, job.params.start_date, job.params.end_date) {
+            (ExportType::SessionNotes | ExportType::ProgressReport, Some(start), Some(end)) => {
+                SessionScope::Between {
+                    from: Utc.from_utc_datetime(&start.and_time(NaiveTime::MIN)),
+                    to: Utc.from_utc_datetime(
+                        &end.and_hms_micro_opt(23, 59, 59, 999_999)
+                            .expect("valid time"),
+                    ),
+                }
+            }
+            _ => SessionScope::All,
+        };
+        let Some(record) = records.patient_record(job.patient_id, scope).await? else {
+            return Err(permanent(
+                "patient_not_found",
+                "the patient no longer exists",
+            ));
+        };
+        let requester_id: Option<Uuid> = job.user_id.parse().ok();
+        if !requester_id.is_some_and(|r| record.patient.assigned_therapist_ids.contains(&r)) {
+            return Err(permanent(
+                "access_revoked",
+                "the requester is no longer assigned to this patient",
+            ));
+        }
+        let requester_id = requester_id.expect("checked");
+        let mut ids: Vec<Uuid> = vec![requester_id];
+        ids.extend(record.patient.assigned_therapist_ids.iter().copied());
+        for s in &record.sessions {
+            ids.push(s.session.therapist_id);
+            ids.extend(s.notes.iter().map(|n| n.author_id));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let therapists = records.therapists(&ids).await?;
+        let Some(requester) = therapists.iter().find(|t| t.id == requester_id) else {
+            return Err(permanent(
+                "clinician_not_found",
+                "the requesting clinician has no profile",
+            ));
+        };
+
+        let report = build_report(&ReportInput {
+            job_id: job.job_id,
+            export_type: job.export_type,
+            params: &job.params,
+            generated_at: job.created_at,
+            requester,
+            record: &record,
+            therapists: &therapists,
+        });
+        let bytes = match job.format {
+            ExportFormat::Json => render_json(&report),
+            ExportFormat::Csv => render_csv(&report),
+            other => {
+                return Err(permanent(
+                    "format_not_available",
+                    &format!("{other} exports are not available yet"),
+                ));
+            }
+        };
+        let filename = file_name(&report, job.format);
+        let key = job.object_key(&filename);
+        let content_type = job.format.content_type();
+        self.ports
+            .objects
+            .put(StoredObject {
+                key: &key,
+                bytes: &bytes,
+                content_type,
+                filename: &filename,
+            })
+            .await?;
+        Ok(JobFile {
+            key,
+            filename,
+            content_type: content_type.to_string(),
+            size_bytes: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&bytes)),
+        })
+    }
+}

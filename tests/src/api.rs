@@ -1,0 +1,335 @@
+//! Driving the API and renderer handlers the way API Gateway and the SQS trigger do, over real
+//! adapters on the emulator.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::apigw::{
+    ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
+    ApiGatewayV2httpRequestContext,
+};
+use chrono::{DateTime, Utc};
+use exports_aws::wiring::{ServiceConfig, export_service};
+use exports_core::ports::Clock;
+use exports_core::records::PracticeData;
+use exports_core::service::ExportService;
+use exports_core::synthetic::{DemoParams, generate};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, RequestExt};
+use local_runner::worker::Worker;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::TestEnv;
+
+/// A clock running `offset` ahead of the real one.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock(pub chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
+/// Who calls: `sub` and the flattened `cognito:groups` claim, or nobody.
+#[derive(Debug, Clone)]
+pub struct As {
+    pub sub: String,
+    pub groups: &'static str,
+}
+
+impl As {
+    pub fn therapist(id: Uuid) -> Self {
+        Self {
+            sub: id.to_string(),
+            groups: "[therapist]",
+        }
+    }
+    pub fn admin(sub: &str) -> Self {
+        Self {
+            sub: sub.into(),
+            groups: "[admin]",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// One test's deployed system: resources, a seeded practice, the service and a renderer worker.
+pub struct Api {
+    pub env: TestEnv,
+    pub data: PracticeData,
+    pub service: ExportService,
+    pub worker: Worker,
+}
+
+impl Api {
+    /// Provisions, seeds a small practice and wires the service with `config`.
+    pub async fn start(config: ServiceConfig) -> Self {
+        let env = TestEnv::new().await;
+        let data = generate(&DemoParams {
+            patients: 4,
+            sessions_per_patient: 8,
+            words_per_note: 60,
+            seed: 5,
+            ..Default::default()
+        });
+        env.records().import(&data).await.expect("seed");
+        let service = export_service(&env.clients, &env.names, &config)
+            .await
+            .expect("service");
+        let worker = Worker {
+            service: service.clone(),
+            sqs: env.clients.sqs.clone(),
+            queue_url: env.provisioned.jobs_queue_url.clone(),
+            queue_arn: format!(
+                "arn:aws:sqs:us-east-1:123456789012:{}",
+                env.names.jobs_queue
+            ),
+            region: "us-east-1".into(),
+        };
+        Self {
+            env,
+            data,
+            service,
+            worker,
+        }
+    }
+
+    pub async fn default() -> Self {
+        Self::start(ServiceConfig::from_lookup(|_| None).unwrap()).await
+    }
+
+    /// The same deployment seen through a clock `offset` ahead.
+    pub fn later(&self, offset: chrono::Duration) -> ExportService {
+        let mut s = self.service.clone();
+        s.ports.clock = Arc::new(ShiftedClock(offset));
+        s
+    }
+
+    /// A patient and one therapist assigned to them; `other` is a therapist who is not.
+    pub fn patient(&self, index: usize) -> (Uuid, Uuid) {
+        let p = &self.data.patients[index].patient;
+        (p.id, p.assigned_therapist_ids[0])
+    }
+
+    pub fn unassigned_therapist(&self, patient_index: usize) -> Uuid {
+        let assigned = &self.data.patients[patient_index]
+            .patient
+            .assigned_therapist_ids;
+        self.data
+            .therapists
+            .iter()
+            .find(|t| !assigned.contains(&t.id))
+            .expect("an unassigned therapist")
+            .id
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<Value>,
+        who: Option<&As>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.call_with(
+            &self.service,
+            method,
+            path_and_query,
+            body.map(|b| b.to_string().into_bytes()),
+            who,
+            headers,
+        )
+        .await
+    }
+
+    pub async fn call_with(
+        &self,
+        service: &ExportService,
+        method: &str,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        who: Option<&As>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        let mut ctx = ApiGatewayV2httpRequestContext::default();
+        ctx.http.method = method.parse().unwrap();
+        ctx.http.path = Some(path.to_string());
+        ctx.http.source_ip = Some("203.0.113.7".into());
+        ctx.http.user_agent = Some("tests/1.0".into());
+        if let Some(who) = who {
+            let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+            jwt.claims = HashMap::from([
+                ("sub".to_string(), who.sub.clone()),
+                ("cognito:groups".to_string(), who.groups.to_string()),
+            ]);
+            let mut authorizer = ApiGatewayRequestAuthorizer::default();
+            authorizer.jwt = Some(jwt);
+            ctx.authorizer = Some(authorizer);
+        }
+        let mut query_map: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in form_pairs(query) {
+            query_map.entry(k).or_default().push(v);
+        }
+        let mut builder = lambda_http::http::Request::builder()
+            .method(method)
+            .uri(path_and_query);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let body = body.map_or(Body::Empty, Body::Binary);
+        let req = builder
+            .body(body)
+            .unwrap()
+            .with_raw_http_path(path)
+            .with_query_string_parameters(query_map)
+            .with_request_context(RequestContext::ApiGatewayV2(ctx));
+        let resp = export_api::handle(service, req).await;
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    v.to_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let status = resp.status().as_u16();
+        let body = match resp.into_body() {
+            Body::Empty => Vec::new(),
+            Body::Text(t) => t.into_bytes(),
+            Body::Binary(b) => b,
+            _ => Vec::new(),
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Requests an export and returns the reply.
+    pub async fn export(&self, kind: &str, body: Value, who: &As) -> Reply {
+        self.call(
+            "POST",
+            &format!("/api/v1/export/{kind}"),
+            Some(body),
+            Some(who),
+            &[],
+        )
+        .await
+    }
+
+    /// Renders everything queued (as the SQS trigger would), until the queue is empty.
+    pub async fn drain(&self) {
+        for _ in 0..20 {
+            if self
+                .worker
+                .poll_once(Duration::from_secs(0))
+                .await
+                .expect("poll")
+                == 0
+            {
+                return;
+            }
+        }
+        panic!("queue did not drain");
+    }
+
+    /// Number of objects under a prefix of the exports bucket.
+    pub async fn objects_under(&self, prefix: &str) -> Vec<String> {
+        let out = self
+            .env
+            .clients
+            .s3
+            .list_objects_v2()
+            .bucket(&self.env.names.exports_bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .expect("list objects");
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(String::from))
+            .collect()
+    }
+}
+
+fn form_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// GET over plain HTTP/1.1 (the emulator's presigned URLs): status and body.
+pub async fn http_get(url: &str) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..line_end]).unwrap().trim(), 16)
+                .unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
+        data = &data[line_end + 2 + size + 2..];
+    }
+}

@@ -1,0 +1,315 @@
+//! The renderer under duplicate, concurrent and crashing delivery, against the emulator.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_sqs::types::QueueAttributeName;
+use chrono::{DateTime, Utc};
+use exports_aws::wiring::ServiceConfig;
+use exports_core::job::{ExportJob, JobError, JobFile};
+use exports_core::ports::{
+    IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobStore, Lease, PortError,
+    RecordSource, SessionScope,
+};
+use exports_core::records::{Patient, PatientRecord, Therapist};
+use exports_core::service::RenderOutcome;
+use exports_tests::api::{Api, As};
+use serde_json::json;
+use uuid::Uuid;
+
+async fn job_of(api: &Api, kind: &str, index: usize) -> (Uuid, Uuid) {
+    let (patient, therapist) = api.patient(index);
+    let r = api
+        .export(
+            kind,
+            json!({"patient_id": patient, "format": "csv"}),
+            &As::therapist(therapist),
+        )
+        .await;
+    assert_eq!(r.status, 202);
+    (
+        r.json()["job_id"].as_str().unwrap().parse().unwrap(),
+        therapist,
+    )
+}
+
+#[tokio::test]
+async fn duplicate_and_racing_deliveries_make_one_file_and_one_completed_job() {
+    let api = Api::default().await;
+    let (job_id, therapist) = job_of(&api, "full-record", 0).await;
+    // The same job delivered five more times, all at once.
+    for _ in 0..5 {
+        api.service.ports.queue.enqueue(job_id).await.unwrap();
+    }
+    let racing = futures_join(&api, job_id).await;
+    assert!(racing.contains(&RenderOutcome::Done));
+    api.drain().await;
+    let job = api.service.ports.jobs.get(job_id).await.unwrap().unwrap();
+    assert_eq!(job.status, exports_core::export::JobStatus::Completed);
+    assert_eq!(job.attempts, 1, "rendered once");
+    let objects = api
+        .objects_under(&format!("exports/{therapist}/{job_id}/"))
+        .await;
+    assert_eq!(objects.len(), 1);
+    // A completed job is never rendered again.
+    assert_eq!(
+        api.service.render_job(job_id, 1).await.unwrap(),
+        RenderOutcome::Done
+    );
+    assert_eq!(
+        api.service.ports.jobs.get(job_id).await.unwrap().unwrap(),
+        job
+    );
+}
+
+async fn futures_join(api: &Api, job_id: Uuid) -> Vec<RenderOutcome> {
+    let a = api.service.render_job(job_id, 1);
+    let b = api.service.render_job(job_id, 1);
+    let c = api.service.render_job(job_id, 1);
+    let (a, b, c) = tokio::join!(a, b, c);
+    vec![a.unwrap(), b.unwrap(), c.unwrap()]
+}
+
+/// A job store whose first `complete` fails as if the process died right after the S3 put.
+struct CrashOnComplete {
+    inner: Arc<dyn JobStore>,
+    crashes: AtomicUsize,
+}
+
+#[async_trait]
+impl JobStore for CrashOnComplete {
+    async fn create(&self, job: &ExportJob, i: Option<&IdempotencyClaim>) -> Result<(), PortError> {
+        self.inner.create(job, i).await
+    }
+    async fn idempotency_record(
+        &self,
+        u: &str,
+        k: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotencyRecord>, PortError> {
+        self.inner.idempotency_record(u, k, now).await
+    }
+    async fn get(&self, id: Uuid) -> Result<Option<ExportJob>, PortError> {
+        self.inner.get(id).await
+    }
+    async fn list_for_user(
+        &self,
+        u: &str,
+        a: Option<&JobCursor>,
+        l: usize,
+    ) -> Result<JobPage, PortError> {
+        self.inner.list_for_user(u, a, l).await
+    }
+    async fn claim(&self, id: Uuid, lease: Lease) -> Result<Option<ExportJob>, PortError> {
+        self.inner.claim(id, lease).await
+    }
+    async fn complete(
+        &self,
+        id: Uuid,
+        t: Uuid,
+        c: DateTime<Utc>,
+        e: DateTime<Utc>,
+        f: &JobFile,
+    ) -> Result<(), PortError> {
+        if self.crashes.fetch_sub(1, Ordering::SeqCst) > 0 {
+            return Err(PortError::Unavailable(
+                "simulated crash after the S3 put".into(),
+            ));
+        }
+        self.inner.complete(id, t, c, e, f).await
+    }
+    async fn fail(
+        &self,
+        id: Uuid,
+        t: Option<Uuid>,
+        e: &JobError,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        self.inner.fail(id, t, e, now).await
+    }
+    async fn mark_deleted(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ExportJob>, PortError> {
+        self.inner.mark_deleted(id, now).await
+    }
+}
+
+#[tokio::test]
+async fn a_crash_between_the_put_and_the_job_update_ends_with_one_file_and_a_consistent_job() {
+    let api = Api::start(
+        ServiceConfig::from_lookup(|k| (k == "RENDER_LEASE_SECONDS").then(|| "1".to_string()))
+            .unwrap(),
+    )
+    .await;
+    let (job_id, therapist) = job_of(&api, "treatment-summary", 1).await;
+    let mut crashing = api.service.clone();
+    crashing.ports.jobs = Arc::new(CrashOnComplete {
+        inner: api.service.ports.jobs.clone(),
+        crashes: AtomicUsize::new(1),
+    });
+
+    let first = crashing.render_job(job_id, 1).await;
+    assert!(
+        first.is_err(),
+        "the crash surfaces as an error, so the message is retried"
+    );
+    let prefix = format!("exports/{therapist}/{job_id}/");
+    assert_eq!(
+        api.objects_under(&prefix).await.len(),
+        1,
+        "the file was written before the crash"
+    );
+    let stuck = api.service.ports.jobs.get(job_id).await.unwrap().unwrap();
+    assert_eq!(stuck.status, exports_core::export::JobStatus::Processing);
+
+    // While the dead renderer's lease lasts, nobody else takes the job.
+    assert_eq!(
+        api.service.render_job(job_id, 2).await.unwrap(),
+        RenderOutcome::Retry
+    );
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    assert_eq!(
+        api.service.render_job(job_id, 3).await.unwrap(),
+        RenderOutcome::Done
+    );
+
+    let job = api.service.ports.jobs.get(job_id).await.unwrap().unwrap();
+    assert_eq!(job.status, exports_core::export::JobStatus::Completed);
+    assert_eq!(job.attempts, 2);
+    let objects = api.objects_under(&prefix).await;
+    assert_eq!(objects.len(), 1, "one file, overwritten in place");
+    let file = job.file.unwrap();
+    assert_eq!(objects[0], file.key);
+    let body = api
+        .env
+        .clients
+        .s3
+        .get_object()
+        .bucket(&api.env.names.exports_bucket)
+        .key(&file.key)
+        .send()
+        .await
+        .unwrap();
+    let bytes = body.body.collect().await.unwrap().into_bytes();
+    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(sha, file.sha256, "the job describes the stored bytes");
+}
+
+/// A records store that is down.
+struct RecordsDown;
+
+#[async_trait]
+impl RecordSource for RecordsDown {
+    async fn patient(&self, _: Uuid) -> Result<Option<Patient>, PortError> {
+        Err(PortError::Unavailable("records store down".into()))
+    }
+    async fn patient_record(
+        &self,
+        _: Uuid,
+        _: SessionScope,
+    ) -> Result<Option<PatientRecord>, PortError> {
+        Err(PortError::Unavailable("records store down".into()))
+    }
+    async fn therapists(&self, _: &[Uuid]) -> Result<Vec<Therapist>, PortError> {
+        Err(PortError::Unavailable("records store down".into()))
+    }
+}
+
+#[tokio::test]
+async fn after_the_last_retry_the_job_fails_without_phi_and_the_message_reaches_the_dlq() {
+    let mut api = Api::start(
+        ServiceConfig::from_lookup(|k| (k == "RENDER_LEASE_SECONDS").then(|| "1".to_string()))
+            .unwrap(),
+    )
+    .await;
+    let (job_id, therapist) = job_of(&api, "full-record", 0).await;
+    api.worker.service.ports.records = Arc::new(RecordsDown);
+    let sqs = &api.env.clients.sqs;
+    let queue = api.env.provisioned.jobs_queue_url.clone();
+
+    // Failed messages come back after the visibility timeout: one second here, not six minutes.
+    sqs.set_queue_attributes()
+        .queue_url(&queue)
+        .attributes(QueueAttributeName::VisibilityTimeout, "1")
+        .send()
+        .await
+        .unwrap();
+    for attempt in 1..=5 {
+        if attempt > 1 {
+            tokio::time::sleep(Duration::from_millis(1_200)).await; // message visible, lease lapsed
+        }
+        let received = api.worker.poll_once(Duration::from_secs(1)).await.unwrap();
+        assert_eq!(received, 1, "attempt {attempt}");
+        let job = api.service.ports.jobs.get(job_id).await.unwrap().unwrap();
+        let expected = if attempt < 5 { "processing" } else { "failed" };
+        assert_eq!(job.status.as_str(), expected, "attempt {attempt}");
+    }
+    let job = api.service.ports.jobs.get(job_id).await.unwrap().unwrap();
+    let error = job.error.unwrap();
+    assert_eq!(error.code, "render_failed");
+    let patient = &api.data.patients[0].patient;
+    for phi in [&patient.first_name, &patient.last_name, &patient.mrn] {
+        assert!(!error.message.contains(phi.as_str()));
+    }
+
+    // The sixth receive moves it to the dead-letter queue.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let _ = api.worker.poll_once(Duration::from_secs(1)).await.unwrap();
+    let dlq = sqs
+        .get_queue_url()
+        .queue_name(&api.env.names.jobs_dlq)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&dlq)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attrs[&QueueAttributeName::ApproximateNumberOfMessages], "1");
+    let dead = sqs
+        .receive_message()
+        .queue_url(&dlq)
+        .send()
+        .await
+        .unwrap()
+        .messages
+        .unwrap();
+    assert_eq!(
+        dead[0].body(),
+        Some(json!({"job_id": job_id}).to_string().as_str()),
+        "job id only, no PHI"
+    );
+    assert!(
+        api.objects_under(&format!("exports/{therapist}/"))
+            .await
+            .is_empty()
+    );
+    let audit = api
+        .call(
+            "GET",
+            &format!("/api/v1/audit/logs/export?patient_id={}", patient.id),
+            None,
+            Some(&As::admin("a")),
+            &[],
+        )
+        .await;
+    assert!(
+        String::from_utf8(audit.body)
+            .unwrap()
+            .contains(",failed,renderer,system,")
+    );
+}
