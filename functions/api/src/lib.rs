@@ -27,6 +27,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit/logs/export"),
 ];
 
+/// The entry of [`ROUTES`] a request matches, if any.
+pub fn route_pattern(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
+    let path = path.trim_end_matches('/');
+    ROUTES.iter().copied().find(|(m, pattern)| {
+        *m == method && {
+            let want: Vec<&str> = pattern.split('/').collect();
+            let got: Vec<&str> = path.split('/').collect();
+            want.len() == got.len() && want.iter().zip(&got).all(|(w, g)| w.starts_with('{') || w == g)
+        }
+    })
+}
+
 /// The caller from the JWT authorizer's claims: `sub` and `cognito:groups`. No claims, no caller.
 pub fn caller_of(req: &Request) -> Option<Caller> {
     let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
@@ -253,4 +265,23 @@ pub async fn handle(service: &ExportService, req: Request) -> Response<Body> {
         "request"
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_route_is_dispatched_and_nothing_else() {
+        let id = Uuid::new_v4().to_string();
+        for (method, pattern) in ROUTES {
+            let path = pattern.replace("{job_id}", &id);
+            let m: Method = method.parse().unwrap();
+            assert!(route(&m, &path).is_ok(), "{method} {path}");
+            assert_eq!(route_pattern(method, &path), Some((*method, *pattern)));
+        }
+        assert!(matches!(route(&Method::GET, "/api/v1/export"), Err(ServiceError::NotFound { .. })));
+        assert!(matches!(route(&Method::PATCH, "/api/v1/export/full-record"), Err(ServiceError::MethodNotAllowed)));
+        assert_eq!(route_pattern("GET", "/api/v1/export/jobs/x/y"), None);
+    }
 }

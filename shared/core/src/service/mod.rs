@@ -6,6 +6,8 @@ mod error;
 mod jobs;
 mod render;
 pub mod requests;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;

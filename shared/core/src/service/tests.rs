@@ -1,0 +1,1 @@
+//! Use-case tests with in-memory ports (being written).
