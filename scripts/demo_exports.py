@@ -72,8 +72,10 @@ def main():
                                         {"Idempotency-Key": f"demo-{kind}-{fmt}-{int(time.time())}"})
             if status != 202:
                 rows.append((kind, fmt, f"HTTP {status} {job and job.get('error', {}).get('code')}", 0, 0.0, ""))
+                print(f"  {kind} {fmt}: refused ({rows[-1][2]})", flush=True)
                 failures += 1
                 continue
+            print(f"  {kind} {fmt}: accepted as job {job['job_id']}, waiting for the renderer", flush=True)
             location = headers.get("Location") or headers.get("location")
             while job["status"] in ("pending", "processing"):
                 if time.monotonic() - started > args.timeout:
@@ -94,6 +96,7 @@ def main():
             if job["status"] != "completed":
                 failures += 1
             rows.append((kind, fmt, job["status"], size, time.monotonic() - started, filename))
+            print(f"  {kind} {fmt}: {job['status']} ({size} bytes, {rows[-1][4]:.2f} s)", flush=True)
 
     print()
     print(f"{'type':<18} {'format':<6} {'status':<10} {'bytes':>9} {'seconds':>8}  file")

@@ -34,7 +34,11 @@ pub fn route_pattern(method: &str, path: &str) -> Option<(&'static str, &'static
         *m == method && {
             let want: Vec<&str> = pattern.split('/').collect();
             let got: Vec<&str> = path.split('/').collect();
-            want.len() == got.len() && want.iter().zip(&got).all(|(w, g)| w.starts_with('{') || w == g)
+            want.len() == got.len()
+                && want
+                    .iter()
+                    .zip(&got)
+                    .all(|(w, g)| w.starts_with('{') || w == g)
         }
     })
 }
@@ -280,8 +284,14 @@ mod tests {
             assert!(route(&m, &path).is_ok(), "{method} {path}");
             assert_eq!(route_pattern(method, &path), Some((*method, *pattern)));
         }
-        assert!(matches!(route(&Method::GET, "/api/v1/export"), Err(ServiceError::NotFound { .. })));
-        assert!(matches!(route(&Method::PATCH, "/api/v1/export/full-record"), Err(ServiceError::MethodNotAllowed)));
+        assert!(matches!(
+            route(&Method::GET, "/api/v1/export"),
+            Err(ServiceError::NotFound { .. })
+        ));
+        assert!(matches!(
+            route(&Method::PATCH, "/api/v1/export/full-record"),
+            Err(ServiceError::MethodNotAllowed)
+        ));
         assert_eq!(route_pattern("GET", "/api/v1/export/jobs/x/y"), None);
     }
 }

@@ -18,8 +18,18 @@ fn every_api_sample_event_parses_carries_claims_and_names_a_served_route() {
         let caller = export_api::caller_of(&req).unwrap_or_else(|| panic!("{name}: no claims"));
         assert!(!caller.roles.is_empty(), "{name}: no roles");
         let route = export_api::route_pattern(req.method().as_str(), req.raw_http_path())
-            .unwrap_or_else(|| panic!("{name}: {} {} is not served", req.method(), req.raw_http_path()));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: {} {} is not served",
+                    req.method(),
+                    req.raw_http_path()
+                )
+            });
         covered.insert(route);
     }
-    assert_eq!(covered.len(), export_api::ROUTES.len(), "one sample event per route");
+    assert_eq!(
+        covered.len(),
+        export_api::ROUTES.len(),
+        "one sample event per route"
+    );
 }
