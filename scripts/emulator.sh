@@ -28,7 +28,7 @@ install() {
   if [ -x "$VENV/bin/moto_server" ] && "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
     return
   fi
-  echo "emulator: installing moto[server]==$MOTO_VERSION into .venv (about a minute, once)"
+  echo "emulator: installing moto[server]==$MOTO_VERSION into $VENV (about a minute, once)"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 }

@@ -98,9 +98,14 @@ impl Api {
             ..Default::default()
         });
         env.records().import(&data).await.expect("seed");
-        let service = export_service(&env.clients, &env.names, &config)
-            .await
-            .expect("service");
+        let service = export_service(
+            &env.clients,
+            &env.names,
+            &config,
+            std::sync::Arc::new(exports_core::ports::NoDocuments),
+        )
+        .await
+        .expect("service");
         let worker = Worker {
             service: service.clone(),
             sqs: env.clients.sqs.clone(),

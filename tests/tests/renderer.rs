@@ -83,6 +83,9 @@ impl JobStore for CrashOnComplete {
     async fn create(&self, job: &ExportJob, i: Option<&IdempotencyClaim>) -> Result<(), PortError> {
         self.inner.create(job, i).await
     }
+    async fn release_idempotency(&self, u: &str, k: &str, j: Uuid) -> Result<(), PortError> {
+        self.inner.release_idempotency(u, k, j).await
+    }
     async fn idempotency_record(
         &self,
         u: &str,

@@ -10,7 +10,13 @@ async fn main() -> Result<(), Error> {
     exports_aws::telemetry::init_json_logs();
     let config = ServiceConfig::from_env()?;
     let clients = AwsClients::from_env().await;
-    let service = export_service(&clients, &ResourceNames::from_env(), &config).await?;
+    let service = export_service(
+        &clients,
+        &ResourceNames::from_env(),
+        &config,
+        std::sync::Arc::new(exports_core::ports::NoDocuments),
+    )
+    .await?;
     let service = &service;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(export_renderer::handle(service, event.payload).await)

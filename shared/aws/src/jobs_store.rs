@@ -171,6 +171,34 @@ impl JobStore for DynamoJobStore {
         }
     }
 
+    async fn release_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        job_id: Uuid,
+    ) -> Result<(), PortError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.control_table)
+            .key("pk", s(Self::idempotency_pk(user_id, key)))
+            .condition_expression("job_id = :j")
+            .expression_attribute_values(":j", s(job_id.to_string()))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            // Already gone, or claimed by another job since: nothing of ours to release.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(PortError::Unavailable(sdk_message("DeleteItem", &e))),
+        }
+    }
+
     async fn idempotency_record(
         &self,
         user_id: &str,

@@ -26,21 +26,50 @@ impl DynamoRateLimiter {
     }
 }
 
+fn window_key(user_id: &str, window: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::S(format!("RATE#{user_id}#{}", window.format("%Y-%m-%dT%H")))
+}
+
+fn hour_of(now: DateTime<Utc>) -> Result<DateTime<Utc>, PortError> {
+    now.duration_trunc(Duration::hours(1))
+        .map_err(|e| PortError::Corrupt(e.to_string()))
+}
+
 #[async_trait]
 impl RateLimiter for DynamoRateLimiter {
+    async fn release(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), PortError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", window_key(user_id, hour_of(now)?))
+            .update_expression("ADD #count :minus_one")
+            .condition_expression("#count > :zero")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
+        }
+    }
+
     async fn acquire(&self, user_id: &str, now: DateTime<Utc>) -> Result<RateDecision, PortError> {
-        let window = now
-            .duration_trunc(Duration::hours(1))
-            .map_err(|e| PortError::Corrupt(e.to_string()))?;
+        let window = hour_of(now)?;
         let window_end = window + Duration::hours(1);
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key(
-                "pk",
-                AttributeValue::S(format!("RATE#{user_id}#{}", window.format("%Y-%m-%dT%H"))),
-            )
+            .key("pk", window_key(user_id, window))
             .update_expression("ADD #count :one SET #ttl = :ttl")
             .condition_expression("attribute_not_exists(#count) OR #count < :limit")
             .expression_attribute_names("#count", "count")

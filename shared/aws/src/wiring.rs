@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use exports_core::ports::SystemClock;
+use exports_core::export::ExportFormat;
+use exports_core::ports::{DocumentRenderer, SystemClock};
 use exports_core::service::{ExportService, MAX_DOWNLOAD_URL_TTL, Ports, Settings};
 
 use crate::audit_log::DynamoAuditLog;
@@ -89,11 +90,13 @@ impl ServiceConfig {
     }
 }
 
-/// Every adapter, wired into the service.
+/// Every adapter, wired into the service. `documents` renders PDF and DOCX (the formats it
+/// lists become available through the API); JSON and CSV are always available.
 pub async fn export_service(
     clients: &AwsClients,
     names: &ResourceNames,
     config: &ServiceConfig,
+    documents: Arc<dyn DocumentRenderer>,
 ) -> Result<ExportService, exports_core::ports::PortError> {
     let queue_url = SqsJobQueue::resolve_url(&clients.sqs, &names.jobs_queue).await?;
     let ports = Ports {
@@ -122,8 +125,12 @@ pub async fn export_service(
             config.exports_per_hour,
         )),
         clock: Arc::new(SystemClock),
+        documents: documents.clone(),
     };
-    Ok(ExportService::new(ports, config.settings.clone()))
+    let mut settings = config.settings.clone();
+    settings.available_formats = vec![ExportFormat::Json, ExportFormat::Csv];
+    settings.available_formats.extend(documents.formats());
+    Ok(ExportService::new(ports, settings))
 }
 
 #[cfg(test)]

@@ -117,6 +117,15 @@ pub trait JobStore: Send + Sync {
         idempotency: Option<&IdempotencyClaim>,
     ) -> Result<(), PortError>;
 
+    /// Forgets a claimed `Idempotency-Key` if it still names `job_id`, so a retry after a failed
+    /// request creates a new job instead of replaying the failed one.
+    async fn release_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        job_id: Uuid,
+    ) -> Result<(), PortError>;
+
     /// The job an unexpired `Idempotency-Key` of this user names.
     async fn idempotency_record(
         &self,
@@ -219,4 +228,35 @@ pub enum RateDecision {
 pub trait RateLimiter: Send + Sync {
     /// Counts one export for `user_id` if under the limit.
     async fn acquire(&self, user_id: &str, now: DateTime<Utc>) -> Result<RateDecision, PortError>;
+    /// Gives back a slot taken at `now` by a request that did not become an export.
+    async fn release(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), PortError>;
+}
+
+/// Renders a report as a printable document (PDF, DOCX). Pure and synchronous: no I/O.
+pub trait DocumentRenderer: Send + Sync {
+    /// The formats it produces.
+    fn formats(&self) -> Vec<crate::export::ExportFormat>;
+    /// The document's bytes; the error is a message without PHI.
+    fn render(
+        &self,
+        report: &crate::report::Report,
+        format: crate::export::ExportFormat,
+    ) -> Result<Vec<u8>, String>;
+}
+
+/// No printable formats: JSON and CSV only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDocuments;
+
+impl DocumentRenderer for NoDocuments {
+    fn formats(&self) -> Vec<crate::export::ExportFormat> {
+        Vec::new()
+    }
+    fn render(
+        &self,
+        _: &crate::report::Report,
+        format: crate::export::ExportFormat,
+    ) -> Result<Vec<u8>, String> {
+        Err(format!("{format} is not available"))
+    }
 }

@@ -34,7 +34,13 @@ async fn main() -> anyhow::Result<()> {
     let names = ResourceNames::from_env();
     let sdk = load_sdk_config().await;
     let clients = AwsClients::new(&sdk);
-    let service = export_service(&clients, &names, &config).await?;
+    let service = export_service(
+        &clients,
+        &names,
+        &config,
+        std::sync::Arc::new(exports_core::ports::NoDocuments),
+    )
+    .await?;
     let jwt_secret = std::env::var("LOCAL_JWT_SECRET")
         .ok()
         .filter(|s| !s.is_empty());

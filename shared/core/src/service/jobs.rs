@@ -122,16 +122,18 @@ impl ExportService {
             });
         }
 
-        let mut job = ExportJob::new(
-            Uuid::new_v4(),
-            caller.user_id.clone(),
-            request.export_type,
-            request.format,
-            request.patient_id,
-            request.params.clone(),
-            now,
-        );
-        job.request_hash = Some(fingerprint.clone());
+        let job = ExportJob {
+            request_hash: Some(fingerprint.clone()),
+            ..ExportJob::new(
+                Uuid::new_v4(),
+                caller.user_id.clone(),
+                request.export_type,
+                request.format,
+                request.patient_id,
+                request.params.clone(),
+                now,
+            )
+        };
         let claim = key.map(|key| IdempotencyClaim {
             user_id: caller.user_id.clone(),
             key: key.to_string(),
@@ -140,8 +142,10 @@ impl ExportService {
         });
         match self.ports.jobs.create(&job, claim.as_ref()).await {
             Ok(()) => {}
-            // A concurrent request with the same key won the race: answer as its replay.
+            // A concurrent request with the same key won the race: answer as its replay, which
+            // does not count toward the limit.
             Err(PortError::Conflict(_)) if key.is_some() => {
+                self.release_rate_slot(caller, now).await;
                 let key = key.expect("checked");
                 return self
                     .replay(caller, key, &fingerprint, now)
@@ -150,23 +154,68 @@ impl ExportService {
                         ServiceError::Unavailable("idempotency record vanished".into())
                     });
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                self.release_rate_slot(caller, now).await;
+                return Err(e.into());
+            }
         }
-        self.audit(AuditEvent::by(caller, "therapist", AuditAction::Created, now).job(&job))
-            .await?;
-        if let Err(e) = self.ports.queue.enqueue(job.job_id).await {
-            // Without a message the job would wait forever: fail it visibly instead.
-            let error = crate::job::JobError {
-                code: "queue_unavailable".into(),
-                message: "the export could not be queued; please request it again".into(),
-            };
-            let _ = self.ports.jobs.fail(job.job_id, None, &error, now).await;
-            return Err(e.into());
+        // Audited before it is queued: an export never runs unaudited.
+        let queued = match self
+            .audit(AuditEvent::by(caller, "therapist", AuditAction::Created, now).job(&job))
+            .await
+        {
+            Ok(()) => self
+                .ports
+                .queue
+                .enqueue(job.job_id)
+                .await
+                .map_err(ServiceError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = queued {
+            self.abandon(caller, &job, key, now).await;
+            return Err(e);
         }
         Ok(Accepted {
             job: job.view(now),
             replayed: false,
         })
+    }
+
+    /// Undoes a request that created its job but could not audit or queue it: the job is failed
+    /// visibly (never left pending with nothing to render it), its `Idempotency-Key` is freed so
+    /// a retry creates a new export, and the rate-limit slot is given back.
+    async fn abandon(
+        &self,
+        caller: &Caller,
+        job: &ExportJob,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) {
+        let error = crate::job::JobError {
+            code: "queue_unavailable".into(),
+            message: "the export could not be started; please request it again".into(),
+        };
+        if let Err(e) = self.ports.jobs.fail(job.job_id, None, &error, now).await {
+            tracing::error!(job_id = %job.job_id, error = %e, "could not fail an abandoned job");
+        }
+        if let Some(key) = key
+            && let Err(e) = self
+                .ports
+                .jobs
+                .release_idempotency(&caller.user_id, key, job.job_id)
+                .await
+        {
+            tracing::error!(job_id = %job.job_id, error = %e, "could not release an idempotency key");
+        }
+        self.release_rate_slot(caller, now).await;
+    }
+
+    /// Best effort: a slot not given back only makes the limit a little stricter for an hour.
+    async fn release_rate_slot(&self, caller: &Caller, now: DateTime<Utc>) {
+        if let Err(e) = self.ports.limiter.release(&caller.user_id, now).await {
+            tracing::warn!(error = %e, "could not give back a rate-limit slot");
+        }
     }
 
     /// The earlier job of an `Idempotency-Key`, if this user used it within the window.
@@ -366,17 +415,16 @@ impl ExportService {
             return Ok(());
         }
         let now = self.ports.clock.now();
-        let before = self
-            .ports
-            .jobs
-            .mark_deleted(job_id, now)
-            .await?
-            .unwrap_or(job);
-        if let Some(file) = &before.file {
+        // File first, then the audit, then the job: until the job is marked, a retry repeats the
+        // whole deletion (deleting a missing object succeeds), so no failure leaves a file behind
+        // a `deleted` job or a deleted job unaudited.
+        if let Some(file) = &job.file {
             self.ports.objects.delete(&file.key).await?;
         }
-        self.audit(AuditEvent::by(caller, "therapist", AuditAction::Deleted, now).job(&before))
-            .await
+        self.audit(AuditEvent::by(caller, "therapist", AuditAction::Deleted, now).job(&job))
+            .await?;
+        self.ports.jobs.mark_deleted(job_id, now).await?;
+        Ok(())
     }
 }
 

@@ -19,7 +19,9 @@ pub use render::RenderOutcome;
 use crate::audit::AuditEvent;
 use crate::export::ExportFormat;
 use crate::identity::{Caller, Role};
-use crate::ports::{AuditLog, Clock, JobQueue, JobStore, ObjectStore, RateLimiter, RecordSource};
+use crate::ports::{
+    AuditLog, Clock, DocumentRenderer, JobQueue, JobStore, ObjectStore, RateLimiter, RecordSource,
+};
 
 /// Longest presigned download URL lifetime allowed.
 pub const MAX_DOWNLOAD_URL_TTL: Duration = Duration::from_secs(3600);
@@ -61,6 +63,8 @@ pub struct Ports {
     pub audit: Arc<dyn AuditLog>,
     pub limiter: Arc<dyn RateLimiter>,
     pub clock: Arc<dyn Clock>,
+    /// PDF and DOCX; JSON and CSV are rendered by the core itself.
+    pub documents: Arc<dyn DocumentRenderer>,
 }
 
 #[derive(Clone)]

@@ -226,6 +226,12 @@ impl ExportService {
         let bytes = match job.format {
             ExportFormat::Json => render_json(&report),
             ExportFormat::Csv => render_csv(&report),
+            printable if self.ports.documents.formats().contains(&printable) => {
+                self.ports.documents.render(&report, printable).map_err(|message| {
+                    tracing::error!(job_id = %job.job_id, format = %printable, error = %message, "document rendering failed");
+                    permanent("render_failed", "the document could not be rendered")
+                })?
+            }
             other => {
                 return Err(permanent(
                     "format_not_available",
