@@ -14,7 +14,7 @@ RUNNER_LOG=$STATE/runner.log
 export LOCAL_JWT_SECRET=${LOCAL_JWT_SECRET:-local-demo-secret}
 export LOCAL_API_ADDR=${LOCAL_API_ADDR:-127.0.0.1:8080}
 API=http://$LOCAL_API_ADDR
-FORMATS=${DEMO_FORMATS:-json,csv}
+FORMATS=${DEMO_FORMATS:-json,csv,pdf,docx}
 
 stop_runner() {
   if [ -f "$RUNNER_PID" ] && kill -0 "$(cat "$RUNNER_PID")" 2>/dev/null; then

@@ -1,10 +1,28 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests of the core and integration tests against the AWS emulator through
-# the real aws-sdk clients. Starts the emulator if it is not running and stops it again if it
+# Runs every test: unit tests, renderer tests checked by independent readers (qpdf, pdftotext,
+# python-docx) and integration tests against the AWS emulator through the real aws-sdk clients.
+# Installs what the checks need when missing (Debian packages qpdf and poppler-utils; python-docx
+# into the project venv), starts the emulator if it is not running and stops it again if it
 # started it. Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p exports-core`).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+
+missing=()
+command -v qpdf >/dev/null || missing+=(qpdf)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "tests: installing ${missing[*]} (Debian packages, for checking PDFs)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}" >/dev/null; fi
+fi
+VENV=${PRACTICE_VENV:-$ROOT/.venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+if ! "$VENV/bin/python" -c "import docx" 2>/dev/null; then
+  echo "tests: installing python-docx into $VENV (for checking DOCX files)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "python-docx==1.2.0"
+fi
+export PYTHON_DOCX=$VENV/bin/python
 
 started=""
 if [ "$EMULATOR" = moto ] && ! scripts/emulator.sh status >/dev/null 2>&1; then

@@ -102,7 +102,7 @@ impl Api {
             &env.clients,
             &env.names,
             &config,
-            std::sync::Arc::new(exports_core::ports::NoDocuments),
+            std::sync::Arc::new(documents::PrintableDocuments::default()),
         )
         .await
         .expect("service");

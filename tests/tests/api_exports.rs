@@ -255,21 +255,10 @@ async fn hostile_note_text_is_literal_in_json_and_neutralised_in_csv() {
 }
 
 #[tokio::test]
-async fn pdf_and_docx_are_refused_until_documents_land_and_bad_input_names_the_field() {
+async fn bad_input_names_the_field_and_renders_nothing() {
     let api = Api::default().await;
     let (patient, therapist) = api.patient(0);
     let me = As::therapist(therapist);
-    for format in ["pdf", "docx"] {
-        let r = api
-            .export(
-                "full-record",
-                json!({"patient_id": patient, "format": format}),
-                &me,
-            )
-            .await;
-        assert_eq!(r.status, 422);
-        assert_eq!(r.error_code(), "format_not_available");
-    }
     let cases = [
         (
             "progress-report",
@@ -995,4 +984,78 @@ async fn psychotherapy_notes_only_on_request_and_only_the_requesters_own() {
         .count();
     assert_eq!(count(&docs[0]), 0);
     assert_eq!(count(&docs[1]), expected);
+}
+
+#[tokio::test]
+async fn pdf_and_docx_exports_of_every_type_read_back_through_independent_readers() {
+    let api = Api::default().await;
+    let (patient, therapist) = api.patient(0);
+    let me = As::therapist(therapist);
+    let p = &api.data.patients[0].patient;
+    for kind in [
+        "session-notes",
+        "progress-report",
+        "treatment-summary",
+        "full-record",
+    ] {
+        for format in ["pdf", "docx"] {
+            let r = api
+                .export(kind, body(kind, patient, format, &api, 0), &me)
+                .await;
+            assert_eq!(
+                r.status,
+                202,
+                "{kind} {format}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            let job_id = r.json()["job_id"].as_str().unwrap().to_string();
+            api.drain().await;
+            let dl = api
+                .call(
+                    "GET",
+                    &format!("/api/v1/export/download/{job_id}"),
+                    None,
+                    Some(&me),
+                    &[],
+                )
+                .await;
+            assert_eq!(
+                dl.status,
+                200,
+                "{kind} {format}: {}",
+                String::from_utf8_lossy(&dl.body)
+            );
+            let dl = dl.json();
+            let (_, bytes) = http_get(dl["download_url"].as_str().unwrap()).await;
+            assert_eq!(dl["sha256"].as_str(), Some(hex(&bytes).as_str()));
+            let text = if format == "pdf" {
+                let (pages, text) = exports_tests::readers::pdf(&bytes);
+                assert!(
+                    text.contains(&format!("Page 1 of {pages}")),
+                    "{kind}: page numbers"
+                );
+                text
+            } else {
+                let text = exports_tests::readers::docx(&bytes);
+                assert!(
+                    text.contains("[Heading 1]"),
+                    "{kind}: real heading styles\n{text}"
+                );
+                assert!(
+                    text.lines().any(|l| l.starts_with("HEADER: ")
+                        && l.contains("CONFIDENTIAL - PROTECTED HEALTH INFORMATION")),
+                    "{kind}: header\n{text}"
+                );
+                text
+            };
+            for wanted in [
+                "CONFIDENTIAL - PROTECTED HEALTH INFORMATION",
+                &p.mrn,
+                &p.first_name,
+                "Exported by",
+            ] {
+                assert!(text.contains(wanted), "{kind} {format} lacks {wanted:?}");
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
         &clients,
         &ResourceNames::from_env(),
         &config,
-        std::sync::Arc::new(exports_core::ports::NoDocuments),
+        std::sync::Arc::new(documents::PrintableDocuments::default()),
     )
     .await?;
     let service = &service;

@@ -12,6 +12,7 @@ pub mod ports;
 pub mod records;
 pub mod render;
 pub mod report;
+pub mod schedule;
 pub mod service;
 pub mod synthetic;
 pub mod validation;

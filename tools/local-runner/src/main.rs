@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
         &clients,
         &names,
         &config,
-        std::sync::Arc::new(exports_core::ports::NoDocuments),
+        std::sync::Arc::new(documents::PrintableDocuments::default()),
     )
     .await?;
     let jwt_secret = std::env::var("LOCAL_JWT_SECRET")

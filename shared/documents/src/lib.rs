@@ -1,0 +1,234 @@
+//! Printable documents from report data.
+//!
+//! The pipeline: [`Report`] → tera template (embedded from `templates/`) → document markup
+//! (`docs/markup.md`) → one [`Document`] → PDF, DOCX or HTML. Templates describe the layout once
+//! per export type; renderers know nothing about export types.
+//!
+//! Patient text can never become markup: before the report reaches a template, every string in
+//! it goes through [`escape_markup`], so a note containing `<b>`, `**`, `{{`, `::table`, `# x`, a
+//! leading `-`, `|` or newlines prints literally. (Tera's own HTML autoescape is off: markup is
+//! not HTML.)
+//!
+//! **Line breaks in [`Run`](document_model::Run) text.** A newline in patient text (and `\n` in
+//! markup) arrives as a `'\n'` character inside `Run::text` of a paragraph, list item, notice,
+//! key–value value or table cell. Renderers must break the line there (HTML `<br>`, DOCX
+//! `<w:br/>`, PDF: a new line). Headings, labels, column titles, chart titles and series names are
+//! single-line: their line breaks become spaces. No other control character (tab, CR, …) ever
+//! appears in a `Document` built here.
+
+mod context;
+mod escaped;
+mod html;
+mod markup;
+mod printable;
+pub mod samples;
+mod templates;
+
+use std::sync::LazyLock;
+
+use document_model::{Block, Document, Meta, PageFooter, PageHeader, PageSetup, PageSize};
+use exports_core::export::ExportType;
+use exports_core::report::{Report, ReportContent};
+
+pub use escaped::Escaped;
+pub use html::render_html;
+pub use markup::{MarkupError, escape_markup, parse_markup};
+pub use printable::PrintableDocuments;
+
+/// The confidentiality line printed on every page.
+pub const CONFIDENTIALITY: &str = "CONFIDENTIAL - PROTECTED HEALTH INFORMATION";
+
+/// How to build a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentOptions {
+    pub page_size: PageSize,
+    /// The document title (level-1 heading and the start of the metadata title) instead of the
+    /// export type's (`Progress Report`, …).
+    pub title: Option<String>,
+    /// The page header's bold first line instead of the practice name.
+    pub header_text: Option<String>,
+    /// Extra text printed in the footer of every page.
+    pub footer_text: Option<String>,
+    /// A custom tera body (user-defined templates) used instead of the built-in template of the
+    /// report's type. Validate it first with [`validate_template`].
+    pub body_template: Option<String>,
+}
+
+impl Default for DocumentOptions {
+    fn default() -> Self {
+        Self {
+            page_size: PageSize::Letter,
+            title: None,
+            header_text: None,
+            footer_text: None,
+            body_template: None,
+        }
+    }
+}
+
+/// Why a document could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    /// The template does not parse or does not render. `line` and `column` are 1-based positions
+    /// in the template (the custom body, or the template named in `message`); 0 when tera gave no
+    /// position.
+    #[error("template error at line {line}, column {column}: {message}")]
+    Template {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The template rendered markup that does not parse; positions are in that markup.
+    #[error("markup error: {0}")]
+    Markup(#[from] MarkupError),
+}
+
+/// Builds the document of a report: its template rendered to markup, parsed, with the page
+/// header, footer and metadata (which never come from the template).
+pub fn build_document(
+    report: &Report,
+    options: &DocumentOptions,
+) -> Result<Document, DocumentError> {
+    let markup = render_markup(report, options)?;
+    let blocks = parse_markup(&markup)?;
+    Ok(assemble(report, options, blocks))
+}
+
+/// The markup the template renders for a report (the step before [`parse_markup`]): for
+/// debugging templates. It contains patient data.
+pub fn render_markup(report: &Report, options: &DocumentOptions) -> Result<String, DocumentError> {
+    let ctx = context::build_context(report, options.title.as_deref());
+    match &options.body_template {
+        None => templates::render(
+            &templates::TERA,
+            templates::template_name(report.export_type),
+            &ctx,
+            true,
+        ),
+        Some(body) => {
+            let tera = templates::with_custom_body(body)?;
+            templates::render(&tera, templates::CUSTOM_BODY, &ctx, true)
+        }
+    }
+}
+
+fn assemble(report: &Report, options: &DocumentOptions, blocks: Vec<Block>) -> Document {
+    let practice = &report.practice;
+    let a = &practice.address;
+    let mut address = a.line1.clone();
+    if let Some(line2) = a.line2.as_deref().filter(|l| !l.trim().is_empty()) {
+        address.push_str(", ");
+        address.push_str(line2);
+    }
+    address.push_str(&format!(", {}, {} {}", a.city, a.region, a.postal_code));
+    if a.country != "US" {
+        address.push_str(&format!(", {}", a.country));
+    }
+    let header_line = format!("{address} · {} · NPI {}", practice.phone, practice.npi);
+    let title = options
+        .title
+        .clone()
+        .unwrap_or_else(|| context::type_title(report.export_type).to_string());
+    let requester = report.requested_by.display();
+    let generated = context::fmt_date(report.generated_at.date_naive());
+    Document {
+        meta: Meta {
+            // Never the patient's name: viewers show the title in title bars and tabs.
+            title: single_line(&format!("{title} — {}", report.patient.mrn)),
+            author: single_line(&requester),
+            subject: subject(report),
+            keywords: vec![
+                report.export_type.as_str().to_string(),
+                single_line(&report.patient.mrn),
+            ],
+            created: report.generated_at,
+        },
+        page: PageSetup {
+            size: options.page_size,
+            ..PageSetup::default()
+        },
+        header: PageHeader {
+            title: single_line(options.header_text.as_deref().unwrap_or(&practice.name)),
+            lines: vec![single_line(&header_line)],
+            confidentiality: CONFIDENTIALITY.to_string(),
+        },
+        footer: PageFooter {
+            watermark: single_line(&format!(
+                "Exported by {requester} on {generated} · job {}",
+                report.job_id
+            )),
+            text: options.footer_text.as_deref().map(single_line),
+            page_numbers: true,
+        },
+        blocks,
+    }
+}
+
+/// Header, footer and metadata strings are single lines of plain text.
+fn single_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The metadata subject: what the export is, without patient data.
+fn subject(report: &Report) -> String {
+    match &report.content {
+        ReportContent::SessionNotes(n) => {
+            let count = n.sessions.len();
+            format!(
+                "Session notes, {count} session{}",
+                if count == 1 { "" } else { "s" }
+            )
+        }
+        ReportContent::ProgressReport(p) => format!(
+            "Progress report, {} – {}",
+            context::fmt_date(p.period.start_date),
+            context::fmt_date(p.period.end_date)
+        ),
+        ReportContent::TreatmentSummary(_) => "Treatment summary".to_string(),
+        ReportContent::FullRecord(_) => "Full clinical record".to_string(),
+    }
+}
+
+/// Checks a custom body template: it must parse, and render to valid markup for the sample
+/// reports of every export type (all sections, no sections, and a record with no data), so a
+/// template that only works for one type must test `report.export_type`. Errors carry line and
+/// column (template positions for template errors; markup positions, with the offending sample
+/// and markup line in the message, for markup errors).
+pub fn validate_template(body: &str) -> Result<(), DocumentError> {
+    validate(body, ExportType::ALL)
+}
+
+/// [`validate_template`] against the sample reports of one export type only.
+pub fn validate_template_for(body: &str, export_type: ExportType) -> Result<(), DocumentError> {
+    validate(body, &[export_type])
+}
+
+fn validate(body: &str, types: &[ExportType]) -> Result<(), DocumentError> {
+    let tera = templates::with_custom_body(body)?;
+    static SAMPLES: LazyLock<Vec<samples::Sample>> = LazyLock::new(samples::samples);
+    for sample in SAMPLES
+        .iter()
+        .filter(|s| types.contains(&s.report.export_type))
+    {
+        let ctx = context::build_context(&sample.report, None);
+        let markup = templates::render(&tera, templates::CUSTOM_BODY, &ctx, false)?;
+        if let Err(e) = parse_markup(&markup) {
+            // Sample data holds no PHI, so the offending markup line may be quoted.
+            let line = markup
+                .split('\n')
+                .nth(e.line.saturating_sub(1))
+                .unwrap_or("");
+            let shown: String = line.chars().take(120).collect();
+            return Err(DocumentError::Markup(MarkupError {
+                message: format!(
+                    "{} (rendering the {} sample; markup line {}: `{shown}`)",
+                    e.message, sample.name, e.line
+                ),
+                ..e
+            }));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,670 @@
+//! `infra/template.yaml` against the one definition of every resource
+//! (`exports_aws::resources`) and the routes the API serves (`export_api::ROUTES`): the tables,
+//! queues and bucket SAM deploys are those local provisioning creates, and each function's IAM
+//! role grants what the issue allows. No emulator needed: this reads files only.
+//!
+//! The template writes intrinsic functions in their long form (`Ref`, `Fn::GetAtt`, `Fn::Sub`),
+//! so it is plain YAML.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use exports_aws::resources::{
+    EXPORTS_BUCKET, JOBS_QUEUE, Key, RENDERER_TIMEOUT_SECONDS, TABLES, Table, table_spec,
+};
+use serde_json::{Value, json};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the repository")
+        .to_path_buf()
+}
+
+fn template_text() -> String {
+    let path = repo_root().join("infra/template.yaml");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn template() -> Value {
+    serde_yaml_ng::from_str(&template_text()).expect("infra/template.yaml is plain YAML")
+}
+
+fn resource<'a>(t: &'a Value, logical_id: &str) -> &'a Value {
+    t["Resources"]
+        .get(logical_id)
+        .unwrap_or_else(|| panic!("the template has no resource {logical_id}"))
+}
+
+fn resources_of_type<'a>(t: &'a Value, kind: &str) -> BTreeMap<&'a str, &'a Value> {
+    t["Resources"]
+        .as_object()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect()
+}
+
+fn get_att(logical_id: &str, attribute: &str) -> Value {
+    json!({ "Fn::GetAtt": [logical_id, attribute] })
+}
+
+fn reference(logical_id: &str) -> Value {
+    json!({ "Ref": logical_id })
+}
+
+/// A number written as a YAML number or a string.
+fn number(v: &Value) -> u64 {
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// A value that may be one string or a list of them (IAM `Action`).
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().expect("a string").to_string())
+            .collect(),
+        other => panic!("expected a string or a list of strings: {other}"),
+    }
+}
+
+/// A value that may be one item or a list of them (IAM `Resource`).
+fn items(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// `[(attribute, HASH), (attribute, RANGE)]` of a key.
+fn expected_key(key: &Key) -> Vec<(String, String)> {
+    std::iter::once((key.partition.to_string(), "HASH".to_string()))
+        .chain(key.sort.map(|s| (s.to_string(), "RANGE".to_string())))
+        .collect()
+}
+
+fn key_schema(v: &Value) -> Vec<(String, String)> {
+    let mut key: Vec<(String, String)> = v
+        .as_array()
+        .expect("KeySchema is a list")
+        .iter()
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().expect("AttributeName").into(),
+                k["KeyType"].as_str().expect("KeyType").into(),
+            )
+        })
+        .collect();
+    key.sort_by_key(|(_, kind)| kind != "HASH");
+    key
+}
+
+#[test]
+fn the_template_is_plain_yaml_with_long_form_intrinsics() {
+    for (n, line) in template_text().lines().enumerate() {
+        let code = line.split(" #").next().unwrap_or_default();
+        if code.trim_start().starts_with('#') {
+            continue;
+        }
+        let short_form = code
+            .match_indices('!')
+            .any(|(i, _)| code[i + 1..].starts_with(|c: char| c.is_ascii_uppercase()));
+        assert!(
+            !short_form,
+            "line {}: use the long form of intrinsic functions (Ref, Fn::GetAtt, Fn::Sub, …): {line}",
+            n + 1
+        );
+    }
+    let t = template();
+    assert_eq!(t["Transform"], "AWS::Serverless-2016-10-31");
+}
+
+#[test]
+fn every_table_is_deployed_as_resources_defines_it() {
+    let t = template();
+    for spec in TABLES {
+        let id = spec.logical_id;
+        let table = resource(&t, id);
+        assert_eq!(table["Type"], "AWS::DynamoDB::Table", "{id}");
+        let p = &table["Properties"];
+
+        assert_eq!(
+            key_schema(&p["KeySchema"]),
+            expected_key(&spec.key),
+            "{id} key"
+        );
+
+        let indexes: BTreeMap<String, Vec<(String, String)>> = p
+            .get("GlobalSecondaryIndexes")
+            .and_then(Value::as_array)
+            .map(|gsis| {
+                gsis.iter()
+                    .map(|g| {
+                        assert_eq!(
+                            g["Projection"]["ProjectionType"], "ALL",
+                            "{id}: every index projects every attribute"
+                        );
+                        (
+                            g["IndexName"].as_str().expect("IndexName").to_string(),
+                            key_schema(&g["KeySchema"]),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let expected: BTreeMap<String, Vec<(String, String)>> = spec
+            .indexes
+            .iter()
+            .map(|ix| (ix.name.to_string(), expected_key(&ix.key)))
+            .collect();
+        assert_eq!(indexes, expected, "{id} indexes");
+
+        // Exactly the key attributes of the table and its indexes, all strings.
+        let attributes: BTreeMap<String, String> = p["AttributeDefinitions"]
+            .as_array()
+            .expect("AttributeDefinitions")
+            .iter()
+            .map(|a| {
+                (
+                    a["AttributeName"].as_str().expect("AttributeName").into(),
+                    a["AttributeType"].as_str().expect("AttributeType").into(),
+                )
+            })
+            .collect();
+        let expected: BTreeMap<String, String> = std::iter::once(&spec.key)
+            .chain(spec.indexes.iter().map(|ix| &ix.key))
+            .flat_map(|k| std::iter::once(k.partition).chain(k.sort))
+            .map(|a| (a.to_string(), "S".to_string()))
+            .collect();
+        assert_eq!(attributes, expected, "{id} attribute definitions");
+
+        match spec.ttl_attribute {
+            Some(attribute) => {
+                assert_eq!(
+                    p["TimeToLiveSpecification"],
+                    json!({"AttributeName": attribute, "Enabled": true}),
+                    "{id} TTL"
+                );
+            }
+            None => assert!(
+                p.get("TimeToLiveSpecification").is_none(),
+                "{id} expires nothing"
+            ),
+        }
+        assert_eq!(p["BillingMode"], "PAY_PER_REQUEST", "{id} is on demand");
+        assert_eq!(
+            p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true,
+            "{id} has point-in-time recovery"
+        );
+        assert_eq!(p["SSESpecification"]["SSEEnabled"], true, "{id} SSE");
+    }
+
+    let deployed: BTreeSet<&str> = resources_of_type(&t, "AWS::DynamoDB::Table")
+        .into_keys()
+        .collect();
+    let defined: BTreeSet<&str> = TABLES.iter().map(|s| s.logical_id).collect();
+    assert_eq!(
+        deployed, defined,
+        "the template's tables are resources::TABLES"
+    );
+}
+
+#[test]
+fn the_jobs_queue_and_its_dead_letter_queue_are_deployed_as_resources_defines_them() {
+    let t = template();
+    let queue = resource(&t, JOBS_QUEUE.logical_id);
+    assert_eq!(queue["Type"], "AWS::SQS::Queue");
+    let q = &queue["Properties"];
+    assert_eq!(
+        number(&q["VisibilityTimeout"]),
+        u64::from(JOBS_QUEUE.visibility_timeout_seconds)
+    );
+    assert!(
+        number(&q["VisibilityTimeout"]) >= 6 * u64::from(RENDERER_TIMEOUT_SECONDS),
+        "visibility timeout at least 6x the renderer's timeout"
+    );
+    assert_eq!(
+        number(&q["MessageRetentionPeriod"]),
+        u64::from(JOBS_QUEUE.message_retention_seconds)
+    );
+    assert_eq!(
+        number(&q["RedrivePolicy"]["maxReceiveCount"]),
+        u64::from(JOBS_QUEUE.max_receive_count)
+    );
+    assert_eq!(
+        q["RedrivePolicy"]["deadLetterTargetArn"],
+        get_att(JOBS_QUEUE.dlq_logical_id, "Arn")
+    );
+
+    let dlq = resource(&t, JOBS_QUEUE.dlq_logical_id);
+    assert_eq!(dlq["Type"], "AWS::SQS::Queue");
+    assert_eq!(
+        number(&dlq["Properties"]["MessageRetentionPeriod"]),
+        u64::from(JOBS_QUEUE.dlq_retention_seconds)
+    );
+
+    // The renderer marks a job failed on the receive the queue moves it to the DLQ after.
+    let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        number(&env["MAX_RECEIVE_COUNT"]),
+        u64::from(JOBS_QUEUE.max_receive_count)
+    );
+}
+
+#[test]
+fn the_renderer_is_triggered_by_the_jobs_queue_with_partial_batch_failures() {
+    let t = template();
+    let renderer = &resource(&t, "RendererFunction")["Properties"];
+    assert_eq!(
+        number(&renderer["Timeout"]),
+        u64::from(RENDERER_TIMEOUT_SECONDS)
+    );
+    let sqs: Vec<&Value> = renderer["Events"]
+        .as_object()
+        .expect("renderer events")
+        .values()
+        .filter(|e| e["Type"] == "SQS")
+        .collect();
+    assert_eq!(sqs.len(), 1, "one SQS trigger");
+    let e = &sqs[0]["Properties"];
+    assert_eq!(e["Queue"], get_att(JOBS_QUEUE.logical_id, "Arn"));
+    let batch = number(&e["BatchSize"]);
+    assert!((1..=10).contains(&batch), "batch size {batch}");
+    assert!(
+        strings(&e["FunctionResponseTypes"]).contains(&"ReportBatchItemFailures".to_string()),
+        "partial batch failures"
+    );
+}
+
+#[test]
+fn an_alarm_watches_the_dead_letter_queue() {
+    let t = template();
+    let alarms = resources_of_type(&t, "AWS::CloudWatch::Alarm");
+    let on_dlq = alarms.values().any(|a| {
+        let p = &a["Properties"];
+        p["Namespace"] == "AWS/SQS"
+            && p["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            && p["ComparisonOperator"] == "GreaterThanThreshold"
+            && number(&p["Threshold"]) == 0
+            && p["Dimensions"].as_array().is_some_and(|d| {
+                d.iter().any(|d| {
+                    d["Name"] == "QueueName"
+                        && d["Value"] == get_att(JOBS_QUEUE.dlq_logical_id, "QueueName")
+                })
+            })
+    });
+    assert!(on_dlq, "an alarm on the dead-letter queue's depth");
+}
+
+#[test]
+fn the_exports_bucket_is_deployed_as_resources_defines_it() {
+    let t = template();
+    let bucket = resource(&t, EXPORTS_BUCKET.logical_id);
+    assert_eq!(bucket["Type"], "AWS::S3::Bucket");
+    let p = &bucket["Properties"];
+
+    let rules: BTreeMap<&str, &Value> = p["LifecycleConfiguration"]["Rules"]
+        .as_array()
+        .expect("lifecycle rules")
+        .iter()
+        .map(|r| (r["Id"].as_str().expect("rule Id"), r))
+        .collect();
+    // The rule ids provision.rs uses.
+    let expire = rules["expire-exports"];
+    assert_eq!(expire["Status"], "Enabled");
+    assert_eq!(expire["Prefix"], EXPORTS_BUCKET.exports_prefix);
+    assert_eq!(
+        number(&expire["ExpirationInDays"]),
+        EXPORTS_BUCKET.expire_after_days as u64
+    );
+    let abort = rules["abort-incomplete-uploads"];
+    assert_eq!(abort["Status"], "Enabled");
+    assert!(abort.get("Prefix").is_none_or(|p| p == ""), "whole bucket");
+    assert_eq!(
+        number(&abort["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]),
+        EXPORTS_BUCKET.abort_incomplete_uploads_after_days as u64
+    );
+    assert_eq!(rules.len(), 2, "no other lifecycle rules");
+
+    let sse = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+    assert_eq!(
+        sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
+        "aws:kms"
+    );
+    let key_arn = &sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"];
+    let key_id = key_arn["Fn::GetAtt"][0]
+        .as_str()
+        .expect("the bucket's key is the template's key");
+    assert_eq!(*key_arn, get_att(key_id, "Arn"));
+    assert_eq!(sse["BucketKeyEnabled"], true);
+
+    let key = resource(&t, key_id);
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    let aliases = resources_of_type(&t, "AWS::KMS::Alias");
+    assert!(
+        aliases
+            .values()
+            .any(|a| a["Properties"]["TargetKeyId"] == reference(key_id)),
+        "the key has an alias"
+    );
+
+    for block in [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(p["PublicAccessBlockConfiguration"][block], true, "{block}");
+    }
+    assert_eq!(
+        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+
+    let policies = resources_of_type(&t, "AWS::S3::BucketPolicy");
+    let policy = policies
+        .values()
+        .find(|p| p["Properties"]["Bucket"] == reference(EXPORTS_BUCKET.logical_id))
+        .expect("a bucket policy");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let denies = |action: &str, condition: &str, key: &str, value: &Value| {
+        statements.iter().any(|s| {
+            s["Effect"] == "Deny"
+                && s["Principal"] == "*"
+                && strings(&s["Action"]).iter().any(|a| a == action)
+                && s["Condition"][condition][key] == *value
+        })
+    };
+    assert!(
+        denies("s3:*", "Bool", "aws:SecureTransport", &json!("false")),
+        "non-TLS requests are denied"
+    );
+    assert!(
+        denies(
+            "s3:PutObject",
+            "StringNotEquals",
+            "s3:x-amz-server-side-encryption",
+            &json!("aws:kms")
+        ),
+        "uploads without SSE-KMS are denied"
+    );
+    assert!(
+        denies(
+            "s3:PutObject",
+            "StringNotEquals",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            &get_att(key_id, "Arn")
+        ),
+        "uploads with another key are denied"
+    );
+}
+
+/// Function logical id, cargo package (= binary) and crate directory.
+const FUNCTIONS: &[(&str, &str, &str)] = &[
+    ("ApiFunction", "export-api", "functions/api"),
+    ("RendererFunction", "export-renderer", "functions/renderer"),
+    (
+        "SchedulerFunction",
+        "export-scheduler",
+        "functions/scheduler",
+    ),
+];
+
+#[test]
+fn every_function_is_an_arm64_cargo_lambda_build_of_its_crate() {
+    let t = template();
+    let deployed: BTreeSet<&str> = resources_of_type(&t, "AWS::Serverless::Function")
+        .into_keys()
+        .collect();
+    let expected: BTreeSet<&str> = FUNCTIONS.iter().map(|(id, ..)| *id).collect();
+    assert_eq!(deployed, expected);
+
+    for (id, binary, dir) in FUNCTIONS {
+        let f = resource(&t, id);
+        assert_eq!(f["Metadata"]["BuildMethod"], "rust-cargolambda", "{id}");
+        assert_eq!(f["Metadata"]["BuildProperties"]["Binary"], *binary, "{id}");
+        let p = &f["Properties"];
+        assert_eq!(
+            p["CodeUri"],
+            format!("../{dir}"),
+            "{id}: relative to infra/"
+        );
+        assert_eq!(p["Runtime"], "provided.al2023", "{id}");
+        assert_eq!(p["Architectures"], json!(["arm64"]), "{id}");
+        assert_eq!(p["Handler"], "bootstrap", "{id}");
+        assert!(number(&p["MemorySize"]) >= 128, "{id} memory");
+        assert!(number(&p["Timeout"]) >= 1, "{id} timeout");
+
+        // The crate at CodeUri is the package of that name, whose binary is its name too.
+        let manifest = repo_root().join(dir).join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest)
+            .unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+        let package = manifest
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = "))
+            .map(|n| n.trim_matches('"'));
+        assert_eq!(package, Some(*binary), "{dir}/Cargo.toml");
+        assert!(
+            !manifest.contains("[[bin]]"),
+            "{dir}: one binary, the package's"
+        );
+        assert!(repo_root().join(dir).join("src/main.rs").exists());
+
+        // Logs go to a log group of the template's, with a retention.
+        let group = p["LoggingConfig"]["LogGroup"]["Ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: LoggingConfig.LogGroup names a log group"));
+        let group = resource(&t, group);
+        assert_eq!(group["Type"], "AWS::Logs::LogGroup");
+        assert!(
+            group["Properties"].get("RetentionInDays").is_some(),
+            "{id}: log retention"
+        );
+    }
+}
+
+#[test]
+fn every_function_gets_the_configuration_the_code_reads() {
+    let t = template();
+    let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+    let table = |tbl: Table| reference(table_spec(tbl).logical_id);
+    let expected = [
+        ("RECORDS_TABLE", table(Table::Records)),
+        ("JOBS_TABLE", table(Table::Jobs)),
+        ("AUDIT_TABLE", table(Table::Audit)),
+        ("CONTROL_TABLE", table(Table::Control)),
+        ("TEMPLATES_TABLE", table(Table::Templates)),
+        ("SCHEDULES_TABLE", table(Table::Schedules)),
+        ("JOBS_QUEUE", get_att(JOBS_QUEUE.logical_id, "QueueName")),
+        ("JOBS_QUEUE_URL", reference(JOBS_QUEUE.logical_id)),
+        ("JOBS_DLQ", get_att(JOBS_QUEUE.dlq_logical_id, "QueueName")),
+        ("EXPORTS_BUCKET", reference(EXPORTS_BUCKET.logical_id)),
+    ];
+    for (variable, value) in expected {
+        assert_eq!(env[variable], value, "{variable}");
+    }
+    // The key by ARN: the bucket policy compares uploads' key id with the ARN.
+    let key_arn = &resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        [0]["ServerSideEncryptionByDefault"]["KMSMasterKeyID"];
+    assert_eq!(env["KMS_KEY_ID"], *key_arn, "KMS_KEY_ID");
+    for variable in [
+        "SES_SENDER",
+        "DOWNLOAD_URL_TTL_SECONDS",
+        "EXPORTS_PER_HOUR",
+        "LOG_LEVEL",
+    ] {
+        assert!(env.get(variable).is_some(), "{variable} is set");
+    }
+    let scheduler = &resource(&t, "SchedulerFunction")["Properties"];
+    assert!(
+        scheduler["Environment"]["Variables"]
+            .get("APP_BASE_URL")
+            .is_some(),
+        "APP_BASE_URL"
+    );
+    let scheduled = scheduler["Events"]
+        .as_object()
+        .expect("scheduler events")
+        .values()
+        .any(|e| {
+            matches!(e["Type"].as_str(), Some("ScheduleV2" | "Schedule"))
+                && e["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+        });
+    assert!(scheduled, "the scheduler runs every 15 minutes");
+}
+
+#[test]
+fn every_route_the_api_serves_is_an_http_api_event_of_the_api_function() {
+    let t = template();
+    let mut routed: BTreeSet<(String, String)> = BTreeSet::new();
+    for (id, f) in resources_of_type(&t, "AWS::Serverless::Function") {
+        let Some(events) = f["Properties"].get("Events").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, e) in events {
+            if !matches!(e["Type"].as_str(), Some("HttpApi" | "Api")) {
+                continue;
+            }
+            assert_eq!(
+                id, "ApiFunction",
+                "{id}.{name}: only the API function serves HTTP"
+            );
+            assert_eq!(e["Type"], "HttpApi", "{name}");
+            let p = &e["Properties"];
+            assert_eq!(p["ApiId"], reference("HttpApi"), "{name}");
+            assert!(
+                p.get("Auth").is_none(),
+                "{name}: the default JWT authorizer"
+            );
+            let method = p["Method"].as_str().expect("Method").to_ascii_uppercase();
+            let path = p["Path"].as_str().expect("Path").to_string();
+            assert!(routed.insert((method, path)), "{name} repeats a route");
+        }
+    }
+    let served: BTreeSet<(String, String)> = export_api::ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        routed, served,
+        "the template's routes are export_api::ROUTES"
+    );
+
+    let api = &resource(&t, "HttpApi")["Properties"];
+    let default = api["Auth"]["DefaultAuthorizer"]
+        .as_str()
+        .expect("a default authorizer");
+    let jwt = &api["Auth"]["Authorizers"][default]["JwtConfiguration"];
+    assert_eq!(jwt["issuer"], reference("JwtIssuer"));
+    assert_eq!(jwt["audience"], reference("JwtAudience"));
+    assert!(api["CorsConfiguration"]["AllowOrigins"].is_array());
+    assert!(api["DefaultRouteSettings"]["ThrottlingBurstLimit"].is_object());
+    assert!(api["DefaultRouteSettings"]["ThrottlingRateLimit"].is_object());
+    assert!(api["AccessLogSettings"]["DestinationArn"].is_object());
+}
+
+/// `(role, Allow statement)` of every function's role; functions carry no SAM `Policies` and
+/// roles no managed policies, so these are all the permissions the functions have.
+fn function_statements(t: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (id, ..) in FUNCTIONS {
+        let p = &resource(t, id)["Properties"];
+        assert!(
+            p.get("Policies").is_none(),
+            "{id}: permissions live in its role"
+        );
+        let role_id = p["Role"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: Role is a role of the template"));
+        let role = resource(t, role_id);
+        assert_eq!(role["Type"], "AWS::IAM::Role");
+        assert!(
+            role["Properties"].get("ManagedPolicyArns").is_none(),
+            "{role_id}: no managed policies"
+        );
+        for policy in role["Properties"]["Policies"].as_array().expect("policies") {
+            for s in policy["PolicyDocument"]["Statement"]
+                .as_array()
+                .expect("statements")
+            {
+                assert_eq!(s["Effect"], "Allow", "{role_id}");
+                out.push((role_id.to_string(), s.clone()));
+            }
+        }
+    }
+    for kind in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
+        assert!(
+            resources_of_type(t, kind).is_empty(),
+            "{kind}: permissions belong in the functions' roles"
+        );
+    }
+    out
+}
+
+fn mentions(resource: &Value, logical_id: &str) -> bool {
+    let text = resource.to_string();
+    text.contains(&format!("\"{logical_id}\"")) || text.contains(&format!("${{{logical_id}."))
+}
+
+#[test]
+fn no_function_may_change_or_delete_the_audit_trail() {
+    let t = template();
+    let audit = table_spec(Table::Audit).logical_id;
+    let allowed: BTreeSet<&str> = ["dynamodb:PutItem", "dynamodb:Query"].into();
+    let mut granted: BTreeSet<(String, String)> = BTreeSet::new();
+    for (role, s) in function_statements(&t) {
+        let actions = strings(&s["Action"]);
+        for a in &actions {
+            assert!(!a.contains('*'), "{role}: no wildcard actions ({a})");
+        }
+        for r in items(&s["Resource"]) {
+            assert_ne!(*r, json!("*"), "{role}: {actions:?} on every resource");
+            if mentions(r, audit) {
+                for a in &actions {
+                    assert!(
+                        allowed.contains(a.as_str()),
+                        "{role} may {a} on the audit table"
+                    );
+                    granted.insert((role.clone(), a.clone()));
+                }
+            }
+        }
+    }
+    // Who writes and reads it: the API (events and the admin's export), the renderer (events).
+    for (role, action) in [
+        ("ApiFunctionRole", "dynamodb:PutItem"),
+        ("ApiFunctionRole", "dynamodb:Query"),
+        ("RendererFunctionRole", "dynamodb:PutItem"),
+    ] {
+        assert!(
+            granted.contains(&(role.to_string(), action.to_string())),
+            "{role} needs {action} on the audit table"
+        );
+    }
+}
+
+#[test]
+fn only_the_renderer_may_generate_data_keys() {
+    let t = template();
+    let generating: BTreeSet<String> = function_statements(&t)
+        .into_iter()
+        .filter(|(_, s)| {
+            strings(&s["Action"])
+                .iter()
+                .any(|a| a.starts_with("kms:GenerateDataKey"))
+        })
+        .map(|(role, _)| role)
+        .collect();
+    assert_eq!(
+        generating,
+        BTreeSet::from(["RendererFunctionRole".to_string()])
+    );
+}
