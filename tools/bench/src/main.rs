@@ -165,12 +165,16 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn pdf_pages(bytes: &[u8]) -> usize {
-    // Count page objects: `/Type /Page` not followed by `s`.
-    let pat = b"/Type /Page";
-    bytes
-        .windows(pat.len() + 1)
-        .filter(|w| &w[..pat.len()] == pat && w[pat.len()] != b's')
-        .count()
+    // Page objects: `/Type /Page` or `/Type/Page`, not followed by `s` (the page tree).
+    [&b"/Type /Page"[..], &b"/Type/Page"[..]]
+        .iter()
+        .map(|pat| {
+            bytes
+                .windows(pat.len() + 1)
+                .filter(|w| &w[..pat.len()] == *pat && w[pat.len()] != b's')
+                .count()
+        })
+        .sum()
 }
 
 fn peak_rss_kib() -> Option<u64> {
