@@ -58,22 +58,7 @@ async fn duplicate_and_racing_deliveries_make_one_file_and_one_completed_job() {
     assert_eq!(objects.len(), 1);
     let file = job.file.clone().expect("completed job has a file");
     assert_eq!(objects[0], file.key);
-    let stored = api
-        .env
-        .clients
-        .s3
-        .get_object()
-        .bucket(&api.env.names.exports_bucket)
-        .key(&file.key)
-        .send()
-        .await
-        .unwrap();
-    let bytes = stored.body.collect().await.unwrap().into_bytes();
-    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(sha, file.sha256, "the job describes the stored bytes");
+    assert_stored_bytes_match(&api, &file).await;
     // A completed job is never rendered again.
     assert_eq!(
         api.service.render_job(job_id, 1).await.unwrap(),
@@ -208,22 +193,7 @@ async fn a_crash_between_the_put_and_the_job_update_ends_with_one_file_and_a_con
     assert_eq!(objects.len(), 1, "one file, overwritten in place");
     let file = job.file.unwrap();
     assert_eq!(objects[0], file.key);
-    let body = api
-        .env
-        .clients
-        .s3
-        .get_object()
-        .bucket(&api.env.names.exports_bucket)
-        .key(&file.key)
-        .send()
-        .await
-        .unwrap();
-    let bytes = body.body.collect().await.unwrap().into_bytes();
-    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(sha, file.sha256, "the job describes the stored bytes");
+    assert_stored_bytes_match(&api, &file).await;
 }
 
 /// A records store that is down.
@@ -336,4 +306,24 @@ async fn after_the_last_retry_the_job_fails_without_phi_and_the_message_reaches_
             .unwrap()
             .contains(",failed,renderer,system,")
     );
+}
+
+/// The object under the job's key has exactly the SHA-256 the job records.
+async fn assert_stored_bytes_match(api: &Api, file: &JobFile) {
+    let stored = api
+        .env
+        .clients
+        .s3
+        .get_object()
+        .bucket(&api.env.names.exports_bucket)
+        .key(&file.key)
+        .send()
+        .await
+        .unwrap();
+    let bytes = stored.body.collect().await.unwrap().into_bytes();
+    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(sha, file.sha256, "the job describes the stored bytes");
 }

@@ -23,3 +23,28 @@ where
 {
     move |e| PortError::Unavailable(sdk_message(operation, &e))
 }
+
+type UpdateResult = Result<
+    aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+    SdkError<
+        aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+        aws_sdk_dynamodb::config::http::HttpResponse,
+    >,
+>;
+
+/// A conditional `UpdateItem`'s answer: `Some(output)` when it was applied, `None` when its
+/// condition did not hold, [`PortError::Unavailable`] when DynamoDB failed.
+pub fn conditional_update(
+    result: UpdateResult,
+) -> Result<Option<aws_sdk_dynamodb::operation::update_item::UpdateItemOutput>, PortError> {
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
+    }
+}

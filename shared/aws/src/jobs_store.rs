@@ -15,7 +15,7 @@ use exports_core::ports::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::{sdk_message, unavailable};
+use crate::error::{conditional_update, sdk_message, unavailable};
 use crate::resources::index;
 
 type Item = HashMap<String, AttributeValue>;
@@ -313,16 +313,10 @@ impl JobStore for DynamoJobStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match out {
-            Ok(out) => out.attributes.map(Self::decode).transpose(),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
-        }
+        conditional_update(out)?
+            .and_then(|out| out.attributes)
+            .map(Self::decode)
+            .transpose()
     }
 
     async fn complete(
@@ -357,18 +351,11 @@ impl JobStore for DynamoJobStore {
             .expression_attribute_values(":ttl", n((expires_at + JOB_ROW_RETENTION).timestamp()))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(PortError::Conflict(format!(
-                    "job {job_id} is no longer processing under this lease"
-                )))
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
-        }
+        conditional_update(out)?.map(|_| ()).ok_or_else(|| {
+            PortError::Conflict(format!(
+                "job {job_id} is no longer processing under this lease"
+            ))
+        })
     }
 
     async fn fail(
@@ -400,18 +387,11 @@ impl JobStore for DynamoJobStore {
                 .condition_expression("#status IN (:pending, :processing)")
                 .expression_attribute_values(":pending", s(JobStatus::Pending.as_str())),
         };
-        match req.send().await {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(PortError::Conflict(format!(
-                    "job {job_id} is not in flight under this lease"
-                )))
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
-        }
+        conditional_update(req.send().await)?
+            .map(|_| ())
+            .ok_or_else(|| {
+                PortError::Conflict(format!("job {job_id} is not in flight under this lease"))
+            })
     }
 
     async fn mark_deleted(
@@ -434,15 +414,9 @@ impl JobStore for DynamoJobStore {
             .return_values(ReturnValue::AllOld)
             .send()
             .await;
-        match out {
-            Ok(out) => out.attributes.map(Self::decode).transpose(),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
-        }
+        conditional_update(out)?
+            .and_then(|out| out.attributes)
+            .map(Self::decode)
+            .transpose()
     }
 }

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use exports_core::ports::{PortError, RateDecision, RateLimiter};
 
-use crate::error::sdk_message;
+use crate::error::conditional_update;
 
 #[derive(Debug, Clone)]
 pub struct DynamoRateLimiter {
@@ -50,16 +50,8 @@ impl RateLimiter for DynamoRateLimiter {
             .expression_attribute_values(":zero", AttributeValue::N("0".into()))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
-        }
+        // Nothing to give back (count already 0) is not an error.
+        conditional_update(out).map(|_| ())
     }
 
     async fn acquire(&self, user_id: &str, now: DateTime<Utc>) -> Result<RateDecision, PortError> {
@@ -82,17 +74,11 @@ impl RateLimiter for DynamoRateLimiter {
             )
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(RateDecision::Allowed),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(RateDecision::Limited {
-                    retry_after_seconds: (window_end - now).num_seconds().max(1) as u64,
-                })
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
-        }
+        Ok(match conditional_update(out)? {
+            Some(_) => RateDecision::Allowed,
+            None => RateDecision::Limited {
+                retry_after_seconds: (window_end - now).num_seconds().max(1) as u64,
+            },
+        })
     }
 }
