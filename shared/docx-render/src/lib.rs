@@ -5,18 +5,21 @@
 //! let bytes: Vec<u8> = render_docx::render_docx(&doc).unwrap();
 //! ```
 //!
-//! The body, header, footer and numbering are built with docx-rs 0.4.22. The style sheet
+//! The body (`<w:body>` of `word/document.xml`) is written directly as XML, element for element
+//! what docx-rs 0.4.22 wrote for it (building docx-rs's tree for a long record and having it write
+//! the tree cost most of the render time); the header, footer, numbering and the rest of
+//! `word/document.xml` are built with docx-rs, the body spliced in. The style sheet
 //! (`word/styles.xml`, real Word styles: Normal, Heading 1–3, List Paragraph, Caption, header,
 //! footer and the "Clinical Table" table style) and the core properties are ours, and we pack the
 //! ZIP ourselves: compressed, with fixed timestamps, so the same `Document` always gives the same
 //! bytes.
 //!
-//! Data-table header rows repeat on every page (`<w:tblHeader/>`). docx-rs has no API for that,
-//! so header rows are built with `cant_split()` (which they want anyway) and the built
-//! `word/document.xml` gets `<w:tblHeader/>` next to each `<w:cantSplit/>` — the renderer uses
-//! `cant_split()` nowhere else, and the number of patched rows is checked.
+//! Data-table header rows repeat on every page (`<w:tblHeader/>`): header rows are written with
+//! `<w:cantSplit/>` (which they want anyway) and `word/document.xml` gets `<w:tblHeader/>` next to
+//! each `<w:cantSplit/>` — the renderer writes it nowhere else, and the number of patched rows is
+//! checked.
 //!
-//! Text is plain text: docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
+//! Text is plain text, escaped as docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
 //! line break and `\t` a tab.
 
@@ -25,17 +28,16 @@ mod styles;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use chrono::{Datelike, Timelike};
 use document_model::{
     Align, Block, Column, Document, LineChart, NoticeKind, PageSize, Table as ModelTable, Text,
 };
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BorderType, BreakType, DocumentChild, Docx, Footer, Header,
-    IndentLevel, Level, LevelJc, LevelText, NumPages, NumberFormat, Numbering, NumberingId,
-    PageMargin, PageNum, Paragraph, Run, Shading, ShdType, SpecialIndentType, Start, Table,
-    TableBorder, TableBorderPosition, TableBorders, TableCell, TableCellMargins, TableLayoutType,
-    TableRow, WidthType,
+    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, Level, LevelJc, LevelText,
+    NumPages, NumberFormat, Numbering, PageMargin, PageNum, Paragraph, Run, SpecialIndentType,
+    Start,
 };
 
 /// Why a document could not be rendered.
@@ -77,15 +79,15 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         ids: 0,
         text_width,
         header_rows: 0,
-        children: Vec::with_capacity(doc.blocks.len() + 16),
+        out: String::with_capacity(doc.blocks.len() * 1024 + 4096),
     };
     for (i, block) in doc.blocks.iter().enumerate() {
         let next_is_heading = matches!(doc.blocks.get(i + 1), Some(Block::Heading { .. }));
         r.block(i, block, next_is_heading)?;
     }
-    if r.children.is_empty() {
-        let p = r.p();
-        r.children.push(DocumentChild::Paragraph(Box::new(p)));
+    if r.out.is_empty() {
+        r.open_p(None, Align::Left, false);
+        r.close_p();
     }
     let header = r.header(doc);
     let footer = r.footer(doc);
@@ -106,12 +108,14 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         .footer(footer)
         .add_abstract_numbering(bullet_numbering())
         .add_numbering(Numbering::new(BULLETS, BULLETS));
-    // What `Docx::add_paragraph`/`add_table` do, without moving the 5 KB `Docx` per block.
-    docx.document.children = r.children;
+    // The body is written by `Renderer` directly (building docx-rs's tree for it and having
+    // docx-rs write it cost most of the render time); docx-rs writes the rest of the package,
+    // `word/document.xml` with an empty body, into which the body is spliced.
     docx.document.has_numbering = true;
     docx.document_rels.has_numberings = true;
     let xml = docx.build();
-    let document = package::mark_header_rows(&xml.document, r.header_rows)?;
+    let document = package::splice_body(&xml.document, &r.out)?;
+    let document = package::mark_header_rows(&document, r.header_rows)?;
 
     let keywords = doc
         .meta
@@ -152,9 +156,10 @@ struct Renderer {
     /// numbering them here keeps the output independent of what the thread rendered before.
     ids: u32,
     text_width: usize,
-    /// Data-table header rows built (each carries the `cant_split` marker).
+    /// Data-table header rows written (each carries the `cantSplit` marker).
     header_rows: usize,
-    children: Vec<DocumentChild>,
+    /// The body XML (the children of `<w:body>` before `<w:sectPr>`).
+    out: String,
 }
 
 impl Renderer {
@@ -162,6 +167,50 @@ impl Renderer {
     fn p(&mut self) -> Paragraph {
         self.ids += 1;
         Paragraph::new().id(format!("{:08X}", self.ids))
+    }
+
+    /// Opens a paragraph with the next id and its properties, as docx-rs writes them.
+    fn open_p(&mut self, style: Option<&str>, align: Align, bullet: bool) {
+        self.ids += 1;
+        let _ = write!(
+            self.out,
+            "<w:p w14:paraId=\"{:08X}\"><w:pPr><w:rPr />",
+            self.ids
+        );
+        if let Some(style) = style {
+            let _ = write!(self.out, "<w:pStyle w:val=\"{style}\" />");
+        }
+        if bullet {
+            let _ = write!(
+                self.out,
+                "<w:numPr><w:numId w:val=\"{BULLETS}\" /><w:ilvl w:val=\"0\" /></w:numPr>"
+            );
+        }
+        match align {
+            Align::Left => {}
+            Align::Right => self.out.push_str("<w:jc w:val=\"right\" />"),
+            Align::Center => self.out.push_str("<w:jc w:val=\"center\" />"),
+        }
+        self.out.push_str("</w:pPr>");
+    }
+
+    fn close_p(&mut self) {
+        self.out.push_str("</w:p>");
+    }
+
+    /// A paragraph holding one styled text.
+    fn text_p(&mut self, style: Option<&str>, align: Align, text: &str, bold: bool, italic: bool) {
+        self.open_p(style, align, false);
+        write_text(&mut self.out, text, bold, italic);
+        self.close_p();
+    }
+
+    fn runs_p(&mut self, style: Option<&str>, align: Align, bullet: bool, text: &Text) {
+        self.open_p(style, align, bullet);
+        for run in text {
+            write_text(&mut self.out, &run.text, run.bold, run.italic);
+        }
+        self.close_p();
     }
 
     fn block(
@@ -173,23 +222,12 @@ impl Renderer {
         match block {
             Block::Heading { level, text } => {
                 let style = styles::HEADING[usize::from((*level).clamp(1, 3) - 1)];
-                let p = self.p().style(style);
-                let p = add_text(p, text, false, false);
-                self.children.push(DocumentChild::Paragraph(Box::new(p)));
+                self.text_p(Some(style), Align::Left, text, false, false);
             }
-            Block::Paragraph { text } => {
-                let p = self.p();
-                let p = add_runs(p, text);
-                self.children.push(DocumentChild::Paragraph(Box::new(p)));
-            }
+            Block::Paragraph { text } => self.runs_p(None, Align::Left, false, text),
             Block::BulletList { items } => {
                 for item in items {
-                    let p = self
-                        .p()
-                        .style(styles::LIST_PARAGRAPH)
-                        .numbering(NumberingId::new(BULLETS), IndentLevel::new(0));
-                    let p = add_runs(p, item);
-                    self.children.push(DocumentChild::Paragraph(Box::new(p)));
+                    self.runs_p(Some(styles::LIST_PARAGRAPH), Align::Left, true, item);
                 }
             }
             Block::KeyValue { rows } => {
@@ -197,21 +235,17 @@ impl Renderer {
                     return Ok(());
                 }
                 let widths = scale_widths(&[3.0, 7.0], self.text_width);
-                let mut table_rows = Vec::with_capacity(rows.len());
+                self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
                 for (label, value) in rows {
-                    let label_p = add_text(self.p().style(styles::TABLE_TEXT), label, true, false);
-                    let value_p = add_runs(self.p().style(styles::TABLE_TEXT), value);
-                    table_rows.push(TableRow::new(vec![
-                        TableCell::new()
-                            .width(widths[0], WidthType::Dxa)
-                            .shading(fill(LABEL_FILL))
-                            .add_paragraph(label_p),
-                        TableCell::new()
-                            .width(widths[1], WidthType::Dxa)
-                            .add_paragraph(value_p),
-                    ]));
+                    self.out.push_str("<w:tr><w:trPr />");
+                    open_cell(&mut self.out, widths[0], Some(LABEL_FILL));
+                    self.text_p(Some(styles::TABLE_TEXT), Align::Left, label, true, false);
+                    self.out.push_str("</w:tc>");
+                    open_cell(&mut self.out, widths[1], None);
+                    self.runs_p(Some(styles::TABLE_TEXT), Align::Left, false, value);
+                    self.out.push_str("</w:tc></w:tr>");
                 }
-                self.push_table(table(table_rows, widths, self.text_width), next_is_heading);
+                self.close_table(next_is_heading);
             }
             Block::Table(t) => self.data_table(index, t, next_is_heading)?,
             Block::Notice { kind, text } => {
@@ -219,62 +253,87 @@ impl Renderer {
                     NoticeKind::Info => ("DEEAF6", "2E74B5"),
                     NoticeKind::Warning => ("FFF2CC", "BF8F00"),
                 };
-                let p = add_runs(self.p().style(styles::NOTICE_TEXT), text);
-                let cell = TableCell::new()
-                    .width(self.text_width, WidthType::Dxa)
-                    .shading(fill(fill_color))
-                    .add_paragraph(p);
-                let borders = TableBorders::with_empty()
-                    .set(border(TableBorderPosition::Top, 4, border_color))
-                    .set(border(TableBorderPosition::Bottom, 4, border_color))
-                    .set(border(TableBorderPosition::Right, 4, border_color))
-                    .set(border(TableBorderPosition::Left, 24, border_color));
-                let t = table(
-                    vec![TableRow::new(vec![cell])],
-                    vec![self.text_width],
-                    self.text_width,
-                )
-                .set_borders(borders)
-                .margins(TableCellMargins::new().margin(80, 140, 80, 160));
-                self.push_table(t, next_is_heading);
+                let borders = [
+                    ("top", 4, border_color),
+                    ("left", 24, border_color),
+                    ("bottom", 4, border_color),
+                    ("right", 4, border_color),
+                ];
+                let w = self.text_width;
+                self.open_table(&[w], w, &borders, (80, 160, 80, 140));
+                self.out.push_str("<w:tr><w:trPr />");
+                open_cell(&mut self.out, w, Some(fill_color));
+                self.runs_p(Some(styles::NOTICE_TEXT), Align::Left, false, text);
+                self.out.push_str("</w:tc></w:tr>");
+                self.close_table(next_is_heading);
             }
             Block::Chart(chart) => self.chart(chart, next_is_heading),
             Block::PageBreak => {
-                let p = self.p().add_run(Run::new().add_break(BreakType::Page));
-                self.children.push(DocumentChild::Paragraph(Box::new(p)));
+                self.open_p(None, Align::Left, false);
+                self.out
+                    .push_str("<w:r><w:rPr /><w:br w:type=\"page\" /></w:r>");
+                self.close_p();
             }
         }
         Ok(())
     }
 
-    /// A table, followed by a small spacer paragraph unless a heading (which has space above)
-    /// follows: two adjacent tables would otherwise merge into one in Word, and the body should
-    /// not end with a table.
-    fn push_table(&mut self, t: Table, next_is_heading: bool) {
-        self.children.push(DocumentChild::Table(Box::new(t)));
+    /// `<w:tbl>` with its properties and grid: fixed layout, "Clinical Table" style. Borders are
+    /// `(side, size, colour)` in docx-rs's order; margins are top, left, bottom, right.
+    fn open_table(
+        &mut self,
+        widths: &[usize],
+        total: usize,
+        borders: &[(&str, usize, &str)],
+        margins: (usize, usize, usize, usize),
+    ) {
+        let out = &mut self.out;
+        let _ = write!(
+            out,
+            "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\" /><w:jc w:val=\"left\" /><w:tblBorders>"
+        );
+        for (side, size, color) in borders {
+            let _ = write!(
+                out,
+                "<w:{side} w:val=\"single\" w:sz=\"{size}\" w:space=\"0\" w:color=\"{color}\" />"
+            );
+        }
+        let (t, l, b, r) = margins;
+        let _ = write!(
+            out,
+            "</w:tblBorders><w:tblCellMar><w:top w:w=\"{t}\" w:type=\"dxa\" /><w:left w:w=\"{l}\" w:type=\"dxa\" /><w:bottom w:w=\"{b}\" w:type=\"dxa\" /><w:right w:w=\"{r}\" w:type=\"dxa\" /></w:tblCellMar><w:tblStyle w:val=\"{}\" /><w:tblLayout w:type=\"fixed\" /></w:tblPr><w:tblGrid>",
+            styles::TABLE_STYLE
+        );
+        for w in widths {
+            let _ = write!(out, "<w:gridCol w:w=\"{w}\" w:type=\"dxa\" />");
+        }
+        out.push_str("</w:tblGrid>");
+    }
+
+    /// Closes a table, followed by a small spacer paragraph unless a heading (which has space
+    /// above) follows: two adjacent tables would otherwise merge into one in Word, and the body
+    /// should not end with a table.
+    fn close_table(&mut self, next_is_heading: bool) {
+        self.out.push_str("</w:tbl>");
         if !next_is_heading {
-            let p = self.p().style(styles::SPACER);
-            self.children.push(DocumentChild::Paragraph(Box::new(p)));
+            self.open_p(Some(styles::SPACER), Align::Left, false);
+            self.close_p();
         }
     }
 
     /// The header row: shaded, bold, never split, repeated on every page.
-    fn header_row(&mut self, titles: &[&str], columns: &[Align], widths: &[usize]) -> TableRow {
+    fn header_row(&mut self, titles: &[&str], columns: &[Align], widths: &[usize]) {
         self.header_rows += 1;
-        let cells = titles
-            .iter()
-            .zip(columns)
-            .zip(widths)
-            .map(|((title, align), width)| {
-                let p = aligned(self.p().style(styles::TABLE_TEXT), *align);
-                TableCell::new()
-                    .width(*width, WidthType::Dxa)
-                    .shading(fill(HEADER_FILL))
-                    .add_paragraph(add_text(p, title, true, false))
-            })
-            .collect();
-        // The marker `package::mark_header_rows` turns into `<w:tblHeader/>`.
-        TableRow::new(cells).cant_split()
+        // `package::mark_header_rows` adds `<w:tblHeader />` after the marker.
+        self.out.push_str("<w:tr>");
+        self.out.push_str(package::HEADER_ROW_MARKER);
+        self.out.push_str("</w:trPr>");
+        for ((title, align), width) in titles.iter().zip(columns).zip(widths) {
+            open_cell(&mut self.out, *width, Some(HEADER_FILL));
+            self.text_p(Some(styles::TABLE_TEXT), *align, title, true, false);
+            self.out.push_str("</w:tc>");
+        }
+        self.out.push_str("</w:tr>");
     }
 
     fn data_table(
@@ -300,39 +359,34 @@ impl Renderer {
         let widths = scale_widths(&rel, self.text_width);
         let aligns: Vec<Align> = t.columns.iter().map(|c| c.align).collect();
         let titles: Vec<&str> = t.columns.iter().map(|c| c.title.as_str()).collect();
-        let mut rows = Vec::with_capacity(t.rows.len() + 1);
-        rows.push(self.header_row(&titles, &aligns, &widths));
+        self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
+        self.header_row(&titles, &aligns, &widths);
         for cells in &t.rows {
-            let cells = cells
-                .iter()
-                .zip(&aligns)
-                .zip(&widths)
-                .map(|((text, align), width)| {
-                    let p = aligned(self.p().style(styles::TABLE_TEXT), *align);
-                    TableCell::new()
-                        .width(*width, WidthType::Dxa)
-                        .add_paragraph(add_runs(p, text))
-                })
-                .collect();
-            rows.push(TableRow::new(cells));
+            self.out.push_str("<w:tr><w:trPr />");
+            for ((text, align), width) in cells.iter().zip(&aligns).zip(&widths) {
+                open_cell(&mut self.out, *width, None);
+                self.runs_p(Some(styles::TABLE_TEXT), *align, false, text);
+                self.out.push_str("</w:tc>");
+            }
+            self.out.push_str("</w:tr>");
         }
-        self.push_table(table(rows, widths, self.text_width), next_is_heading);
+        self.close_table(next_is_heading);
         Ok(())
     }
 
     /// A chart becomes its title as a caption and a table of its values: one row per date, one
     /// column per series.
     fn chart(&mut self, chart: &LineChart, next_is_heading: bool) {
-        let mut caption = add_text(self.p().style(styles::CAPTION), &chart.title, false, false);
+        self.open_p(Some(styles::CAPTION), Align::Left, false);
+        write_text(&mut self.out, &chart.title, false, false);
         if !chart.y_label.is_empty() {
-            caption = caption.add_run(
-                Run::new()
-                    .add_text(format!(" ({})", clean(&chart.y_label)))
-                    .italic(),
-            );
+            // One text element, as docx-rs writes `Run::add_text` (no line-break handling).
+            self.out
+                .push_str("<w:r><w:rPr><w:i /><w:iCs /></w:rPr><w:t xml:space=\"preserve\"> (");
+            escape_text(&mut self.out, &clean(&chart.y_label));
+            self.out.push_str(")</w:t></w:r>");
         }
-        self.children
-            .push(DocumentChild::Paragraph(Box::new(caption)));
+        self.close_p();
 
         let dates: BTreeSet<_> = chart
             .series
@@ -340,8 +394,7 @@ impl Renderer {
             .flat_map(|s| s.points.iter().map(|(d, _)| *d))
             .collect();
         if dates.is_empty() {
-            let p = add_text(self.p(), "No data points.", false, true);
-            self.children.push(DocumentChild::Paragraph(Box::new(p)));
+            self.text_p(None, Align::Left, "No data points.", false, true);
             return;
         }
         let values: Vec<BTreeMap<_, f32>> = chart
@@ -361,31 +414,25 @@ impl Renderer {
         let mut aligns = vec![Align::Left];
         aligns.extend(chart.series.iter().map(|_| Align::Right));
 
-        let mut rows = Vec::with_capacity(dates.len() + 1);
-        rows.push(self.header_row(&titles, &aligns, &widths));
+        self.open_table(&widths, total, &TABLE_BORDERS, (40, 100, 40, 100));
+        self.header_row(&titles, &aligns, &widths);
         for date in dates {
-            let mut cells = Vec::with_capacity(widths.len());
+            self.out.push_str("<w:tr><w:trPr />");
             let label = date.format("%Y-%m-%d").to_string();
-            let p = self.p().style(styles::TABLE_TEXT);
-            cells.push(
-                TableCell::new()
-                    .width(widths[0], WidthType::Dxa)
-                    .add_paragraph(p.add_run(Run::new().add_text(label))),
-            );
+            open_cell(&mut self.out, widths[0], None);
+            self.text_p(Some(styles::TABLE_TEXT), Align::Left, &label, false, false);
+            self.out.push_str("</w:tc>");
             for (series, width) in values.iter().zip(&widths[1..]) {
                 let text = series
                     .get(&date)
                     .map_or_else(|| "–".to_owned(), |v| format_value(*v));
-                let p = aligned(self.p().style(styles::TABLE_TEXT), Align::Right);
-                cells.push(
-                    TableCell::new()
-                        .width(*width, WidthType::Dxa)
-                        .add_paragraph(p.add_run(Run::new().add_text(text))),
-                );
+                open_cell(&mut self.out, *width, None);
+                self.text_p(Some(styles::TABLE_TEXT), Align::Right, &text, false, false);
+                self.out.push_str("</w:tc>");
             }
-            rows.push(TableRow::new(cells));
+            self.out.push_str("</w:tr>");
         }
-        self.push_table(table(rows, widths, total), next_is_heading);
+        self.close_table(next_is_heading);
     }
 
     fn header(&mut self, doc: &Document) -> Header {
@@ -460,49 +507,29 @@ impl Renderer {
     }
 }
 
-/// A fixed-layout bordered table in the "Clinical Table" style.
-fn table(rows: Vec<TableRow>, widths: Vec<usize>, total: usize) -> Table {
-    let borders = [
-        TableBorderPosition::Top,
-        TableBorderPosition::Left,
-        TableBorderPosition::Bottom,
-        TableBorderPosition::Right,
-        TableBorderPosition::InsideH,
-        TableBorderPosition::InsideV,
-    ]
-    .into_iter()
-    .fold(TableBorders::with_empty(), |b, pos| {
-        b.set(border(pos, 4, BORDER_COLOR))
-    });
-    Table::new(rows)
-        .set_grid(widths)
-        .width(total, WidthType::Dxa)
-        .layout(TableLayoutType::Fixed)
-        .style(styles::TABLE_STYLE)
-        .set_borders(borders)
-        .margins(TableCellMargins::new().margin(40, 100, 40, 100))
-}
+/// The borders of the data, key-value and chart tables.
+const TABLE_BORDERS: [(&str, usize, &str); 6] = [
+    ("top", 4, BORDER_COLOR),
+    ("left", 4, BORDER_COLOR),
+    ("bottom", 4, BORDER_COLOR),
+    ("right", 4, BORDER_COLOR),
+    ("insideH", 4, BORDER_COLOR),
+    ("insideV", 4, BORDER_COLOR),
+];
 
-fn border(position: TableBorderPosition, size: usize, color: &str) -> TableBorder {
-    TableBorder::new(position)
-        .border_type(BorderType::Single)
-        .size(size)
-        .color(color)
-}
-
-fn fill(color: &str) -> Shading {
-    Shading::new()
-        .shd_type(ShdType::Clear)
-        .color("auto")
-        .fill(color)
-}
-
-fn aligned(p: Paragraph, align: Align) -> Paragraph {
-    match align {
-        Align::Left => p,
-        Align::Right => p.align(AlignmentType::Right),
-        Align::Center => p.align(AlignmentType::Center),
+/// `<w:tc>` with its width and optional shading.
+fn open_cell(out: &mut String, width: usize, fill: Option<&str>) {
+    let _ = write!(
+        out,
+        "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\" />"
+    );
+    if let Some(fill) = fill {
+        let _ = write!(
+            out,
+            "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{fill}\" />"
+        );
     }
+    out.push_str("</w:tcPr>");
 }
 
 /// Four levels of bullets (•, ◦, ▪, •…), all nine levels defined as Word expects.
@@ -526,14 +553,6 @@ fn bullet_numbering() -> AbstractNumbering {
             ),
         )
     })
-}
-
-/// Adds styled runs.
-fn add_runs(mut p: Paragraph, text: &Text) -> Paragraph {
-    for run in text {
-        p = add_text(p, &run.text, run.bold, run.italic);
-    }
-    p
 }
 
 /// Adds one run of plain text: `\n` becomes a line break, `\t` a tab, characters XML 1.0 cannot
@@ -569,6 +588,58 @@ fn add_text(p: Paragraph, text: &str, bold: bool, italic: bool) -> Paragraph {
         run = run.italic();
     }
     p.add_run(run)
+}
+
+/// Writes one run of plain text, as [`add_text`] builds it and docx-rs writes it.
+fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
+    if text.is_empty() {
+        return;
+    }
+    let text = clean(text);
+    out.push_str("<w:r>");
+    match (bold, italic) {
+        (false, false) => out.push_str("<w:rPr />"),
+        (true, false) => out.push_str("<w:rPr><w:b /><w:bCs /></w:rPr>"),
+        (false, true) => out.push_str("<w:rPr><w:i /><w:iCs /></w:rPr>"),
+        (true, true) => out.push_str("<w:rPr><w:b /><w:bCs /><w:i /><w:iCs /></w:rPr>"),
+    }
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<w:br w:type=\"textWrapping\" />");
+        }
+        for (j, piece) in line.split('\t').enumerate() {
+            if j > 0 {
+                out.push_str("<w:tab />");
+            }
+            if !piece.is_empty() {
+                out.push_str("<w:t xml:space=\"preserve\">");
+                escape_text(out, piece);
+                out.push_str("</w:t>");
+            }
+        }
+    }
+    out.push_str("</w:r>");
+}
+
+/// XML-escapes text content exactly as docx-rs does.
+fn escape_text(out: &mut String, text: &str) {
+    let mut rest = 0;
+    for (at, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            b'\n' => "&#xA;",
+            b'\r' => "",
+            _ => continue,
+        };
+        out.push_str(&text[rest..at]);
+        out.push_str(entity);
+        rest = at + 1;
+    }
+    out.push_str(&text[rest..]);
 }
 
 /// Text XML 1.0 can carry: control characters other than tab and newline become U+FFFD, `\r\n`

@@ -14,8 +14,8 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::DocxError;
 
-/// What docx-rs writes for `TableRow::cant_split()`. The renderer calls `cant_split()` on data-table
-/// header rows only, so this is the marker of the rows that must repeat on every page.
+/// The marker the body writer puts on data-table header rows only (the bytes docx-rs writes for
+/// `TableRow::cant_split()`), so it marks exactly the rows that must repeat on every page.
 pub(crate) const HEADER_ROW_MARKER: &str = "<w:trPr><w:cantSplit />";
 const HEADER_ROW_PATCHED: &str = "<w:trPr><w:cantSplit /><w:tblHeader />";
 
@@ -43,6 +43,22 @@ pub(crate) fn mark_header_rows(document_xml: &[u8], expected: usize) -> Result<V
         ));
     }
     Ok(out.into_bytes())
+}
+
+/// Puts `body` (the body's children before `<w:sectPr>`) into the `<w:body>` of the
+/// `word/document.xml` docx-rs wrote for an empty body.
+pub(crate) fn splice_body(document_xml: &[u8], body: &str) -> Result<Vec<u8>, DocxError> {
+    const OPEN: &[u8] = b"<w:body>";
+    let at = document_xml
+        .windows(OPEN.len())
+        .position(|w| w == OPEN)
+        .ok_or(DocxError::Internal("document.xml has no <w:body>"))?
+        + OPEN.len();
+    let mut out = Vec::with_capacity(document_xml.len() + body.len());
+    out.extend_from_slice(&document_xml[..at]);
+    out.extend_from_slice(body.as_bytes());
+    out.extend_from_slice(&document_xml[at..]);
+    Ok(out)
 }
 
 /// Document core properties (`docProps/core.xml`).
