@@ -317,6 +317,43 @@ pub struct Attachment {
     pub uploaded_at: DateTime<Utc>,
 }
 
+/// The wire spelling of each vocabulary enum (what `rename_all = "snake_case"` serializes), for
+/// renderers that write words rather than serialize: one list, checked against serde in a test.
+macro_rules! wire_words {
+    ($($name:ident { $($variant:ident => $text:literal),+ $(,)? })+) => {
+        $(
+            impl $name {
+                pub const ALL: &'static [$name] = &[$($name::$variant),+];
+                pub fn as_str(self) -> &'static str {
+                    match self { $($name::$variant => $text),+ }
+                }
+            }
+        )+
+    };
+}
+
+wire_words! {
+    DiagnosisRank { Primary => "primary", Secondary => "secondary" }
+    PlanStatus { Active => "active", Completed => "completed", Discontinued => "discontinued" }
+    GoalStatus {
+        NotStarted => "not_started",
+        InProgress => "in_progress",
+        Achieved => "achieved",
+        Discontinued => "discontinued",
+    }
+    SessionType {
+        Intake => "intake",
+        Individual => "individual",
+        Couples => "couples",
+        Family => "family",
+        Group => "group",
+        Crisis => "crisis",
+    }
+    SessionSetting { InPerson => "in_person", Telehealth => "telehealth" }
+    Attendance { Attended => "attended", Cancelled => "cancelled", NoShow => "no_show" }
+    NoteType { ProgressNote => "progress_note", PsychotherapyNote => "psychotherapy_note" }
+}
+
 /// Keys that order a patient's items; the records table's sort keys are built from them, so
 /// [`PatientRecord::normalize`] and a table query agree on order.
 pub mod order {
@@ -361,5 +398,43 @@ impl PatientRecord {
 
     pub fn note_count(&self) -> usize {
         self.sessions.iter().map(|s| s.notes.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_word<T: Serialize>(v: T) -> String {
+        serde_json::to_value(v)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn wire_words_are_the_serde_spellings() {
+        for v in DiagnosisRank::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
+        for v in PlanStatus::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
+        for v in GoalStatus::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
+        for v in SessionType::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
+        for v in SessionSetting::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
+        for v in Attendance::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
+        for v in NoteType::ALL {
+            assert_eq!(v.as_str(), serde_word(v));
+        }
     }
 }

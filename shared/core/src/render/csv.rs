@@ -16,8 +16,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use uuid::Uuid;
 
 use super::{is_plain_number, neutralize_csv_cell};
-use crate::records::{Address, Attendance, DiagnosisRank, GoalStatus, NoteType, PlanStatus};
-use crate::records::{SessionSetting, SessionType};
+use crate::records::Address;
 use crate::report::full_record::{FullRecord, TimelineKind};
 use crate::report::{
     AssessmentEntry, ClinicianRef, DiagnosisEntry, GoalEntry, NoteEntry, ProgressReport, Report,
@@ -280,63 +279,6 @@ impl<'a> Row<'a> {
 // Vocabulary words (the JSON spellings)
 // ---------------------------------------------------------------------------------------------
 
-fn session_type(t: SessionType) -> &'static str {
-    match t {
-        SessionType::Intake => "intake",
-        SessionType::Individual => "individual",
-        SessionType::Couples => "couples",
-        SessionType::Family => "family",
-        SessionType::Group => "group",
-        SessionType::Crisis => "crisis",
-    }
-}
-
-fn setting(s: SessionSetting) -> &'static str {
-    match s {
-        SessionSetting::InPerson => "in_person",
-        SessionSetting::Telehealth => "telehealth",
-    }
-}
-
-fn attendance(a: Attendance) -> &'static str {
-    match a {
-        Attendance::Attended => "attended",
-        Attendance::Cancelled => "cancelled",
-        Attendance::NoShow => "no_show",
-    }
-}
-
-fn note_type(t: NoteType) -> &'static str {
-    match t {
-        NoteType::ProgressNote => "progress_note",
-        NoteType::PsychotherapyNote => "psychotherapy_note",
-    }
-}
-
-fn rank(r: DiagnosisRank) -> &'static str {
-    match r {
-        DiagnosisRank::Primary => "primary",
-        DiagnosisRank::Secondary => "secondary",
-    }
-}
-
-fn plan_status(s: PlanStatus) -> &'static str {
-    match s {
-        PlanStatus::Active => "active",
-        PlanStatus::Completed => "completed",
-        PlanStatus::Discontinued => "discontinued",
-    }
-}
-
-fn goal_status(s: GoalStatus) -> &'static str {
-    match s {
-        GoalStatus::NotStarted => "not_started",
-        GoalStatus::InProgress => "in_progress",
-        GoalStatus::Achieved => "achieved",
-        GoalStatus::Discontinued => "discontinued",
-    }
-}
-
 fn timeline_kind(k: TimelineKind) -> &'static str {
     match k {
         TimelineKind::Intake => "intake",
@@ -390,10 +332,10 @@ fn session_notes(w: &mut Out, report: &Report, body: &SessionNotes) {
                     Some(d) => {
                         cells.push(instant(d.start_time));
                         cells.push(num(d.duration_minutes));
-                        cells.push(word(session_type(d.session_type)));
-                        cells.push(word(setting(d.setting)));
+                        cells.push(word(d.session_type.as_str()));
+                        cells.push(word(d.setting.as_str()));
                         cells.push(text(&d.modality));
-                        cells.push(word(attendance(d.attendance)));
+                        cells.push(word(d.attendance.as_str()));
                     }
                     None => cells.extend(std::iter::repeat_with(|| EMPTY).take(6)),
                 }
@@ -414,7 +356,7 @@ fn session_notes(w: &mut Out, report: &Report, body: &SessionNotes) {
             match note {
                 Some(n) => {
                     cells.push(uuid(n.note_id));
-                    cells.push(word(note_type(n.note_type)));
+                    cells.push(word(n.note_type.as_str()));
                     cells.push(clinician(&n.author));
                     cells.push(instant(n.created_at));
                     cells.push(n.signed_at.map_or(EMPTY, instant));
@@ -498,7 +440,7 @@ fn diagnosis_row(w: &mut Out, d: &DiagnosisEntry) {
     w.long(
         row("diagnosis", text(&d.icd10_code))
             .date(date(d.diagnosed_on))
-            .status(word(rank(d.rank)))
+            .status(word(d.rank.as_str()))
             .detail(text(&d.description))
             .reference(d.diagnosis_id),
     );
@@ -509,7 +451,7 @@ fn goal_row(w: &mut Out, g: &GoalEntry) {
         row("goal", text(&g.description))
             .date(opt_date(g.target_date))
             .value(num(g.progress_percent))
-            .status(word(goal_status(g.status)))
+            .status(word(g.status.as_str()))
             .detail(text(&g.plan_title))
             .reference(g.goal_id)
             .parent(g.plan_id),
@@ -566,7 +508,7 @@ fn progress(w: &mut Out, b: &ProgressReport) {
                 row(s, word("primary_diagnosis"))
                     .date(date(dx.diagnosed_on))
                     .value(text(&dx.icd10_code))
-                    .status(word(rank(dx.rank)))
+                    .status(word(dx.rank.as_str()))
                     .detail(text(&dx.description))
                     .reference(dx.diagnosis_id),
             );
@@ -622,7 +564,7 @@ fn treatment(w: &mut Out, b: &TreatmentSummary) {
         w.long(
             row(s, word("status"))
                 .date(start())
-                .value(word(plan_status(p.status)))
+                .value(word(p.status.as_str()))
                 .reference(p.plan_id),
         );
         w.long(
@@ -708,10 +650,10 @@ fn session_rows(w: &mut Out, s: &SessionEntry) {
     if let Some(d) = &s.details {
         w.long(base("start_time").value(instant(d.start_time)));
         w.long(base("duration_minutes").value(num(d.duration_minutes)));
-        w.long(base("session_type").value(word(session_type(d.session_type))));
-        w.long(base("setting").value(word(setting(d.setting))));
+        w.long(base("session_type").value(word(d.session_type.as_str())));
+        w.long(base("setting").value(word(d.setting.as_str())));
         w.long(base("modality").value(text(&d.modality)));
-        w.long(base("attendance").value(word(attendance(d.attendance))));
+        w.long(base("attendance").value(word(d.attendance.as_str())));
     }
     if let Some(c) = &s.clinician {
         w.long(base("clinician").value(clinician(c)));
@@ -729,7 +671,7 @@ fn session_rows(w: &mut Out, s: &SessionEntry) {
                 .reference(n.note_id)
                 .parent(s.session_id)
         };
-        w.long(base("note_type").value(word(note_type(n.note_type))));
+        w.long(base("note_type").value(word(n.note_type.as_str())));
         w.long(base("author").value(clinician(&n.author)));
         w.long(base("created_at").value(instant(n.created_at)));
         if let Some(t) = n.signed_at {
@@ -803,7 +745,7 @@ fn full_record(w: &mut Out, b: &FullRecord) {
                 .reference(p.plan_id)
         };
         w.long(base("title").value(text(&p.title)));
-        w.long(base("status").value(word(plan_status(p.status))));
+        w.long(base("status").value(word(p.status.as_str())));
         w.long(base("start_date").value(date(p.start_date)));
         if let Some(r) = p.review_date {
             w.long(base("review_date").value(date(r)));
@@ -819,7 +761,7 @@ fn full_record(w: &mut Out, b: &FullRecord) {
                 row("goal", text(&g.description))
                     .date(opt_date(g.target_date))
                     .value(num(g.progress_percent))
-                    .status(word(goal_status(g.status)))
+                    .status(word(g.status.as_str()))
                     .detail(text(&p.title))
                     .reference(g.goal_id)
                     .parent(p.plan_id),
@@ -848,7 +790,7 @@ fn full_record(w: &mut Out, b: &FullRecord) {
             row("timeline", word(timeline_kind(e.kind)))
                 .date(date(e.date))
                 .value(e.at.map_or(EMPTY, instant))
-                .status(e.attendance.map_or(EMPTY, |a| word(attendance(a))))
+                .status(e.attendance.map_or(EMPTY, |a| word(a.as_str())))
                 .detail(text(&e.description))
                 .reference(e.reference_id),
         );
@@ -860,7 +802,7 @@ mod tests {
     use super::*;
     use crate::export::ExportType;
     use crate::params::ExportParams;
-    use crate::records::PatientRecord;
+    use crate::records::{NoteType, PatientRecord};
     use crate::report::build_report;
     use crate::report::fixtures::*;
     use crate::synthetic::{HOSTILE_STRINGS, LEADING_PATIENT_NAMES};
@@ -1005,7 +947,7 @@ mod tests {
                     col(&header, row, "duration_minutes"),
                     d.duration_minutes.to_string()
                 );
-                assert_eq!(col(&header, row, "attendance"), attendance(d.attendance));
+                assert_eq!(col(&header, row, "attendance"), d.attendance.as_str());
                 assert_eq!(
                     col(&header, row, "clinician"),
                     neutralize_csv_cell(&s.clinician.as_ref().unwrap().display())

@@ -261,7 +261,7 @@ fn timeline(ctx: &Ctx, attachments: &[&Attachment]) -> Vec<TimelineEvent> {
             None,
             TimelineKind::Diagnosis,
             d.id,
-            format!("{} {} ({})", d.icd10_code, d.description, rank_word(d.rank)),
+            format!("{} {} ({})", d.icd10_code, d.description, d.rank.as_str()),
             None,
         ));
     }
@@ -271,7 +271,7 @@ fn timeline(ctx: &Ctx, attachments: &[&Attachment]) -> Vec<TimelineEvent> {
             None,
             TimelineKind::TreatmentPlanStarted,
             p.id,
-            format!("{} ({})", p.title, plan_status_word(p.status)),
+            format!("{} ({})", p.title, p.status.as_str()),
             None,
         ));
     }
@@ -334,21 +334,6 @@ impl TimelineKind {
             TimelineKind::Session | TimelineKind::AttachmentUploaded => 1,
             TimelineKind::Assessment => 2,
         }
-    }
-}
-
-fn rank_word(r: crate::records::DiagnosisRank) -> &'static str {
-    match r {
-        crate::records::DiagnosisRank::Primary => "primary",
-        crate::records::DiagnosisRank::Secondary => "secondary",
-    }
-}
-
-fn plan_status_word(s: PlanStatus) -> &'static str {
-    match s {
-        PlanStatus::Active => "active",
-        PlanStatus::Completed => "completed",
-        PlanStatus::Discontinued => "discontinued",
     }
 }
 
