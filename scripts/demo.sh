@@ -2,7 +2,9 @@
 # Brings up the whole system locally and makes exports end to end:
 #   emulator → build → provision → seed a demo practice → start the local runner (API on
 #   127.0.0.1:8080 + renderer polling the queue) → one export of each type in each format,
-#   downloaded through its presigned URL into out/exports/ → a table of what happened.
+#   downloaded through its presigned URL into out/exports/ → a table of what happened →
+#   a custom template and two scheduled reports, one scheduler tick at their time, and the mail
+#   they sent saved as .eml files in out/mail/.
 # Leaves the emulator and the runner up; `scripts/demo.sh stop` stops both.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -31,23 +33,23 @@ fi
 
 step() { printf '\n== %s\n' "$*"; }
 t0=$(date +%s)
-mkdir -p "$STATE" out/exports
+mkdir -p "$STATE" out/exports out/mail
 
-step "1/6 emulator"
+step "1/7 emulator"
 if [ "$EMULATOR" = moto ]; then scripts/emulator.sh start; else echo "EMULATOR=none: using ${AWS_ENDPOINT_URL:-real AWS}"; fi
 
-step "2/6 build (cargo, target dir $CARGO_TARGET_DIR; the first build takes a few minutes)"
+step "2/7 build (cargo, target dir $CARGO_TARGET_DIR; the first build takes a few minutes)"
 cargo build --workspace --locked --bins
 BIN=$CARGO_TARGET_DIR/debug
 
-step "3/6 provision every resource (idempotent)"
+step "3/7 provision every resource (idempotent)"
 "$BIN/exports-admin" provision
 
-step "4/6 seed a demo practice"
+step "4/7 seed a demo practice"
 "$BIN/exports-admin" seed-demo --patients "${DEMO_PATIENTS:-6}" --sessions "${DEMO_SESSIONS:-24}" \
   --words "${DEMO_WORDS:-300}" --seed "${DEMO_SEED:-42}" --manifest "$STATE/demo-manifest.json"
 
-step "5/6 local runner: API on $API, renderer polling the jobs queue (log: $RUNNER_LOG)"
+step "5/7 local runner: API on $API, renderer polling the jobs queue (log: $RUNNER_LOG)"
 stop_runner
 nohup "$BIN/local-runner" >"$RUNNER_LOG" 2>&1 &
 echo $! >"$RUNNER_PID"
@@ -58,11 +60,15 @@ for _ in $(seq 1 100); do
 done
 echo "runner: pid $(cat "$RUNNER_PID")"
 
-step "6/6 exports end to end ($FORMATS)"
+step "6/7 exports end to end ($FORMATS)"
 THERAPIST=$(python3 -c "import json; print(json.load(open('$STATE/demo-manifest.json'))['therapists'][0]['therapist_id'])")
 TOKEN=$("$BIN/exports-admin" mint-token --sub "$THERAPIST" --groups therapist --ttl-seconds 86400)
 python3 scripts/demo_exports.py --api "$API" --token "$TOKEN" --manifest "$STATE/demo-manifest.json" \
   --out out/exports --formats "$FORMATS"
+
+step "7/7 scheduled reports: template, schedules, one scheduler tick, the mail saved as .eml"
+python3 scripts/demo_schedule.py --api "$API" --token "$TOKEN" --manifest "$STATE/demo-manifest.json" \
+  --runner "$BIN/local-runner" --out out/mail
 
 step "done in $(( $(date +%s) - t0 )) s"
 cat <<MSG

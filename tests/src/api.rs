@@ -102,7 +102,7 @@ impl Api {
             &env.clients,
             &env.names,
             &config,
-            std::sync::Arc::new(documents::PrintableDocuments::default()),
+            std::sync::Arc::new(documents::PrintableDocuments),
         )
         .await
         .expect("service");

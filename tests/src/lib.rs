@@ -2,6 +2,7 @@
 //! fresh, uniquely named set of resources per test so tests run in parallel without meeting.
 
 pub mod api;
+pub mod moto_mail;
 pub mod readers;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

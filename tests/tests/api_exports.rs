@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 fn export_schema() -> jsonschema::Validator {
-    let path = format!("{}/../docs/export.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../docs/export.schema.json",
+        std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test")
+    );
     let schema: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     jsonschema::draft202012::new(&schema).expect("valid schema")
 }

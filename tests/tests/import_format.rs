@@ -5,7 +5,11 @@ use exports_core::synthetic::{DemoParams, generate};
 use exports_core::validation::{parse_practice, validate_practice};
 
 fn docs(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../docs/{path}", env!("CARGO_MANIFEST_DIR"))).expect(path)
+    std::fs::read(format!(
+        "{}/../docs/{path}",
+        std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test")
+    ))
+    .expect(path)
 }
 
 fn schema() -> jsonschema::Validator {

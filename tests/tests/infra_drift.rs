@@ -15,7 +15,7 @@ use exports_aws::resources::{
 use serde_json::{Value, json};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test"))
         .parent()
         .expect("tests/ is inside the repository")
         .to_path_buf()
@@ -638,11 +638,13 @@ fn no_function_may_change_or_delete_the_audit_trail() {
             }
         }
     }
-    // Who writes and reads it: the API (events and the admin's export), the renderer (events).
+    // Who writes and reads it: the API (events and the admin's export), the renderer and the
+    // scheduler (events).
     for (role, action) in [
         ("ApiFunctionRole", "dynamodb:PutItem"),
         ("ApiFunctionRole", "dynamodb:Query"),
         ("RendererFunctionRole", "dynamodb:PutItem"),
+        ("SchedulerFunctionRole", "dynamodb:PutItem"),
     ] {
         assert!(
             granted.contains(&(role.to_string(), action.to_string())),
@@ -652,7 +654,7 @@ fn no_function_may_change_or_delete_the_audit_trail() {
 }
 
 #[test]
-fn only_the_renderer_may_generate_data_keys() {
+fn only_the_functions_that_render_may_generate_data_keys() {
     let t = template();
     let generating: BTreeSet<String> = function_statements(&t)
         .into_iter()
@@ -663,8 +665,12 @@ fn only_the_renderer_may_generate_data_keys() {
         })
         .map(|(role, _)| role)
         .collect();
+    // The renderer, and the scheduler, which renders scheduled reports itself.
     assert_eq!(
         generating,
-        BTreeSet::from(["RendererFunctionRole".to_string()])
+        BTreeSet::from([
+            "RendererFunctionRole".to_string(),
+            "SchedulerFunctionRole".to_string()
+        ])
     );
 }

@@ -16,7 +16,7 @@ const METHODS: &[&str] = &[
 ];
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test"))
         .parent()
         .expect("tests/ is inside the repository")
         .to_path_buf()
@@ -352,8 +352,9 @@ fn the_error_codes_are_those_of_the_docs_and_of_service_error() {
         assert!(described, "{code} has a response in components");
     }
 
-    // ServiceError's own codes, at its own statuses, are documented. (NotFound and Gone take
-    // their code from the caller; the docs table lists those.)
+    // ServiceError's own codes, at its own statuses, are documented. (NotFound, Conflict and
+    // Gone take their code from the caller: the list below names those, and every code literal
+    // the API and the core pass to `not_found(…)` / `conflict(…)` must be documented too.)
     for e in service_errors() {
         assert!(
             documented.contains(&(e.status(), e.code().to_string())),
@@ -362,6 +363,55 @@ fn the_error_codes_are_those_of_the_docs_and_of_service_error() {
             e.code()
         );
     }
+    let in_code = caller_supplied_codes();
+    assert!(
+        in_code.contains(&(404, "job_not_found".to_string())),
+        "the source scan found the codes: {in_code:?}"
+    );
+    for (status, code) in &in_code {
+        assert!(
+            documented.contains(&(*status, code.clone())),
+            "the code answers {status} {code}, not in docs/api.md"
+        );
+    }
+}
+
+/// `(status, code)` of every `not_found("…", …)` (404) and `conflict("…", …)` (409) call in the
+/// API function and the core.
+fn caller_supplied_codes() -> BTreeSet<(u16, String)> {
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["shared/core/src", "functions/api/src"] {
+        rust_files(&repo_root().join(dir), &mut files);
+    }
+    let mut out = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        for (call, status) in [("not_found(", 404), ("conflict(", 409)] {
+            for (i, _) in text.match_indices(call) {
+                let before = text[..i].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let Some(literal) = text[i + call.len()..].trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                if let Some(end) = literal.find('"') {
+                    out.insert((status, literal[..end].to_string()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// One of each `ServiceError` variant with a fixed code.
@@ -374,6 +424,16 @@ fn service_errors() -> Vec<ServiceError> {
         ServiceError::InvalidJson("x".into()),
         ServiceError::validation("x", "x"),
         ServiceError::FormatNotAvailable("pdf".into()),
+        ServiceError::InvalidTemplate {
+            line: 1,
+            column: 1,
+            message: "x".into(),
+        },
+        ServiceError::not_found("patient_not_found", "x"),
+        ServiceError::not_found("template_not_found", "x"),
+        ServiceError::not_found("schedule_not_found", "x"),
+        ServiceError::conflict("template_in_use", "x"),
+        ServiceError::conflict("schedule_exists", "x"),
         ServiceError::IdempotencyConflict,
         ServiceError::JobNotCompleted {
             status: "pending".into(),
@@ -398,6 +458,8 @@ fn service_errors() -> Vec<ServiceError> {
             | ServiceError::InvalidJson(_)
             | ServiceError::Validation { .. }
             | ServiceError::FormatNotAvailable(_)
+            | ServiceError::InvalidTemplate { .. }
+            | ServiceError::Conflict { .. }
             | ServiceError::IdempotencyConflict
             | ServiceError::JobNotCompleted { .. }
             | ServiceError::Gone { .. }

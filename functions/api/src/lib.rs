@@ -13,7 +13,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use uuid::Uuid;
 
-/// Every route the API serves: method and path pattern (`{job_id}` is a UUID). The OpenAPI
+/// Every route the API serves: method and path pattern (`{…}` segments are UUIDs). The OpenAPI
 /// document and the SAM template list the same routes.
 pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/export/session-notes"),
@@ -25,6 +25,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/export/jobs/{job_id}"),
     ("GET", "/api/v1/export/download/{job_id}"),
     ("GET", "/api/v1/audit/logs/export"),
+    ("GET", "/api/v1/export/templates"),
+    ("POST", "/api/v1/export/templates"),
+    ("GET", "/api/v1/export/templates/{template_id}"),
+    ("PUT", "/api/v1/export/templates/{template_id}"),
+    ("DELETE", "/api/v1/export/templates/{template_id}"),
+    ("GET", "/api/v1/export/scheduled"),
+    ("POST", "/api/v1/export/scheduled"),
+    ("GET", "/api/v1/export/scheduled/{schedule_id}"),
+    ("PATCH", "/api/v1/export/scheduled/{schedule_id}"),
+    ("DELETE", "/api/v1/export/scheduled/{schedule_id}"),
 ];
 
 /// The entry of [`ROUTES`] a request matches, if any.
@@ -68,6 +78,16 @@ enum Route {
     DeleteJob(Uuid),
     Download(Uuid),
     AuditExport,
+    ListTemplates,
+    CreateTemplate,
+    GetTemplate(Uuid),
+    ReplaceTemplate(Uuid),
+    DeleteTemplate(Uuid),
+    ListSchedules,
+    CreateSchedule,
+    GetSchedule(Uuid),
+    ChangeSchedule(Uuid),
+    DeleteSchedule(Uuid),
 }
 
 fn job_id(segment: &str) -> Result<Uuid, ServiceError> {
@@ -75,6 +95,18 @@ fn job_id(segment: &str) -> Result<Uuid, ServiceError> {
     segment
         .parse()
         .map_err(|_| ServiceError::not_found("job_not_found", "no such job"))
+}
+
+fn template_id(segment: &str) -> Result<Uuid, ServiceError> {
+    segment
+        .parse()
+        .map_err(|_| ServiceError::not_found("template_not_found", "no such template"))
+}
+
+fn schedule_id(segment: &str) -> Result<Uuid, ServiceError> {
+    segment
+        .parse()
+        .map_err(|_| ServiceError::not_found("schedule_not_found", "no such scheduled report"))
 }
 
 fn route(method: &Method, path: &str) -> Result<Route, ServiceError> {
@@ -115,6 +147,28 @@ fn route(method: &Method, path: &str) -> Result<Route, ServiceError> {
         ["api", "v1", "audit", "logs", "export"] => {
             allowed(method, Method::GET).map(|_| Route::AuditExport)
         }
+        ["api", "v1", "export", "templates"] => match *method {
+            Method::GET => Ok(Route::ListTemplates),
+            Method::POST => Ok(Route::CreateTemplate),
+            _ => Err(ServiceError::MethodNotAllowed),
+        },
+        ["api", "v1", "export", "templates", id] => match *method {
+            Method::GET => Ok(Route::GetTemplate(template_id(id)?)),
+            Method::PUT => Ok(Route::ReplaceTemplate(template_id(id)?)),
+            Method::DELETE => Ok(Route::DeleteTemplate(template_id(id)?)),
+            _ => Err(ServiceError::MethodNotAllowed),
+        },
+        ["api", "v1", "export", "scheduled"] => match *method {
+            Method::GET => Ok(Route::ListSchedules),
+            Method::POST => Ok(Route::CreateSchedule),
+            _ => Err(ServiceError::MethodNotAllowed),
+        },
+        ["api", "v1", "export", "scheduled", id] => match *method {
+            Method::GET => Ok(Route::GetSchedule(schedule_id(id)?)),
+            Method::PATCH => Ok(Route::ChangeSchedule(schedule_id(id)?)),
+            Method::DELETE => Ok(Route::DeleteSchedule(schedule_id(id)?)),
+            _ => Err(ServiceError::MethodNotAllowed),
+        },
         _ => Err(ServiceError::not_found("route_not_found", "no such route")),
     }
 }
@@ -126,6 +180,21 @@ fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body> {
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn no_content() -> Response<Body> {
+    let mut r = Response::new(Body::Empty);
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    r
+}
+
+fn created(location: &str, value: &impl serde::Serialize) -> Response<Body> {
+    let mut r = json(StatusCode::CREATED, value);
+    r.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).expect("ascii"),
     );
     r
 }
@@ -205,9 +274,61 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
         }
         Route::DeleteJob(id) => {
             service.delete_job(&caller, id).await?;
-            let mut r = Response::new(Body::Empty);
-            *r.status_mut() = StatusCode::NO_CONTENT;
-            Ok(r)
+            Ok(no_content())
+        }
+        Route::ListTemplates => Ok(json(
+            StatusCode::OK,
+            &service.list_templates(&caller, &query_map(req)).await?,
+        )),
+        Route::CreateTemplate => {
+            let t = service
+                .create_template(&caller, req.body().as_ref())
+                .await?;
+            Ok(created(
+                &format!("/api/v1/export/templates/{}", t.template_id),
+                &t,
+            ))
+        }
+        Route::GetTemplate(id) => Ok(json(
+            StatusCode::OK,
+            &service.get_template(&caller, id).await?,
+        )),
+        Route::ReplaceTemplate(id) => Ok(json(
+            StatusCode::OK,
+            &service
+                .replace_template(&caller, id, req.body().as_ref())
+                .await?,
+        )),
+        Route::DeleteTemplate(id) => {
+            service.delete_template(&caller, id).await?;
+            Ok(no_content())
+        }
+        Route::ListSchedules => Ok(json(
+            StatusCode::OK,
+            &service.list_schedules(&caller).await?,
+        )),
+        Route::CreateSchedule => {
+            let s = service
+                .create_schedule(&caller, req.body().as_ref())
+                .await?;
+            Ok(created(
+                &format!("/api/v1/export/scheduled/{}", s.schedule_id),
+                &s,
+            ))
+        }
+        Route::GetSchedule(id) => Ok(json(
+            StatusCode::OK,
+            &service.get_schedule(&caller, id).await?,
+        )),
+        Route::ChangeSchedule(id) => Ok(json(
+            StatusCode::OK,
+            &service
+                .change_schedule(&caller, id, req.body().as_ref())
+                .await?,
+        )),
+        Route::DeleteSchedule(id) => {
+            service.delete_schedule(&caller, id).await?;
+            Ok(no_content())
         }
         Route::Download(id) => {
             let redirect = query_map(req)
@@ -279,7 +400,10 @@ mod tests {
     fn every_listed_route_is_dispatched_and_nothing_else() {
         let id = Uuid::new_v4().to_string();
         for (method, pattern) in ROUTES {
-            let path = pattern.replace("{job_id}", &id);
+            let path = pattern
+                .replace("{job_id}", &id)
+                .replace("{template_id}", &id)
+                .replace("{schedule_id}", &id);
             let m: Method = method.parse().unwrap();
             assert!(route(&m, &path).is_ok(), "{method} {path}");
             assert_eq!(route_pattern(method, &path), Some((*method, *pattern)));

@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
         &clients,
         &ResourceNames::from_env(),
         &config,
-        std::sync::Arc::new(documents::PrintableDocuments::default()),
+        std::sync::Arc::new(documents::PrintableDocuments),
     )
     .await?;
     let service = &service;

@@ -4,7 +4,7 @@
 fn the_sample_sqs_batch_is_a_job_message() {
     let path = format!(
         "{}/../../events/renderer-sqs-batch.json",
-        env!("CARGO_MANIFEST_DIR")
+        std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test")
     );
     let event: aws_lambda_events::sqs::SqsEvent =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

@@ -68,6 +68,27 @@ impl ObjectStore for S3ObjectStore {
         Ok(())
     }
 
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(unavailable("GetObject")(e)),
+        };
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| PortError::Unavailable(format!("GetObject: reading the body: {e}")))?;
+        Ok(Some(body.into_bytes().to_vec()))
+    }
+
     async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<String, PortError> {
         let config = PresigningConfig::expires_in(expires_in)
             .map_err(|e| PortError::Unavailable(format!("presigning: {e}")))?;

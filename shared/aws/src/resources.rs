@@ -145,12 +145,13 @@ pub const TABLES: &[TableSpec] = &[
                     sort: Some("created_at"),
                 },
             },
-            // Sparse: only active schedules carry `due_shard`.
+            // Sparse: only active schedules carry `due_shard`. Sorted by `due_at`, when the
+            // scheduler should next look at a schedule (its next run, or a retry sooner).
             IndexSpec {
                 name: index::SCHEDULES_DUE,
                 key: Key {
                     partition: "due_shard",
-                    sort: Some("next_run_at"),
+                    sort: Some("due_at"),
                 },
             },
         ],

@@ -90,6 +90,34 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Paper size of printable exports.
+    PageSize {
+        Letter => "letter",
+        A4 => "a4",
+    }
+);
+
+vocabulary!(
+    /// How a scheduled report reaches the therapist: `email_link` (the default) is an email with
+    /// no PHI linking to the job's page in the app; `email_attachment` (explicit opt-in) attaches
+    /// the file, or links when it is over the attachment limit.
+    Delivery {
+        EmailLink => "email_link",
+        EmailAttachment => "email_attachment",
+    }
+);
+
+vocabulary!(
+    /// The outcome of a scheduled report's latest run: `running` (claimed, being made or sent),
+    /// `emailed`, or `failed` (its `error` says why; email failures are retried next tick).
+    RunStatus {
+        Running => "running",
+        Emailed => "emailed",
+        Failed => "failed",
+    }
+);
+
 impl ExportType {
     /// The API path segment, e.g. `session-notes`.
     pub fn path_segment(self) -> &'static str {

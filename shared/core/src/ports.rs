@@ -8,6 +8,8 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::job::{ExportJob, JobError, JobFile};
 use crate::records::{Patient, PatientRecord, Therapist};
+use crate::scheduled::ScheduledReport;
+use crate::template::{DocumentLayout, ExportTemplate};
 
 /// Failure of an adapter. Messages carry ids and AWS error codes, never record contents.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -201,6 +203,8 @@ pub trait ObjectStore: Send + Sync {
     async fn put(&self, object: StoredObject<'_>) -> Result<(), PortError>;
     /// Deletes an object; deleting a missing object succeeds.
     async fn delete(&self, key: &str) -> Result<(), PortError>;
+    /// The object's bytes; `None` if there is no such object.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError>;
     /// A URL that downloads the object without credentials until `expires_in` has passed.
     async fn presign_get(
         &self,
@@ -232,16 +236,33 @@ pub trait RateLimiter: Send + Sync {
     async fn release(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), PortError>;
 }
 
+/// A custom template body that does not work; positions are 1-based (0 when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct TemplateProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
 /// Renders a report as a printable document (PDF, DOCX). Pure and synchronous: no I/O.
 pub trait DocumentRenderer: Send + Sync {
     /// The formats it produces.
     fn formats(&self) -> Vec<crate::export::ExportFormat>;
-    /// The document's bytes; the error is a message without PHI.
+    /// The document's bytes, laid out as `layout` says; the error is a message without PHI.
     fn render(
         &self,
         report: &crate::report::Report,
         format: crate::export::ExportFormat,
+        layout: &DocumentLayout,
     ) -> Result<Vec<u8>, String>;
+    /// Checks a custom body: it parses and renders valid markup for sample reports of
+    /// `export_type` (sample data only, so problems may quote it).
+    fn validate_body(
+        &self,
+        body: &str,
+        export_type: crate::export::ExportType,
+    ) -> Result<(), TemplateProblem>;
 }
 
 /// No printable formats: JSON and CSV only.
@@ -256,7 +277,97 @@ impl DocumentRenderer for NoDocuments {
         &self,
         _: &crate::report::Report,
         format: crate::export::ExportFormat,
+        _: &DocumentLayout,
     ) -> Result<Vec<u8>, String> {
         Err(format!("{format} is not available"))
     }
+    fn validate_body(&self, _: &str, _: crate::export::ExportType) -> Result<(), TemplateProblem> {
+        Err(TemplateProblem {
+            line: 0,
+            column: 0,
+            message: "custom bodies need the document renderer, which is not available".into(),
+        })
+    }
+}
+
+/// Position after the last template of a page (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateCursor {
+    pub created_at: DateTime<Utc>,
+    pub template_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplatePage {
+    pub templates: Vec<ExportTemplate>,
+    pub next: Option<TemplateCursor>,
+}
+
+/// Therapists' own templates (built-in ones live in code, not here).
+#[async_trait]
+pub trait TemplateStore: Send + Sync {
+    /// Writes a new template; [`PortError::Conflict`] if the id exists.
+    async fn create(&self, template: &ExportTemplate) -> Result<(), PortError>;
+    /// Replaces an existing template; [`PortError::Conflict`] if it no longer exists.
+    async fn replace(&self, template: &ExportTemplate) -> Result<(), PortError>;
+    async fn get(&self, template_id: Uuid) -> Result<Option<ExportTemplate>, PortError>;
+    /// An owner's templates, oldest first, `limit` at most, starting after `after`.
+    async fn list_for_owner(
+        &self,
+        owner_id: &str,
+        after: Option<&TemplateCursor>,
+        limit: usize,
+    ) -> Result<TemplatePage, PortError>;
+    /// Deleting a missing template succeeds.
+    async fn delete(&self, template_id: Uuid) -> Result<(), PortError>;
+}
+
+/// Scheduled reports. Writes are conditional on the version read (optimistic concurrency), so
+/// two scheduler invocations can never both claim a period.
+#[async_trait]
+pub trait ScheduleStore: Send + Sync {
+    /// Writes a new schedule and claims its (user, template, patient) key in one transaction;
+    /// [`PortError::Conflict`] if the key is taken.
+    async fn create(&self, schedule: &ScheduledReport) -> Result<(), PortError>;
+    async fn get(&self, schedule_id: Uuid) -> Result<Option<ScheduledReport>, PortError>;
+    /// All of a user's schedules, oldest first.
+    async fn list_for_user(&self, user_id: &str) -> Result<Vec<ScheduledReport>, PortError>;
+    /// Writes `schedule` if the stored one still has version `schedule.version - 1`; otherwise
+    /// [`PortError::Conflict`]. Inactive schedules leave the due index.
+    async fn update(&self, schedule: &ScheduledReport) -> Result<(), PortError>;
+    /// Deletes the schedule (if still at its version) and frees its uniqueness key.
+    async fn delete(&self, schedule: &ScheduledReport) -> Result<(), PortError>;
+    /// Active schedules with `due_at <= now`, earliest first, at most `limit`, read through an
+    /// index (never a scan).
+    async fn due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ScheduledReport>, PortError>;
+}
+
+/// A file attached to an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An email to send: both a plain-text and an HTML part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attachment: Option<EmailAttachment>,
+}
+
+/// Sends email (SES in AWS).
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends the email; the answer is the provider's message id.
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, PortError>;
 }

@@ -1,15 +1,29 @@
 //! The core's `DocumentRenderer` port: report → template → `Document` → PDF or DOCX.
 
-use exports_core::export::ExportFormat;
-use exports_core::ports::DocumentRenderer;
+use document_model::PageSize;
+use exports_core::export::{ExportFormat, ExportType};
+use exports_core::ports::{DocumentRenderer, TemplateProblem};
 use exports_core::report::Report;
+use exports_core::template::DocumentLayout;
 
-use crate::{DocumentOptions, build_document};
+use crate::{DocumentError, DocumentOptions, build_document, validate_template_for};
 
 /// PDF and DOCX through the one template pipeline.
-#[derive(Debug, Clone, Default)]
-pub struct PrintableDocuments {
-    pub options: DocumentOptions,
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrintableDocuments;
+
+/// The document options of a template's layout.
+pub fn options_of(layout: &DocumentLayout) -> DocumentOptions {
+    DocumentOptions {
+        page_size: match layout.page_size {
+            exports_core::export::PageSize::Letter => PageSize::Letter,
+            exports_core::export::PageSize::A4 => PageSize::A4,
+        },
+        title: layout.title.clone(),
+        header_text: layout.header_text.clone(),
+        footer_text: layout.footer_text.clone(),
+        body_template: layout.body.clone(),
+    }
 }
 
 impl DocumentRenderer for PrintableDocuments {
@@ -17,12 +31,36 @@ impl DocumentRenderer for PrintableDocuments {
         vec![ExportFormat::Pdf, ExportFormat::Docx]
     }
 
-    fn render(&self, report: &Report, format: ExportFormat) -> Result<Vec<u8>, String> {
-        let doc = build_document(report, &self.options).map_err(|e| e.to_string())?;
+    fn render(
+        &self,
+        report: &Report,
+        format: ExportFormat,
+        layout: &DocumentLayout,
+    ) -> Result<Vec<u8>, String> {
+        let doc = build_document(report, &options_of(layout)).map_err(|e| e.to_string())?;
         match format {
             ExportFormat::Pdf => render_pdf::render_pdf(&doc).map_err(|e| e.to_string()),
             ExportFormat::Docx => render_docx::render_docx(&doc).map_err(|e| e.to_string()),
             other => Err(format!("{other} is not a printable format")),
         }
+    }
+
+    fn validate_body(&self, body: &str, export_type: ExportType) -> Result<(), TemplateProblem> {
+        validate_template_for(body, export_type).map_err(|e| match e {
+            DocumentError::Template {
+                line,
+                column,
+                message,
+            } => TemplateProblem {
+                line,
+                column,
+                message,
+            },
+            DocumentError::Markup(m) => TemplateProblem {
+                line: 0,
+                column: 0,
+                message: format!("the body renders invalid markup: {m}"),
+            },
+        })
     }
 }

@@ -722,7 +722,10 @@ fn type_specific_bodies_validate_for_their_type() {
 
 #[test]
 fn built_in_templates_validate_for_their_type() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../templates/");
+    let root = format!(
+        "{}/../../templates/",
+        std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test")
+    );
     for t in ExportType::ALL {
         let body = std::fs::read_to_string(format!("{root}{t}.md.tera")).unwrap();
         validate_template_for(&body, *t).unwrap_or_else(|e| panic!("{t}: {e}"));

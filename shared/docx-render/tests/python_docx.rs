@@ -37,7 +37,8 @@ fn python_docx_reads_the_sample() {
     let path = dir.join("sample.docx");
     std::fs::write(&path, &bytes).unwrap();
 
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/check_docx.py");
+    let script = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo test"))
+        .join("tests/check_docx.py");
     let out = Command::new(&python)
         .arg(&script)
         .arg(&path)

@@ -1,13 +1,17 @@
-//! `local-runner`: serves the API on 127.0.0.1:8080 and renders queued jobs, against whatever
-//! AWS endpoint the environment names (the emulator, locally). Documented in docs/local.md.
+//! `local-runner`: serves the API on 127.0.0.1:8080, renders queued jobs and ticks the scheduler
+//! every 15 minutes, against whatever AWS endpoint the environment names (the emulator,
+//! locally); `local-runner tick [--at …]` runs one scheduler tick and exits. Documented in
+//! docs/local.md.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use clap::Parser;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
 use exports_aws::config::{AwsClients, ResourceNames, load_sdk_config};
 use exports_aws::queue::SqsJobQueue;
 use exports_aws::wiring::{ServiceConfig, export_service};
+use exports_core::ports::Clock;
 use local_runner::http::{LocalApi, serve};
 use local_runner::worker::Worker;
 
@@ -24,6 +28,33 @@ struct Args {
     /// Serve the API only; do not poll the queue.
     #[arg(long)]
     no_worker: bool,
+    /// Seconds between scheduler ticks while serving, as EventBridge's 15-minute schedule
+    /// (0: no ticks).
+    #[arg(long, default_value_t = 900, env = "LOCAL_TICK_SECONDS")]
+    tick_every: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one scheduler tick (what the EventBridge-triggered function does), print its summary
+    /// as JSON and exit.
+    Tick {
+        /// Run as if the time were this RFC 3339 instant (the clock then moves on from it), to
+        /// fire a schedule without waiting for it.
+        #[arg(long)]
+        at: Option<DateTime<Utc>>,
+    },
+}
+
+/// The real clock moved by a fixed offset.
+struct ShiftedClock(chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
 }
 
 #[tokio::main]
@@ -34,13 +65,34 @@ async fn main() -> anyhow::Result<()> {
     let names = ResourceNames::from_env();
     let sdk = load_sdk_config().await;
     let clients = AwsClients::new(&sdk);
-    let service = export_service(
+    let mut service = export_service(
         &clients,
         &names,
         &config,
-        std::sync::Arc::new(documents::PrintableDocuments::default()),
+        std::sync::Arc::new(documents::PrintableDocuments),
     )
     .await?;
+    if let Some(Command::Tick { at }) = args.command {
+        if let Some(at) = at {
+            service.ports.clock = Arc::new(ShiftedClock(at - Utc::now()));
+        }
+        let summary = export_scheduler::handle(&service).await?;
+        println!("{}", serde_json::to_string(&summary)?);
+        return Ok(());
+    }
+    if args.tick_every > 0 {
+        let ticker = service.clone();
+        let every = std::time::Duration::from_secs(args.tick_every);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            loop {
+                interval.tick().await;
+                if let Err(e) = export_scheduler::handle(&ticker).await {
+                    tracing::warn!(error = %e, "scheduler tick failed; next tick retries");
+                }
+            }
+        });
+    }
     let jwt_secret = std::env::var("LOCAL_JWT_SECRET")
         .ok()
         .filter(|s| !s.is_empty());

@@ -23,6 +23,16 @@ pub enum ServiceError {
     Validation { field: String, message: String },
     #[error("{0} exports are not available yet")]
     FormatNotAvailable(String),
+    /// A custom template body that does not parse or render; 1-based position in the body.
+    #[error("the template body is invalid at line {line}, column {column}: {message}")]
+    InvalidTemplate {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The request contradicts stored state (a template in use, a duplicate schedule).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyConflict,
     #[error("the export is {status}, not completed")]
@@ -45,6 +55,13 @@ impl ServiceError {
         }
     }
 
+    pub fn conflict(code: &'static str, message: &str) -> Self {
+        ServiceError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn not_found(code: &'static str, message: &str) -> Self {
         ServiceError::NotFound {
             code,
@@ -60,8 +77,12 @@ impl ServiceError {
             ServiceError::NotFound { .. } => 404,
             ServiceError::MethodNotAllowed => 405,
             ServiceError::InvalidJson(_) => 400,
-            ServiceError::Validation { .. } | ServiceError::FormatNotAvailable(_) => 422,
-            ServiceError::IdempotencyConflict | ServiceError::JobNotCompleted { .. } => 409,
+            ServiceError::Validation { .. }
+            | ServiceError::FormatNotAvailable(_)
+            | ServiceError::InvalidTemplate { .. } => 422,
+            ServiceError::IdempotencyConflict
+            | ServiceError::JobNotCompleted { .. }
+            | ServiceError::Conflict { .. } => 409,
             ServiceError::Gone { .. } => 410,
             ServiceError::RateLimited { .. } => 429,
             ServiceError::Unavailable(_) => 503,
@@ -74,7 +95,10 @@ impl ServiceError {
         match self {
             ServiceError::Unauthenticated => "unauthenticated",
             ServiceError::Forbidden(_) => "forbidden",
-            ServiceError::NotFound { code, .. } | ServiceError::Gone { code, .. } => code,
+            ServiceError::NotFound { code, .. }
+            | ServiceError::Gone { code, .. }
+            | ServiceError::Conflict { code, .. } => code,
+            ServiceError::InvalidTemplate { .. } => "invalid_template",
             ServiceError::MethodNotAllowed => "method_not_allowed",
             ServiceError::InvalidJson(_) => "invalid_json",
             ServiceError::Validation { .. } => "validation_failed",
@@ -99,8 +123,16 @@ impl ServiceError {
             other => other.to_string(),
         };
         let mut error = serde_json::json!({ "code": self.code(), "message": message });
-        if let ServiceError::Validation { field, .. } = self {
-            error["field"] = serde_json::Value::String(field.clone());
+        match self {
+            ServiceError::Validation { field, .. } => {
+                error["field"] = serde_json::Value::String(field.clone());
+            }
+            ServiceError::InvalidTemplate { line, column, .. } => {
+                error["field"] = "body".into();
+                error["line"] = (*line).into();
+                error["column"] = (*column).into();
+            }
+            _ => {}
         }
         serde_json::json!({ "error": error })
     }

@@ -9,9 +9,10 @@ use uuid::Uuid;
 use super::requests::{ExportRequest, ListQuery, idempotency_key, parse_export_request};
 use super::{ExportService, MAX_DOWNLOAD_URL_TTL, ServiceError};
 use crate::audit::{AuditAction, AuditEvent};
-use crate::export::{ExportType, JobStatus};
+use crate::export::{ExportFormat, ExportType, JobStatus};
 use crate::identity::{Caller, Role};
 use crate::job::{ExportJob, JobView};
+use crate::params::ExportParams;
 use crate::ports::{IdempotencyClaim, JobCursor, PortError, RateDecision};
 
 /// How long an `Idempotency-Key` is remembered.
@@ -80,8 +81,10 @@ impl ExportService {
         self.require(caller, Role::Therapist).await?;
         let request = parse_export_request(export_type, body)?;
         let key = idempotency_header.map(idempotency_key).transpose()?;
-        if !self.settings.available_formats.contains(&request.format) {
-            return Err(ServiceError::FormatNotAvailable(request.format.to_string()));
+        if let Some(format) = request.format
+            && !self.settings.available_formats.contains(&format)
+        {
+            return Err(ServiceError::FormatNotAvailable(format.to_string()));
         }
         let now = self.ports.clock.now();
         let fingerprint = request.fingerprint();
@@ -92,20 +95,8 @@ impl ExportService {
             return Ok(replay);
         }
 
-        self.check_patient_access(caller, &request, now).await?;
-        if let Some(template_id) = request.params.template_id {
-            // Templates arrive with the templates issue; until then none exists.
-            self.audit(
-                AuditEvent::by(caller, "therapist", AuditAction::Denied, now)
-                    .patient(request.patient_id)
-                    .reason(format!("template {template_id} not found")),
-            )
-            .await?;
-            return Err(ServiceError::not_found(
-                "template_not_found",
-                "no such template",
-            ));
-        }
+        self.check_assigned(caller, request.patient_id, now).await?;
+        let (format, params) = self.apply_template(caller, &request, now).await?;
 
         if let RateDecision::Limited {
             retry_after_seconds,
@@ -128,9 +119,9 @@ impl ExportService {
                 Uuid::new_v4(),
                 caller.user_id.clone(),
                 request.export_type,
-                request.format,
+                format,
                 request.patient_id,
-                request.params.clone(),
+                params,
                 now,
             )
         };
@@ -247,33 +238,48 @@ impl ExportService {
         }))
     }
 
-    /// The requester must be one of the patient's assigned therapists. An unknown patient and
-    /// someone else's patient get the same answer.
-    async fn check_patient_access(
+    /// The format and parameters of a request once its template (if any) fills in what the
+    /// request leaves out: the default format and `include_sections`. Someone else's template,
+    /// like a missing one, is an audited 404; a template of another export type is a 422.
+    async fn apply_template(
         &self,
         caller: &Caller,
         request: &ExportRequest,
         now: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
-        let patient = self.ports.records.patient(request.patient_id).await?;
-        let assigned = patient.is_some_and(|p| {
-            p.assigned_therapist_ids
-                .iter()
-                .any(|t| t.to_string() == caller.user_id)
-        });
-        if assigned {
-            return Ok(());
+    ) -> Result<(ExportFormat, ExportParams), ServiceError> {
+        let mut params = request.params.clone();
+        let Some(template_id) = params.template_id else {
+            return Ok((request.format.expect("validated"), params));
+        };
+        let template = match self.visible_template(&caller.user_id, template_id).await {
+            Ok(t) => t,
+            Err(e @ ServiceError::NotFound { .. }) => {
+                self.audit(
+                    AuditEvent::by(caller, "therapist", AuditAction::Denied, now)
+                        .patient(request.patient_id)
+                        .reason(format!(
+                            "template {template_id} not found or not the caller's"
+                        )),
+                )
+                .await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        if template.export_type != request.export_type {
+            return Err(ServiceError::validation(
+                "template_id",
+                format!("the template is for {} exports", template.export_type),
+            ));
         }
-        self.audit(
-            AuditEvent::by(caller, "therapist", AuditAction::Denied, now)
-                .patient(request.patient_id)
-                .reason("patient not found or not assigned to the caller"),
-        )
-        .await?;
-        Err(ServiceError::not_found(
-            "patient_not_found",
-            "no such patient",
-        ))
+        if params.include_sections.is_none() {
+            params.include_sections = template.include_sections.clone();
+        }
+        let format = request.format.unwrap_or(template.default_format);
+        if !self.settings.available_formats.contains(&format) {
+            return Err(ServiceError::FormatNotAvailable(format.to_string()));
+        }
+        Ok((format, params))
     }
 
     /// The caller's own job, or (audited) 404.

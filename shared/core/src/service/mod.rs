@@ -6,8 +6,13 @@ mod error;
 mod jobs;
 mod render;
 pub mod requests;
+mod scheduler;
+mod schedules;
+mod templates;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_scheduling;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,12 +20,16 @@ use std::time::Duration;
 pub use error::ServiceError;
 pub use jobs::{Accepted, Download, JobList};
 pub use render::RenderOutcome;
+pub use scheduler::{MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
+pub use schedules::ScheduleList;
+pub use templates::TemplateList;
 
 use crate::audit::AuditEvent;
 use crate::export::ExportFormat;
 use crate::identity::{Caller, Role};
 use crate::ports::{
-    AuditLog, Clock, DocumentRenderer, JobQueue, JobStore, ObjectStore, RateLimiter, RecordSource,
+    AuditLog, Clock, DocumentRenderer, JobQueue, JobStore, Mailer, ObjectStore, RateLimiter,
+    RecordSource, ScheduleStore, TemplateStore,
 };
 
 /// Longest presigned download URL lifetime allowed.
@@ -39,6 +48,17 @@ pub struct Settings {
     pub available_formats: Vec<ExportFormat>,
     /// `Retry-After` suggested while a job is pending or processing, in seconds.
     pub poll_after_seconds: u64,
+    /// The web app's address; emails link to `{app_base_url}/exports/{job_id}`.
+    pub app_base_url: String,
+    /// The sender of scheduled-report emails (an SES-verified identity).
+    pub mail_from: String,
+    /// Largest file attached to an email; bigger ones are sent as a link.
+    pub max_attachment_bytes: u64,
+    /// Largest whole message the mail service accepts (SES `SendRawEmail`: 10 MB, counted after
+    /// base64); a file whose encoding would not fit is sent as a link too.
+    pub max_message_bytes: u64,
+    /// How long a scheduler invocation holds a claimed run before another may take it over.
+    pub run_lease: Duration,
 }
 
 impl Default for Settings {
@@ -49,6 +69,11 @@ impl Default for Settings {
             max_receive_count: 5,
             available_formats: vec![ExportFormat::Json, ExportFormat::Csv],
             poll_after_seconds: 2,
+            app_base_url: "http://localhost:3000".into(),
+            mail_from: "reports@practice-exports.invalid".into(),
+            max_attachment_bytes: 10 * 1024 * 1024,
+            max_message_bytes: 10 * 1024 * 1024,
+            run_lease: Duration::from_secs(600),
         }
     }
 }
@@ -65,6 +90,9 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     /// PDF and DOCX; JSON and CSV are rendered by the core itself.
     pub documents: Arc<dyn DocumentRenderer>,
+    pub templates: Arc<dyn TemplateStore>,
+    pub schedules: Arc<dyn ScheduleStore>,
+    pub mailer: Arc<dyn Mailer>,
 }
 
 #[derive(Clone)]

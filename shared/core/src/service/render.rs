@@ -13,6 +13,7 @@ use crate::job::{ExportJob, FILE_LIFETIME, JobError, JobFile};
 use crate::ports::{Lease, PortError, SessionScope, StoredObject};
 use crate::render::{file_name, render_csv, render_json};
 use crate::report::{ReportInput, build_report};
+use crate::template::DocumentLayout;
 
 /// What the queue should do with the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +169,20 @@ impl ExportService {
             .await
     }
 
+    /// The layout of the job's template (the standard one without a template).
+    async fn layout_of(&self, job: &ExportJob) -> Result<DocumentLayout, Failure> {
+        let Some(template_id) = job.params.template_id else {
+            return Ok(DocumentLayout::default());
+        };
+        match self.template(template_id).await? {
+            Some(t) if t.visible_to(&job.user_id) => Ok(t.layout),
+            _ => Err(permanent(
+                "template_not_found",
+                "the export's template was deleted",
+            )),
+        }
+    }
+
     /// Gathers, renders and stores the file. The bytes depend only on the job and the records,
     /// so a repeated render overwrites the object with the same content.
     async fn produce(&self, job: &ExportJob) -> Result<JobFile, Failure> {
@@ -227,7 +242,8 @@ impl ExportService {
             ExportFormat::Json => render_json(&report),
             ExportFormat::Csv => render_csv(&report),
             printable if self.ports.documents.formats().contains(&printable) => {
-                self.ports.documents.render(&report, printable).map_err(|message| {
+                let layout = self.layout_of(job).await?;
+                self.ports.documents.render(&report, printable, &layout).map_err(|message| {
                     tracing::error!(job_id = %job.job_id, format = %printable, error = %message, "document rendering failed");
                     permanent("render_failed", "the document could not be rendered")
                 })?

@@ -24,7 +24,8 @@ pub const MAX_PAGE: usize = 100;
 pub struct ExportRequest {
     pub export_type: ExportType,
     pub patient_id: Uuid,
-    pub format: ExportFormat,
+    /// Required unless `params.template_id` names a template (whose default format applies).
+    pub format: Option<ExportFormat>,
     pub params: ExportParams,
 }
 
@@ -49,7 +50,7 @@ pub fn hex(bytes: &[u8]) -> String {
 #[serde(deny_unknown_fields)]
 struct SessionNotesBody {
     patient_id: Uuid,
-    format: ExportFormat,
+    format: Option<ExportFormat>,
     session_ids: Option<Vec<Uuid>>,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
@@ -61,7 +62,7 @@ struct SessionNotesBody {
 #[serde(deny_unknown_fields)]
 struct ProgressReportBody {
     patient_id: Uuid,
-    format: ExportFormat,
+    format: Option<ExportFormat>,
     start_date: NaiveDate,
     end_date: NaiveDate,
     template_id: Option<Uuid>,
@@ -72,7 +73,7 @@ struct ProgressReportBody {
 #[serde(deny_unknown_fields)]
 struct TreatmentSummaryBody {
     patient_id: Uuid,
-    format: ExportFormat,
+    format: Option<ExportFormat>,
     template_id: Option<Uuid>,
     include_sections: Option<Vec<String>>,
 }
@@ -81,13 +82,13 @@ struct TreatmentSummaryBody {
 #[serde(deny_unknown_fields)]
 struct FullRecordBody {
     patient_id: Uuid,
-    format: ExportFormat,
+    format: Option<ExportFormat>,
     include_psychotherapy_notes: Option<bool>,
     template_id: Option<Uuid>,
 }
 
 /// Deserializes a body, naming the field at fault.
-fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
+pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ServiceError::InvalidJson(
             "a JSON object body is required".into(),
@@ -146,7 +147,7 @@ fn date_range(start: NaiveDate, end: NaiveDate) -> Result<(), ServiceError> {
     Ok(())
 }
 
-fn sections(
+pub(crate) fn sections(
     export_type: ExportType,
     requested: Option<Vec<String>>,
 ) -> Result<Option<Vec<String>>, ServiceError> {
@@ -265,6 +266,12 @@ pub fn parse_export_request(
             (b.patient_id, b.format, params)
         }
     };
+    if format.is_none() && params.template_id.is_none() {
+        return Err(ServiceError::validation(
+            "format",
+            "required unless template_id is given",
+        ));
+    }
     Ok(ExportRequest {
         export_type,
         patient_id,
@@ -297,11 +304,11 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     q.get(name).map(String::as_str).filter(|v| !v.is_empty())
 }
 
-fn parse_param<T: std::str::FromStr>(
+pub(crate) fn parse_param<T: std::str::FromStr>(
     q: &HashMap<String, String>,
     name: &str,
     what: &str,

@@ -27,7 +27,7 @@ use crate::synthetic::{DemoParams, generate};
 // Harness.
 
 /// Runs a future of the in-memory ports to completion.
-fn block_on<F: Future>(future: F) -> F::Output {
+pub(super) fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     match future.as_mut().poll(&mut cx) {
@@ -37,25 +37,25 @@ fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// 2026-11-27 10:15:30 UTC: 44 min 30 s before the next clock hour.
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 10, 15, 30).unwrap()
 }
 
-fn secs(n: i64) -> Duration {
+pub(super) fn secs(n: i64) -> Duration {
     Duration::seconds(n)
 }
 
-struct World {
-    svc: ExportService,
-    h: InMemoryHandles,
-    data: PracticeData,
+pub(super) struct World {
+    pub(super) svc: ExportService,
+    pub(super) h: InMemoryHandles,
+    pub(super) data: PracticeData,
 }
 
-fn world() -> World {
+pub(super) fn world() -> World {
     world_with(Settings::default())
 }
 
-fn world_with(settings: Settings) -> World {
+pub(super) fn world_with(settings: Settings) -> World {
     let data = generate(&DemoParams {
         patients: 4,
         sessions_per_patient: 8,
@@ -67,7 +67,7 @@ fn world_with(settings: Settings) -> World {
     World { svc, h, data }
 }
 
-fn caller(user_id: impl Into<String>, roles: &[Role]) -> Caller {
+pub(super) fn caller(user_id: impl Into<String>, roles: &[Role]) -> Caller {
     Caller {
         user_id: user_id.into(),
         roles: roles.to_vec(),
@@ -76,7 +76,7 @@ fn caller(user_id: impl Into<String>, roles: &[Role]) -> Caller {
     }
 }
 
-fn body_for(t: ExportType, patient: Uuid) -> Value {
+pub(super) fn body_for(t: ExportType, patient: Uuid) -> Value {
     match t {
         ExportType::SessionNotes => json!({"patient_id": patient, "format": "csv"}),
         ExportType::ProgressReport => json!({
@@ -94,17 +94,17 @@ fn body_for(t: ExportType, patient: Uuid) -> Value {
 }
 
 impl World {
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         use crate::ports::Clock;
         self.h.clock.now()
     }
 
-    fn patient(&self, i: usize) -> &Patient {
+    pub(super) fn patient(&self, i: usize) -> &Patient {
         &self.data.patients[i].patient
     }
 
     /// A therapist assigned to patient `i`.
-    fn therapist_of(&self, i: usize) -> Caller {
+    pub(super) fn therapist_of(&self, i: usize) -> Caller {
         caller(
             self.patient(i).assigned_therapist_ids[0].to_string(),
             &[Role::Therapist],
@@ -112,7 +112,7 @@ impl World {
     }
 
     /// A therapist of the practice who is not assigned to patient `i`.
-    fn stranger_to(&self, i: usize) -> Caller {
+    pub(super) fn stranger_to(&self, i: usize) -> Caller {
         let assigned = &self.patient(i).assigned_therapist_ids;
         let t = self
             .data
@@ -123,11 +123,11 @@ impl World {
         caller(t.id.to_string(), &[Role::Therapist])
     }
 
-    fn admin(&self) -> Caller {
+    pub(super) fn admin(&self) -> Caller {
         caller("admin-1", &[Role::Admin])
     }
 
-    fn request(
+    pub(super) fn request(
         &self,
         who: &Caller,
         t: ExportType,
@@ -141,7 +141,7 @@ impl World {
     }
 
     /// A fresh accepted export of patient `i` by their therapist.
-    fn requested(&self, i: usize, t: ExportType) -> (Caller, JobView) {
+    pub(super) fn requested(&self, i: usize, t: ExportType) -> (Caller, JobView) {
         let who = self.therapist_of(i);
         let accepted = self
             .request(&who, t, &body_for(t, self.patient(i).id), None)
@@ -150,7 +150,7 @@ impl World {
     }
 
     /// Renders every queued message once (first receive).
-    fn render_queued(&self) -> Vec<RenderOutcome> {
+    pub(super) fn render_queued(&self) -> Vec<RenderOutcome> {
         self.h
             .queue
             .take()
@@ -160,7 +160,7 @@ impl World {
     }
 
     /// A completed export of patient `i`.
-    fn completed(&self, i: usize, t: ExportType) -> (Caller, JobView) {
+    pub(super) fn completed(&self, i: usize, t: ExportType) -> (Caller, JobView) {
         let (who, job) = self.requested(i, t);
         assert_eq!(self.render_queued(), vec![RenderOutcome::Done]);
         let job = self.get(&who, job.job_id).expect("own job");
@@ -168,11 +168,15 @@ impl World {
         (who, job)
     }
 
-    fn get(&self, who: &Caller, job_id: Uuid) -> Result<JobView, ServiceError> {
+    pub(super) fn get(&self, who: &Caller, job_id: Uuid) -> Result<JobView, ServiceError> {
         block_on(self.svc.get_job(who, job_id))
     }
 
-    fn list(&self, who: &Caller, q: &[(&str, &str)]) -> Result<super::JobList, ServiceError> {
+    pub(super) fn list(
+        &self,
+        who: &Caller,
+        q: &[(&str, &str)],
+    ) -> Result<super::JobList, ServiceError> {
         let q: HashMap<String, String> = q
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -180,19 +184,27 @@ impl World {
         block_on(self.svc.list_jobs(who, &ListQuery::parse(&q)?))
     }
 
-    fn download(&self, who: &Caller, job_id: Uuid) -> Result<super::Download, ServiceError> {
+    pub(super) fn download(
+        &self,
+        who: &Caller,
+        job_id: Uuid,
+    ) -> Result<super::Download, ServiceError> {
         block_on(self.svc.issue_download(who, job_id))
     }
 
-    fn delete(&self, who: &Caller, job_id: Uuid) -> Result<(), ServiceError> {
+    pub(super) fn delete(&self, who: &Caller, job_id: Uuid) -> Result<(), ServiceError> {
         block_on(self.svc.delete_job(who, job_id))
     }
 
-    fn render(&self, job_id: Uuid, receive_count: u32) -> RenderOutcome {
+    pub(super) fn render(&self, job_id: Uuid, receive_count: u32) -> RenderOutcome {
         block_on(self.svc.render_job(job_id, receive_count)).expect("render")
     }
 
-    fn audit_csv(&self, who: &Caller, q: &[(&str, &str)]) -> Result<String, ServiceError> {
+    pub(super) fn audit_csv(
+        &self,
+        who: &Caller,
+        q: &[(&str, &str)],
+    ) -> Result<String, ServiceError> {
         let q: HashMap<String, String> = q
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -202,7 +214,7 @@ impl World {
         Ok(String::from_utf8(bytes).expect("UTF-8 CSV"))
     }
 
-    fn events(&self, action: AuditAction) -> Vec<AuditEvent> {
+    pub(super) fn events(&self, action: AuditAction) -> Vec<AuditEvent> {
         self.h
             .audit
             .events()
@@ -211,24 +223,24 @@ impl World {
             .collect()
     }
 
-    fn stored(&self, job_id: Uuid) -> ExportJob {
+    pub(super) fn stored(&self, job_id: Uuid) -> ExportJob {
         self.h.jobs.job(job_id).expect("stored job")
     }
 
-    fn object_bytes(&self, job: &JobView) -> Vec<u8> {
+    pub(super) fn object_bytes(&self, job: &JobView) -> Vec<u8> {
         let key = &self.stored(job.job_id).file.expect("file").key;
         self.h.objects.get(key).expect("object stored").bytes
     }
 }
 
-fn validation_field(r: Result<Accepted, ServiceError>) -> String {
+pub(super) fn validation_field(r: Result<Accepted, ServiceError>) -> String {
     match r {
         Err(ServiceError::Validation { field, .. }) => field,
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
 
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
+pub(super) fn csv_rows(text: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes())
@@ -238,7 +250,7 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 }
 
 /// Names and MRNs of every patient: none may appear in an error message or file name.
-fn phi_words(data: &PracticeData) -> Vec<String> {
+pub(super) fn phi_words(data: &PracticeData) -> Vec<String> {
     data.patients
         .iter()
         .flat_map(|p| {
@@ -703,7 +715,7 @@ fn rival(
         Uuid::new_v4(),
         who.user_id.clone(),
         t,
-        request.format,
+        request.format.expect("format given"),
         request.patient_id,
         request.params.clone(),
         w.now(),

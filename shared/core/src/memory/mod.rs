@@ -25,6 +25,9 @@ use crate::ports::{
 use crate::records::{Patient, PatientRecord, PracticeData, Therapist};
 use crate::service::{ExportService, Ports, Settings};
 
+mod scheduling;
+pub use scheduling::{InMemoryMailer, InMemorySchedules, InMemoryTemplates};
+
 /// A [`RecordSource`] over a practice held in memory.
 #[derive(Debug, Clone, Default)]
 pub struct InMemoryRecords {
@@ -682,6 +685,11 @@ impl ObjectStore for InMemoryObjects {
         Ok(())
     }
 
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError> {
+        self.check()?;
+        Ok(lock(&self.objects).get(key).map(|o| o.bytes.clone()))
+    }
+
     async fn presign_get(
         &self,
         key: &str,
@@ -928,6 +936,9 @@ pub struct InMemoryHandles {
     pub audit: Arc<InMemoryAudit>,
     pub limiter: Arc<InMemoryRateLimiter>,
     pub clock: Arc<FixedClock>,
+    pub templates: Arc<InMemoryTemplates>,
+    pub schedules: Arc<InMemorySchedules>,
+    pub mailer: Arc<InMemoryMailer>,
 }
 
 /// An [`ExportService`] over fresh in-memory ports holding `data`, with the default rate limit
@@ -945,6 +956,9 @@ pub fn in_memory_service(
         audit: Arc::new(InMemoryAudit::new()),
         limiter: Arc::new(InMemoryRateLimiter::default()),
         clock,
+        templates: Arc::new(InMemoryTemplates::new()),
+        schedules: Arc::new(InMemorySchedules::new()),
+        mailer: Arc::new(InMemoryMailer::new()),
     };
     let ports = Ports {
         records: handles.records.clone(),
@@ -955,6 +969,9 @@ pub fn in_memory_service(
         limiter: handles.limiter.clone(),
         clock: handles.clock.clone(),
         documents: Arc::new(crate::ports::NoDocuments),
+        templates: handles.templates.clone(),
+        schedules: handles.schedules.clone(),
+        mailer: handles.mailer.clone(),
     };
     (ExportService::new(ports, settings), handles)
 }

@@ -1,0 +1,546 @@
+//! Templates and scheduled reports end to end on the emulator: the API handler, the scheduler
+//! function's handler, DynamoDB, S3 and SES (moto), with the mail read back from moto and parsed
+//! by Python's `email` package.
+
+use chrono::{DateTime, Duration, Utc};
+use exports_aws::wiring::ServiceConfig;
+use exports_tests::api::{Api, As};
+use exports_tests::moto_mail::{endpoint, sent_raw_messages};
+use exports_tests::readers;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const APP: &str = "https://app.practice.example";
+
+async fn start() -> Api {
+    Api::start(
+        ServiceConfig::from_lookup(|k| (k == "APP_BASE_URL").then(|| APP.to_string())).unwrap(),
+    )
+    .await
+}
+
+/// Mails moto holds that mention this export (ids are unique across parallel tests).
+async fn mails_about(job_id: Uuid) -> Vec<String> {
+    sent_raw_messages(&endpoint())
+        .await
+        .into_iter()
+        // Both parts name the export; the text part may be quoted-printable or base64, so
+        // decode before looking.
+        .filter(|raw| {
+            readers::email(raw.as_bytes())
+                .text
+                .contains(&job_id.to_string())
+        })
+        .collect()
+}
+
+/// Runs the scheduler function's handler as if the time were `at`.
+async fn tick_at(api: &Api, at: DateTime<Utc>) -> Value {
+    let service = api.later(at - Utc::now());
+    serde_json::to_value(export_scheduler::handle(&service).await.expect("tick")).unwrap()
+}
+
+fn rfc3339(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().expect("a date-time"))
+        .expect("RFC 3339")
+        .with_timezone(&Utc)
+}
+
+/// Patient names, MRNs and diagnosis descriptions of the seeded practice.
+fn phi(api: &Api) -> Vec<String> {
+    let mut words = Vec::new();
+    for r in &api.data.patients {
+        words.push(r.patient.first_name.clone());
+        words.push(r.patient.last_name.clone());
+        words.push(r.patient.mrn.clone());
+        for d in &r.diagnoses {
+            words.push(d.description.clone());
+        }
+    }
+    words
+}
+
+#[tokio::test]
+async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
+    let api = start().await;
+    let (patient, therapist) = api.patient(0);
+    let me = As::therapist(therapist);
+    let body = json!({
+        "name": "Brief summary",
+        "export_type": "treatment_summary",
+        "default_format": "pdf",
+        "title": "Brief Treatment Summary",
+        "header_text": "Riverside Counselling Group",
+        "footer_text": "For the referring physician",
+        "page_size": "a4",
+        "body": "# {{ doc.title }}\n\nPrepared for record {{ report.patient.mrn }}.\n\n{% if report.content.diagnoses %}## Diagnoses\n\n{{ <diagnoses list={report.content.diagnoses} /> }}\n{% endif %}"
+    });
+    let created = api
+        .call(
+            "POST",
+            "/api/v1/export/templates",
+            Some(body.clone()),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let t = created.json();
+    let id = t["template_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/api/v1/export/templates/{id}").as_str())
+    );
+    assert_eq!(t["built_in"], false);
+    assert_eq!(t["page_size"], "a4");
+
+    let list = api
+        .call(
+            "GET",
+            "/api/v1/export/templates?limit=3",
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    let cursor = list["next_cursor"]
+        .as_str()
+        .expect("more pages")
+        .to_string();
+    let rest = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/templates?limit=3&cursor={cursor}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    let names: Vec<&str> = rest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Standard full record", "Brief summary"]);
+    assert!(rest["next_cursor"].is_null());
+
+    // Another therapist cannot see it.
+    let stranger = As::therapist(api.unassigned_therapist(0));
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/templates/{id}"),
+            None,
+            Some(&stranger),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (404, "template_not_found")
+    );
+
+    // An export with the template: its format, title, header, footer, page size and body.
+    let accepted = api
+        .export(
+            "treatment-summary",
+            json!({"patient_id": patient, "template_id": id}),
+            &me,
+        )
+        .await;
+    assert_eq!(
+        accepted.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&accepted.body)
+    );
+    let job_id = accepted.json()["job_id"].as_str().unwrap().to_string();
+    assert_eq!(accepted.json()["format"], "pdf");
+    api.drain().await;
+    let download = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/download/{job_id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    let (status, bytes) =
+        exports_tests::api::http_get(download["download_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let (_, text) = readers::pdf(&bytes);
+    let mrn = &api.data.patients[0].patient.mrn;
+    for expected in [
+        "Brief Treatment Summary",
+        "Riverside Counselling Group",
+        "For the referring physician",
+        &format!("Prepared for record {mrn}."),
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    let info = readers::pdf_info(&bytes);
+    assert!(info.contains("(A4)"), "A4 pages: {info}");
+
+    // Replace, then delete.
+    let mut changed = body.clone();
+    changed["name"] = json!("Brief summary v2");
+    let r = api
+        .call(
+            "PUT",
+            &format!("/api/v1/export/templates/{id}"),
+            Some(changed),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["name"].as_str()),
+        (200, Some("Brief summary v2"))
+    );
+    let r = api
+        .call(
+            "DELETE",
+            &format!("/api/v1/export/templates/{id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/templates/{id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn invalid_template_bodies_are_refused_with_their_line_and_column() {
+    let api = start().await;
+    let (_, therapist) = api.patient(0);
+    let me = As::therapist(therapist);
+    let post = |body: &str| json!({"name": "Broken", "export_type": "progress_report", "default_format": "pdf", "body": body});
+    // A malformed expression on line 3.
+    let r = api
+        .call(
+            "POST",
+            "/api/v1/export/templates",
+            Some(post(
+                "# {{ doc.title }}\n\nMRN {{ report.patient.mrn + }}\nText\n",
+            )),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (422, "invalid_template"),
+        "{}",
+        r.json()
+    );
+    let e = &r.json()["error"];
+    assert_eq!(
+        (e["field"].as_str(), e["line"].as_u64()),
+        (Some("body"), Some(3)),
+        "{e}"
+    );
+    // An unknown filter on line 2: the column points at the filter's name.
+    let r = api
+        .call(
+            "POST",
+            "/api/v1/export/templates",
+            Some(post("# Title\nPatient: {{ report.patient.mrn | shout }}\n")),
+            Some(&me),
+            &[],
+        )
+        .await;
+    let e = &r.json()["error"];
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(2), Some(34)),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("shout"), "{e}");
+    // Too big.
+    let r = api
+        .call(
+            "POST",
+            "/api/v1/export/templates",
+            Some(post(&"a".repeat(65_537))),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (422, Some("body"))
+    );
+    let list = api
+        .call("GET", "/api/v1/export/templates", None, Some(&me), &[])
+        .await
+        .json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["built_in"] == true)
+    );
+}
+
+#[tokio::test]
+async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
+    let api = start().await;
+    let (patient, therapist) = api.patient(1);
+    let me = As::therapist(therapist);
+    let created = api
+        .call(
+            "POST",
+            "/api/v1/export/scheduled",
+            Some(json!({
+                "patient_id": patient, "export_type": "progress_report", "format": "pdf",
+                "schedule_type": "weekly", "day_of_week": "monday", "time_of_day": "08:00",
+                "timezone": "America/New_York"
+            })),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let s = created.json();
+    let id = s["schedule_id"].as_str().unwrap().to_string();
+    assert_eq!(s["delivery"], "email_link");
+    let next = rfc3339(&s["next_run_at"]);
+    // The same (therapist, template, patient) again: 409.
+    let again = api
+        .call(
+            "POST",
+            "/api/v1/export/scheduled",
+            Some(json!({
+            "patient_id": patient, "export_type": "progress_report", "format": "csv",
+            "schedule_type": "daily", "time_of_day": "09:00", "timezone": "UTC"})),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.error_code().as_str()),
+        (409, "schedule_exists")
+    );
+
+    // Not due a minute early; due at its time.
+    assert_eq!(
+        tick_at(&api, next - Duration::minutes(1)).await["emailed"],
+        0
+    );
+    let summary = tick_at(&api, next).await;
+    assert_eq!(summary["emailed"], 1, "{summary}");
+
+    let view = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/scheduled/{id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(view["last_run"]["status"], "emailed", "{view}");
+    assert_eq!(rfc3339(&view["next_run_at"]), next + Duration::days(7));
+    let job_id: Uuid = view["last_run"]["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let job = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/jobs/{job_id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(job["format"], "pdf");
+
+    let raw = mails_about(job_id).await;
+    assert_eq!(raw.len(), 1, "one email");
+    let mail = readers::email(raw[0].as_bytes());
+    let registered = &api
+        .data
+        .therapists
+        .iter()
+        .find(|t| t.id == therapist)
+        .unwrap()
+        .email;
+    assert_eq!(&mail.to, registered);
+    assert_eq!(
+        mail.subject,
+        "Your scheduled weekly progress report is ready"
+    );
+    assert!(mail.attachments.is_empty());
+    assert!(mail.structure.contains(&"text/plain".to_string()));
+    assert!(mail.structure.contains(&"text/html".to_string()));
+    let link = format!("{APP}/exports/{job_id}");
+    assert!(mail.text.contains(&link), "{}", mail.text);
+    assert!(mail.html.contains(&link), "{}", mail.html);
+    for word in phi(&api) {
+        for part in [&mail.subject, &mail.text, &mail.html] {
+            assert!(!part.contains(&word), "PHI in the email: {word}");
+        }
+    }
+
+    // The same tick again does nothing more.
+    assert_eq!(tick_at(&api, next).await["due"], 0);
+    assert_eq!(mails_about(job_id).await.len(), 1);
+
+    // Paused: never due; deleted: gone.
+    let paused = api
+        .call(
+            "PATCH",
+            &format!("/api/v1/export/scheduled/{id}"),
+            Some(json!({"active": false})),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (paused.status, paused.json()["next_run_at"].is_null()),
+        (200, true)
+    );
+    assert_eq!(tick_at(&api, next + Duration::days(7)).await["due"], 0);
+    let r = api
+        .call(
+            "DELETE",
+            &format!("/api/v1/export/scheduled/{id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/scheduled/{id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (404, "schedule_not_found")
+    );
+}
+
+#[tokio::test]
+async fn attachment_mode_mails_the_pdf_itself() {
+    let api = start().await;
+    let (patient, therapist) = api.patient(2);
+    let me = As::therapist(therapist);
+    let s = api
+        .call(
+            "POST",
+            "/api/v1/export/scheduled",
+            Some(json!({
+                "patient_id": patient, "template_id": "00000000-0000-4000-8000-000000000004",
+                "schedule_type": "monthly", "day_of_month": 31, "time_of_day": "18:00",
+                "timezone": "Europe/London", "delivery": "email_attachment"
+            })),
+            Some(&me),
+            &[],
+        )
+        .await;
+    assert_eq!(s.status, 201, "{}", String::from_utf8_lossy(&s.body));
+    let s = s.json();
+    assert_eq!(
+        (s["export_type"].as_str(), s["format"].as_str()),
+        (Some("full_record"), Some("pdf"))
+    );
+    let next = rfc3339(&s["next_run_at"]);
+    assert_eq!(
+        tick_at(&api, next + Duration::minutes(3)).await["emailed"],
+        1
+    );
+
+    let view = api
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/export/scheduled/{}",
+                s["schedule_id"].as_str().unwrap()
+            ),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    let job_id: Uuid = view["last_run"]["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let job = api
+        .call(
+            "GET",
+            &format!("/api/v1/export/jobs/{job_id}"),
+            None,
+            Some(&me),
+            &[],
+        )
+        .await
+        .json();
+    let raw = mails_about(job_id).await;
+    assert_eq!(raw.len(), 1);
+    let mail = readers::email(raw[0].as_bytes());
+    assert_eq!(mail.subject, "Your scheduled monthly full record is ready");
+    assert_eq!(mail.attachments.len(), 1);
+    let (name, content_type, bytes) = &mail.attachments[0];
+    assert!(
+        name.starts_with("full_record_") && name.ends_with(".pdf"),
+        "{name}"
+    );
+    assert!(!name.contains(&api.data.patients[2].patient.mrn));
+    assert_eq!(content_type, "application/pdf");
+    assert_eq!(
+        job["file"]["sha256"].as_str().unwrap(),
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let (pages, text) = readers::pdf(bytes);
+    assert!(pages >= 1);
+    assert!(text.contains(&api.data.patients[2].patient.mrn));
+}
