@@ -9,6 +9,7 @@
 //! | W4 | full-record DOCX, same patient | ≤ 50 ms |
 //! | W5 | full-record CSV and JSON | ≤ 10 ms each |
 //! | W6 | session-notes PDFs back to back | ≥ 500 per second |
+//! | W7 | scheduler tick, 50 due weekly progress-report PDFs (in-memory ports) | ≤ 20 ms per report |
 //!
 //! "Render" is everything after the records are loaded: report data, template, document, file.
 //! Whole-process time and peak RSS are measured by running this binary again as a child
@@ -257,6 +258,8 @@ fn main() {
         if per_second >= 500.0 { "yes" } else { "NO" }
     );
 
+    scheduler_tick();
+
     // Whole process and peak RSS, in child processes.
     let exe = std::env::current_exe().expect("own path");
     println!();
@@ -286,4 +289,62 @@ fn main() {
             rss as f64 / 1024.0
         );
     }
+}
+
+/// Polls a future of the in-memory ports, which never wait.
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("in-memory ports never wait"),
+    }
+}
+
+/// W7: one scheduler tick over in-memory ports: claim, make the job, gather the records, render
+/// the PDF, store it, compose the two-part email, record the run, per due schedule. What the
+/// real tick adds is DynamoDB, S3 and SES round trips.
+fn scheduler_tick() {
+    use exports_core::identity::{Caller, Role};
+    use exports_core::memory::{FixedClock, in_memory_service};
+    use exports_core::service::Settings;
+    use std::sync::Arc;
+
+    let n = 50;
+    let data = generate(&DemoParams {
+        patients: n,
+        sessions_per_patient: 30,
+        words_per_note: 200,
+        seed: 7,
+        end_date: NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+    });
+    let created = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
+    let clock = Arc::new(FixedClock::new(created));
+    let (mut svc, handles) = in_memory_service(data.clone(), clock.clone(), Settings::default());
+    svc.ports.documents = Arc::new(documents::PrintableDocuments);
+    svc.settings.available_formats.push(ExportFormat::Pdf);
+    for r in &data.patients {
+        let who = Caller {
+            user_id: r.patient.assigned_therapist_ids[0].to_string(),
+            roles: vec![Role::Therapist],
+            source_ip: None,
+            user_agent: None,
+        };
+        let body = format!(
+            r#"{{"patient_id":"{}","export_type":"progress_report","format":"pdf","schedule_type":"weekly","day_of_week":"monday","time_of_day":"08:00","timezone":"America/New_York"}}"#,
+            r.patient.id
+        );
+        ready(svc.create_schedule(&who, body.as_bytes())).expect("schedule");
+    }
+    // Monday 30 November 2026, 08:00 in New York.
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 13, 0, 0).unwrap());
+    let t = Instant::now();
+    let summary = ready(svc.run_due_schedules()).expect("tick");
+    let per = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+    assert_eq!(summary.emailed, n, "every due schedule mailed");
+    assert_eq!(handles.mailer.sent().len(), n);
+    println!(
+        "| W7 | scheduler tick, {n} due weekly progress-report PDFs, in-memory ports | - | - | {per:.2} per report | ≤ 20 per report | {} |",
+        if per <= 20.0 { "yes" } else { "NO" }
+    );
 }
