@@ -241,6 +241,16 @@ impl Api {
         }
     }
 
+    /// `GET path` as `who`.
+    pub async fn get(&self, path: &str, who: &As) -> Reply {
+        self.call("GET", path, None, Some(who), &[]).await
+    }
+
+    /// `method path` with a JSON body (or none) as `who`.
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>, who: &As) -> Reply {
+        self.call(method, path, body, Some(who), &[]).await
+    }
+
     /// Requests an export and returns the reply.
     pub async fn export(&self, kind: &str, body: Value, who: &As) -> Reply {
         self.call(

@@ -77,13 +77,7 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
         "body": "# {{ doc.title }}\n\nPrepared for record {{ report.patient.mrn }}.\n\n{% if report.content.diagnoses %}## Diagnoses\n\n{{ <diagnoses list={report.content.diagnoses} /> }}\n{% endif %}"
     });
     let created = api
-        .call(
-            "POST",
-            "/api/v1/export/templates",
-            Some(body.clone()),
-            Some(&me),
-            &[],
-        )
+        .send("POST", "/api/v1/export/templates", Some(body.clone()), &me)
         .await;
     assert_eq!(
         created.status,
@@ -101,13 +95,7 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
     assert_eq!(t["page_size"], "a4");
 
     let list = api
-        .call(
-            "GET",
-            "/api/v1/export/templates?limit=3",
-            None,
-            Some(&me),
-            &[],
-        )
+        .get("/api/v1/export/templates?limit=3", &me)
         .await
         .json();
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
@@ -116,12 +104,9 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
         .expect("more pages")
         .to_string();
     let rest = api
-        .call(
-            "GET",
+        .get(
             &format!("/api/v1/export/templates?limit=3&cursor={cursor}"),
-            None,
-            Some(&me),
-            &[],
+            &me,
         )
         .await
         .json();
@@ -137,13 +122,7 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
     // Another therapist cannot see it.
     let stranger = As::therapist(api.unassigned_therapist(0));
     let r = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/templates/{id}"),
-            None,
-            Some(&stranger),
-            &[],
-        )
+        .get(&format!("/api/v1/export/templates/{id}"), &stranger)
         .await;
     assert_eq!(
         (r.status, r.error_code().as_str()),
@@ -168,13 +147,7 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
     assert_eq!(accepted.json()["format"], "pdf");
     api.drain().await;
     let download = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/download/{job_id}"),
-            None,
-            Some(&me),
-            &[],
-        )
+        .get(&format!("/api/v1/export/download/{job_id}"), &me)
         .await
         .json();
     let (status, bytes) =
@@ -200,12 +173,11 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
     let mut changed = body.clone();
     changed["name"] = json!("Brief summary v2");
     let r = api
-        .call(
+        .send(
             "PUT",
             &format!("/api/v1/export/templates/{id}"),
             Some(changed),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(
@@ -213,23 +185,16 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
         (200, Some("Brief summary v2"))
     );
     let r = api
-        .call(
+        .send(
             "DELETE",
             &format!("/api/v1/export/templates/{id}"),
             None,
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(r.status, 204);
     let r = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/templates/{id}"),
-            None,
-            Some(&me),
-            &[],
-        )
+        .get(&format!("/api/v1/export/templates/{id}"), &me)
         .await;
     assert_eq!(r.status, 404);
 }
@@ -242,14 +207,13 @@ async fn invalid_template_bodies_are_refused_with_their_line_and_column() {
     let post = |body: &str| json!({"name": "Broken", "export_type": "progress_report", "default_format": "pdf", "body": body});
     // A malformed expression on line 3.
     let r = api
-        .call(
+        .send(
             "POST",
             "/api/v1/export/templates",
             Some(post(
                 "# {{ doc.title }}\n\nMRN {{ report.patient.mrn + }}\nText\n",
             )),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(
@@ -266,12 +230,11 @@ async fn invalid_template_bodies_are_refused_with_their_line_and_column() {
     );
     // An unknown filter on line 2: the column points at the filter's name.
     let r = api
-        .call(
+        .send(
             "POST",
             "/api/v1/export/templates",
             Some(post("# Title\nPatient: {{ report.patient.mrn | shout }}\n")),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     let e = &r.json()["error"];
@@ -284,22 +247,18 @@ async fn invalid_template_bodies_are_refused_with_their_line_and_column() {
     assert!(e["message"].as_str().unwrap().contains("shout"), "{e}");
     // Too big.
     let r = api
-        .call(
+        .send(
             "POST",
             "/api/v1/export/templates",
             Some(post(&"a".repeat(65_537))),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (422, Some("body"))
     );
-    let list = api
-        .call("GET", "/api/v1/export/templates", None, Some(&me), &[])
-        .await
-        .json();
+    let list = api.get("/api/v1/export/templates", &me).await.json();
     assert!(
         list["items"]
             .as_array()
@@ -315,7 +274,7 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
     let (patient, therapist) = api.patient(1);
     let me = As::therapist(therapist);
     let created = api
-        .call(
+        .send(
             "POST",
             "/api/v1/export/scheduled",
             Some(json!({
@@ -323,8 +282,7 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
                 "schedule_type": "weekly", "day_of_week": "monday", "time_of_day": "08:00",
                 "timezone": "America/New_York"
             })),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(
@@ -339,14 +297,13 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
     let next = rfc3339(&s["next_run_at"]);
     // The same (therapist, template, patient) again: 409.
     let again = api
-        .call(
+        .send(
             "POST",
             "/api/v1/export/scheduled",
             Some(json!({
             "patient_id": patient, "export_type": "progress_report", "format": "csv",
             "schedule_type": "daily", "time_of_day": "09:00", "timezone": "UTC"})),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(
@@ -363,13 +320,7 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
     assert_eq!(summary["emailed"], 1, "{summary}");
 
     let view = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/scheduled/{id}"),
-            None,
-            Some(&me),
-            &[],
-        )
+        .get(&format!("/api/v1/export/scheduled/{id}"), &me)
         .await
         .json();
     assert_eq!(view["last_run"]["status"], "emailed", "{view}");
@@ -380,13 +331,7 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
         .parse()
         .unwrap();
     let job = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/jobs/{job_id}"),
-            None,
-            Some(&me),
-            &[],
-        )
+        .get(&format!("/api/v1/export/jobs/{job_id}"), &me)
         .await
         .json();
     assert_eq!(job["status"], "completed", "{job}");
@@ -425,12 +370,11 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
 
     // Paused: never due; deleted: gone.
     let paused = api
-        .call(
+        .send(
             "PATCH",
             &format!("/api/v1/export/scheduled/{id}"),
             Some(json!({"active": false})),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(
@@ -439,23 +383,16 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
     );
     assert_eq!(tick_at(&api, next + Duration::days(7)).await["due"], 0);
     let r = api
-        .call(
+        .send(
             "DELETE",
             &format!("/api/v1/export/scheduled/{id}"),
             None,
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(r.status, 204);
     let r = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/scheduled/{id}"),
-            None,
-            Some(&me),
-            &[],
-        )
+        .get(&format!("/api/v1/export/scheduled/{id}"), &me)
         .await;
     assert_eq!(
         (r.status, r.error_code().as_str()),
@@ -469,7 +406,7 @@ async fn attachment_mode_mails_the_pdf_itself() {
     let (patient, therapist) = api.patient(2);
     let me = As::therapist(therapist);
     let s = api
-        .call(
+        .send(
             "POST",
             "/api/v1/export/scheduled",
             Some(json!({
@@ -477,8 +414,7 @@ async fn attachment_mode_mails_the_pdf_itself() {
                 "schedule_type": "monthly", "day_of_month": 31, "time_of_day": "18:00",
                 "timezone": "Europe/London", "delivery": "email_attachment"
             })),
-            Some(&me),
-            &[],
+            &me,
         )
         .await;
     assert_eq!(s.status, 201, "{}", String::from_utf8_lossy(&s.body));
@@ -494,15 +430,12 @@ async fn attachment_mode_mails_the_pdf_itself() {
     );
 
     let view = api
-        .call(
-            "GET",
+        .get(
             &format!(
                 "/api/v1/export/scheduled/{}",
                 s["schedule_id"].as_str().unwrap()
             ),
-            None,
-            Some(&me),
-            &[],
+            &me,
         )
         .await
         .json();
@@ -512,13 +445,7 @@ async fn attachment_mode_mails_the_pdf_itself() {
         .parse()
         .unwrap();
     let job = api
-        .call(
-            "GET",
-            &format!("/api/v1/export/jobs/{job_id}"),
-            None,
-            Some(&me),
-            &[],
-        )
+        .get(&format!("/api/v1/export/jobs/{job_id}"), &me)
         .await
         .json();
     let raw = mails_about(job_id).await;

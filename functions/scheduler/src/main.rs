@@ -1,22 +1,14 @@
 //! Lambda entry point of the scheduler (EventBridge schedule, every 15 minutes).
 
-use exports_aws::config::{AwsClients, ResourceNames};
-use exports_aws::wiring::{ServiceConfig, export_service};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     exports_aws::telemetry::init_json_logs();
-    let config = ServiceConfig::from_env()?;
-    let clients = AwsClients::from_env().await;
-    let service = export_service(
-        &clients,
-        &ResourceNames::from_env(),
-        &config,
-        std::sync::Arc::new(documents::PrintableDocuments),
-    )
-    .await?;
+    let service =
+        exports_aws::wiring::service_from_env(std::sync::Arc::new(documents::PrintableDocuments))
+            .await?;
     let service = &service;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         tracing::info!(request_id = %event.context.request_id, "scheduler invoked");

@@ -125,6 +125,25 @@ impl ServiceConfig {
     }
 }
 
+/// Why a function could not start: bad configuration, or a resource it needs at cold start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cold start: {0}")]
+    Port(#[from] exports_core::ports::PortError),
+}
+
+/// What every function's `main` does once per cold start: configuration and resource names from
+/// the environment, the AWS clients, and the service over them.
+pub async fn service_from_env(
+    documents: Arc<dyn DocumentRenderer>,
+) -> Result<ExportService, StartError> {
+    let config = ServiceConfig::from_env()?;
+    let clients = AwsClients::from_env().await;
+    Ok(export_service(&clients, &ResourceNames::from_env(), &config, documents).await?)
+}
+
 /// Every adapter, wired into the service. `documents` renders PDF and DOCX (the formats it
 /// lists become available through the API); JSON and CSV are always available.
 pub async fn export_service(
