@@ -471,3 +471,38 @@ async fn attachment_mode_mails_the_pdf_itself() {
     assert!(pages >= 1);
     assert!(text.contains(&api.data.patients[2].patient.mrn));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_scheduler_invocations_send_a_period_once() {
+    let api = start().await;
+    let (patient, therapist) = api.patient(3);
+    let me = As::therapist(therapist);
+    let s = api
+        .send(
+            "POST",
+            "/api/v1/export/scheduled",
+            Some(json!({
+                "patient_id": patient, "export_type": "treatment_summary", "format": "json",
+                "schedule_type": "daily", "time_of_day": "07:00", "timezone": "Europe/London"
+            })),
+            &me,
+        )
+        .await
+        .json();
+    let next = rfc3339(&s["next_run_at"]);
+    // Two invocations at once (EventBridge retries and overlapping ticks look like this).
+    let (a, b) = tokio::join!(tick_at(&api, next), tick_at(&api, next));
+    let emailed = a["emailed"].as_u64().unwrap() + b["emailed"].as_u64().unwrap();
+    assert_eq!(emailed, 1, "{a} {b}");
+    let view = api
+        .get(
+            &format!("/api/v1/export/scheduled/{}", s["schedule_id"].as_str().unwrap()),
+            &me,
+        )
+        .await
+        .json();
+    let job_id: Uuid = view["last_run"]["job_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(mails_about(job_id).await.len(), 1);
+    let jobs = api.get("/api/v1/export/jobs", &me).await.json();
+    assert_eq!(jobs["items"].as_array().unwrap().len(), 1, "one export");
+}
