@@ -147,6 +147,10 @@ impl ExportJob {
                     sha256: f.sha256.clone(),
                 }),
             parameters: self.params.clone(),
+            schedule_id: match self.origin {
+                JobOrigin::Api => None,
+                JobOrigin::Schedule { schedule_id } => Some(schedule_id),
+            },
         }
     }
 }
@@ -169,6 +173,8 @@ pub struct JobView {
     pub file: Option<FileView>,
     /// The validated request parameters.
     pub parameters: ExportParams,
+    /// The scheduled report that made it; `null` for exports requested through the API.
+    pub schedule_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
