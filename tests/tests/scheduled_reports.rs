@@ -342,7 +342,11 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
         .json();
     assert_eq!(job["status"], "completed", "{job}");
     assert_eq!(job["format"], "pdf");
-    assert_eq!(job["schedule_id"].as_str(), Some(id.as_str()), "the job names its schedule");
+    assert_eq!(
+        job["schedule_id"].as_str(),
+        Some(id.as_str()),
+        "the job names its schedule"
+    );
 
     let raw = mails_about(job_id).await;
     assert_eq!(raw.len(), 1, "one email");
@@ -503,12 +507,19 @@ async fn overlapping_scheduler_invocations_send_a_period_once() {
     assert_eq!(emailed, 1, "{a} {b}");
     let view = api
         .get(
-            &format!("/api/v1/export/scheduled/{}", s["schedule_id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/export/scheduled/{}",
+                s["schedule_id"].as_str().unwrap()
+            ),
             &me,
         )
         .await
         .json();
-    let job_id: Uuid = view["last_run"]["job_id"].as_str().unwrap().parse().unwrap();
+    let job_id: Uuid = view["last_run"]["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(mails_about(job_id).await.len(), 1);
     let jobs = api.get("/api/v1/export/jobs", &me).await.json();
     assert_eq!(jobs["items"].as_array().unwrap().len(), 1, "one export");
