@@ -122,6 +122,16 @@ async fn a_template_is_managed_over_http_and_shapes_the_pdf() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Standard full record", "Brief summary"]);
+    let mine = &rest["items"][1];
+    assert_eq!(
+        (mine["has_body"].as_bool(), mine["body"].is_null()),
+        (Some(true), true)
+    );
+    let one = api
+        .get(&format!("/api/v1/export/templates/{id}"), &me)
+        .await
+        .json();
+    assert_eq!(one["body"], body["body"], "GET by id returns the body");
     assert!(rest["next_cursor"].is_null());
 
     // Another therapist cannot see it.

@@ -78,6 +78,15 @@ impl ExportTemplate {
         self.owner_id.as_deref().is_none_or(|o| o == user_id)
     }
 
+    /// The template as a listing shows it: without its body, which `GET /{id}` returns, so a
+    /// page of 100 templates stays far below Lambda's 6 MB response limit.
+    pub fn summary(&self) -> TemplateView {
+        TemplateView {
+            body: None,
+            ..self.view()
+        }
+    }
+
     pub fn view(&self) -> TemplateView {
         TemplateView {
             template_id: self.template_id,
@@ -89,6 +98,7 @@ impl ExportTemplate {
             header_text: self.layout.header_text.clone(),
             footer_text: self.layout.footer_text.clone(),
             page_size: self.layout.page_size,
+            has_body: self.layout.body.is_some(),
             body: self.layout.body.clone(),
             built_in: self.is_built_in(),
             created_at: self.created_at,
@@ -109,7 +119,10 @@ pub struct TemplateView {
     pub header_text: Option<String>,
     pub footer_text: Option<String>,
     pub page_size: PageSize,
+    /// The custom body; `null` in listings (up to 64 KB each), see `has_body`.
     pub body: Option<String>,
+    /// Whether the template has a custom body.
+    pub has_body: bool,
     pub built_in: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

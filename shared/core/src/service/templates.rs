@@ -264,7 +264,7 @@ impl ExportService {
     }
 
     /// `GET /api/v1/export/templates`: the built-in templates, then the caller's own, oldest
-    /// first; `export_type` filters.
+    /// first, without their bodies; `export_type` filters.
     pub async fn list_templates(
         &self,
         caller: &Caller,
@@ -332,7 +332,7 @@ impl ExportService {
         });
         items.truncate(limit);
         Ok(TemplateList {
-            items: items.iter().map(ExportTemplate::view).collect(),
+            items: items.iter().map(ExportTemplate::summary).collect(),
             next_cursor,
         })
     }

@@ -128,6 +128,10 @@ fn a_therapist_creates_reads_lists_replaces_and_deletes_their_template() {
     let names: Vec<_> = list.items.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names.len(), built_in_templates().len() + 1);
     assert_eq!(names.last(), Some(&"Quarterly review"));
+    assert!(
+        list.items.iter().all(|t| t.body.is_none()),
+        "listings leave bodies out"
+    );
 
     w.h.clock.advance(Duration::minutes(5));
     let replaced = block_on(w.svc.replace_template(
