@@ -65,7 +65,8 @@ def main():
     args = ap.parse_args()
 
     therapist = json.load(open(args.manifest))["therapists"][0]
-    weekly_patient, monthly_patient = therapist["patients"][0], therapist["patients"][1]
+    # Two patients when the therapist has them; one is enough (the schedules' templates differ).
+    weekly_patient, monthly_patient = therapist["patients"][0], therapist["patients"][-1]
     api, token = args.api, args.token
     clean(api, token, {weekly_patient["patient_id"], monthly_patient["patient_id"]})
 
