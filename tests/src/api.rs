@@ -9,9 +9,7 @@ use aws_lambda_events::apigw::{
     ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
     ApiGatewayV2httpRequestContext,
 };
-use chrono::{DateTime, Utc};
 use exports_aws::wiring::{ServiceConfig, export_service};
-use exports_core::ports::Clock;
 use exports_core::records::PracticeData;
 use exports_core::service::ExportService;
 use exports_core::synthetic::{DemoParams, generate};
@@ -23,15 +21,7 @@ use uuid::Uuid;
 
 use crate::TestEnv;
 
-/// A clock running `offset` ahead of the real one.
-#[derive(Debug, Clone, Copy)]
-pub struct ShiftedClock(pub chrono::Duration);
-
-impl Clock for ShiftedClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.0
-    }
-}
+pub use exports_core::ports::ShiftedClock;
 
 /// Who calls: `sub` and the flattened `cognito:groups` claim, or nobody.
 #[derive(Debug, Clone)]

@@ -90,23 +90,24 @@ enum Route {
     DeleteSchedule(Uuid),
 }
 
-fn job_id(segment: &str) -> Result<Uuid, ServiceError> {
-    // A malformed id cannot name a job the caller owns: same answer as any unknown job.
+/// A path id. A malformed one cannot name anything the caller owns: the same 404 as an unknown
+/// one.
+fn path_id(segment: &str, code: &'static str, message: &str) -> Result<Uuid, ServiceError> {
     segment
         .parse()
-        .map_err(|_| ServiceError::not_found("job_not_found", "no such job"))
+        .map_err(|_| ServiceError::not_found(code, message))
+}
+
+fn job_id(segment: &str) -> Result<Uuid, ServiceError> {
+    path_id(segment, "job_not_found", "no such job")
 }
 
 fn template_id(segment: &str) -> Result<Uuid, ServiceError> {
-    segment
-        .parse()
-        .map_err(|_| ServiceError::not_found("template_not_found", "no such template"))
+    path_id(segment, "template_not_found", "no such template")
 }
 
 fn schedule_id(segment: &str) -> Result<Uuid, ServiceError> {
-    segment
-        .parse()
-        .map_err(|_| ServiceError::not_found("schedule_not_found", "no such scheduled report"))
+    path_id(segment, "schedule_not_found", "no such scheduled report")
 }
 
 fn route(method: &Method, path: &str) -> Result<Route, ServiceError> {

@@ -48,3 +48,26 @@ pub fn conditional_update(
         Err(e) => Err(PortError::Unavailable(sdk_message("UpdateItem", &e))),
     }
 }
+
+type PutResult = Result<
+    aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+    SdkError<
+        aws_sdk_dynamodb::operation::put_item::PutItemError,
+        aws_sdk_dynamodb::config::http::HttpResponse,
+    >,
+>;
+
+/// A conditional `PutItem`'s answer: `true` when it was written, `false` when its condition did
+/// not hold, [`PortError::Unavailable`] when DynamoDB failed.
+pub fn conditional_put(result: PutResult) -> Result<bool, PortError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(PortError::Unavailable(sdk_message("PutItem", &e))),
+    }
+}

@@ -15,7 +15,7 @@ use exports_core::ports::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::{conditional_update, sdk_message, unavailable};
+use crate::error::{conditional_put, conditional_update, sdk_message, unavailable};
 use crate::resources::index;
 
 type Item = HashMap<String, AttributeValue>;
@@ -99,15 +99,10 @@ impl JobStore for DynamoJobStore {
                 .condition_expression("attribute_not_exists(job_id)")
                 .send()
                 .await;
-            return match put {
-                Ok(_) => Ok(()),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-                {
-                    Err(PortError::Conflict(format!("job {} exists", job.job_id)))
-                }
-                Err(e) => Err(PortError::Unavailable(sdk_message("PutItem", &e))),
+            return if conditional_put(put)? {
+                Ok(())
+            } else {
+                Err(PortError::Conflict(format!("job {} exists", job.job_id)))
             };
         };
         let put_job = Put::builder()

@@ -20,7 +20,7 @@ use exports_core::ports::{PortError, ScheduleStore};
 use exports_core::scheduled::ScheduledReport;
 use uuid::Uuid;
 
-use crate::error::{sdk_message, unavailable};
+use crate::error::{conditional_put, sdk_message, unavailable};
 use crate::jobs_store::instant;
 use crate::resources::index;
 
@@ -236,15 +236,10 @@ impl ScheduleStore for DynamoScheduleStore {
             .expression_attribute_values(":expected", n(expected))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(changed())
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("PutItem", &e))),
+        if conditional_put(out)? {
+            Ok(())
+        } else {
+            Err(changed())
         }
     }
 

@@ -11,7 +11,7 @@ use exports_core::ports::{PortError, TemplateCursor, TemplatePage, TemplateStore
 use exports_core::template::ExportTemplate;
 use uuid::Uuid;
 
-use crate::error::{sdk_message, unavailable};
+use crate::error::{conditional_put, unavailable};
 use crate::jobs_store::instant;
 use crate::resources::index;
 
@@ -76,16 +76,7 @@ impl DynamoTemplateStore {
             .condition_expression(condition)
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(PortError::Unavailable(sdk_message("PutItem", &e))),
-        }
+        conditional_put(out)
     }
 }
 

@@ -69,6 +69,17 @@ impl Clock for SystemClock {
     }
 }
 
+/// The real clock moved by a fixed offset: a deployment seen from another time (tests of
+/// expiry, `local-runner tick --at`).
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock(pub chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// A claim on an `Idempotency-Key`, written atomically with the job it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyClaim {

@@ -107,6 +107,13 @@ impl Patient {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
+
+    /// Whether `user_id` (a token's `sub`) is one of the patient's assigned therapists.
+    pub fn is_assigned_to(&self, user_id: &str) -> bool {
+        self.assigned_therapist_ids
+            .iter()
+            .any(|t| t.to_string() == user_id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

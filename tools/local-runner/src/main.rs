@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use exports_aws::config::{AwsClients, ResourceNames, load_sdk_config};
 use exports_aws::queue::SqsJobQueue;
 use exports_aws::wiring::{ServiceConfig, export_service};
-use exports_core::ports::Clock;
+use exports_core::ports::ShiftedClock;
 use local_runner::http::{LocalApi, serve};
 use local_runner::worker::Worker;
 
@@ -46,15 +46,6 @@ enum Command {
         #[arg(long)]
         at: Option<DateTime<Utc>>,
     },
-}
-
-/// The real clock moved by a fixed offset.
-struct ShiftedClock(chrono::Duration);
-
-impl Clock for ShiftedClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.0
-    }
 }
 
 #[tokio::main]

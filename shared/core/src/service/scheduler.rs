@@ -179,40 +179,42 @@ impl ExportService {
             lease_until: finished_at,
             ..run.clone()
         });
-        self.finish_run(schedule.schedule_id, run.job_id, kept, last)
-            .await?;
+        self.finish_run(claimed, kept, last).await?;
         tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, outcome = ?outcome, "schedule run finished");
         Ok(outcome)
     }
 
-    /// Records the end of a run on the schedule, re-reading it if the therapist changed it
-    /// meanwhile. A schedule deleted (or a run taken over) in between is left alone.
+    /// Records the end of a run on the schedule as claimed, re-reading it only if the therapist
+    /// changed it meanwhile. A schedule deleted (or a run taken over) in between is left alone.
     async fn finish_run(
         &self,
-        schedule_id: Uuid,
-        job_id: Uuid,
+        claimed: ScheduledReport,
         kept: Option<ScheduleRun>,
         last: LastRun,
     ) -> Result<(), PortError> {
+        let job_id = claimed.run.as_ref().map(|r| r.job_id);
+        let mut current = Some(claimed);
         for _ in 0..3 {
-            let Some(current) = self.ports.schedules.get(schedule_id).await? else {
+            let Some(schedule) = current.take() else {
                 return Ok(());
             };
-            if current.run.as_ref().map(|r| r.job_id) != Some(job_id) {
+            if schedule.run.as_ref().map(|r| r.job_id) != job_id {
                 return Ok(());
             }
-            let mut done = current.clone();
+            let mut done = schedule.clone();
             done.due_at = match &kept {
                 Some(run) => run.lease_until,
-                None => current.next_run_at,
+                None => schedule.next_run_at,
             };
             done.run = kept.clone();
             done.last_run = Some(last.clone());
             done.updated_at = last.at;
-            done.version = current.version + 1;
+            done.version = schedule.version + 1;
             match self.ports.schedules.update(&done).await {
                 Ok(()) => return Ok(()),
-                Err(PortError::Conflict(_)) => continue,
+                Err(PortError::Conflict(_)) => {
+                    current = self.ports.schedules.get(done.schedule_id).await?;
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -271,11 +273,7 @@ impl ExportService {
             .records
             .patient(schedule.patient_id)
             .await?
-            .is_some_and(|p| {
-                p.assigned_therapist_ids
-                    .iter()
-                    .any(|t| t.to_string() == schedule.user_id)
-            });
+            .is_some_and(|p| p.is_assigned_to(&schedule.user_id));
         if !assigned {
             self.ports
                 .audit

@@ -196,11 +196,7 @@ impl ExportService {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), ServiceError> {
         let patient = self.ports.records.patient(patient_id).await?;
-        if patient.is_some_and(|p| {
-            p.assigned_therapist_ids
-                .iter()
-                .any(|t| t.to_string() == caller.user_id)
-        }) {
+        if patient.is_some_and(|p| p.is_assigned_to(&caller.user_id)) {
             return Ok(());
         }
         self.audit(

@@ -140,11 +140,8 @@ impl ExportService {
     /// Validates a template body into a template (ids and times left to the caller).
     fn parse_template(&self, body: &[u8]) -> Result<(ExportType, TemplateParts), ServiceError> {
         let b: TemplateBody = parse_body(body)?;
-        let name = b.name.trim().to_string();
-        if name.is_empty() {
-            return Err(ServiceError::validation("name", "must not be empty"));
-        }
-        let name = short_text("name", Some(name), MAX_SHORT_TEXT)?.expect("not empty");
+        let name = short_text("name", Some(b.name), MAX_SHORT_TEXT)?
+            .ok_or_else(|| ServiceError::validation("name", "must not be empty"))?;
         if b.export_type == ExportType::FullRecord && b.include_sections.is_some() {
             return Err(ServiceError::validation(
                 "include_sections",
@@ -292,18 +289,18 @@ impl ExportService {
         // Gather one more than a page to learn whether there is a next one.
         let built_ins = built_in_templates();
         let mut items: Vec<ExportTemplate> = Vec::new();
-        let own_after = match cursor {
-            Some(ListCursor::Own(c)) => Some(c),
-            other => {
-                let start = match other {
-                    Some(ListCursor::BuiltIn(i)) => i + 1,
-                    _ => 0,
-                };
-                items.extend(built_ins.iter().skip(start).filter(|t| matches(t)).cloned());
-                None
-            }
+        let built_ins_from = match &cursor {
+            None => Some(0),
+            Some(ListCursor::BuiltIn(i)) => Some(i + 1),
+            Some(ListCursor::Own(_)) => None,
         };
-        let mut own_after = own_after;
+        if let Some(start) = built_ins_from {
+            items.extend(built_ins.iter().skip(start).filter(|t| matches(t)).cloned());
+        }
+        let mut own_after = match cursor {
+            Some(ListCursor::Own(c)) => Some(c),
+            _ => None,
+        };
         while items.len() <= limit {
             let page = self
                 .ports
