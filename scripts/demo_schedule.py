@@ -14,6 +14,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from email import policy
 
@@ -49,8 +51,17 @@ def clean(api, token, patients):
 
 
 def moto_messages(endpoint):
-    with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/data.json", timeout=30) as r:
-        data = json.load(r)
+    # moto answers data.json with a 500 when some model changes while it serialises them all
+    # (see tests/src/moto_mail.rs); nothing else runs during the demo, but a retry costs nothing.
+    for attempt in range(10):
+        try:
+            with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/data.json", timeout=60) as r:
+                data = json.load(r)
+            break
+        except urllib.error.HTTPError as e:
+            if e.code < 500 or attempt == 9:
+                raise
+            time.sleep(0.5)
     return [m["raw_data"] for m in data.get("ses", {}).get("RawMessage", [])]
 
 

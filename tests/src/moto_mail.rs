@@ -29,11 +29,33 @@ pub struct SentEmail {
     pub raw: String,
 }
 
+/// How often [`sent_emails`] asks again after moto answers `data.json` with a 500.
+const DATA_JSON_ATTEMPTS: u32 = 40;
+
 /// Every message sent through the emulator so far, oldest first.
+///
+/// moto builds `data.json` by walking every model instance of every service, checking which
+/// attributes serialise, and serialising the survivors at the end. An attribute that changes in
+/// between (typically a DynamoDB table that was empty at the check and got its first item from a
+/// test running in parallel before the end) makes that final step raise, and moto answers 500.
+/// The walk takes longer the more state the emulator holds, so after a full test run the window
+/// is wide. The failure says nothing about the mail, so the read is simply repeated.
 pub async fn sent_emails(endpoint: &str) -> Vec<SentEmail> {
     let url = format!("{}/moto-api/data.json", endpoint.trim_end_matches('/'));
-    let (status, body) = crate::api::http_get(&url).await;
-    assert_eq!(status, 200, "GET {url}");
+    let mut attempt = 1;
+    let body = loop {
+        let (status, body) = crate::api::http_get(&url).await;
+        if status == 200 {
+            break body;
+        }
+        assert!(
+            status >= 500 && attempt < DATA_JSON_ATTEMPTS,
+            "GET {url} answered {status} (attempt {attempt}): {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        );
+        attempt += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
     let data: Value = serde_json::from_slice(&body).expect("moto's data.json is JSON");
     let Some(messages) = data["ses"]["RawMessage"].as_array() else {
         return Vec::new();
