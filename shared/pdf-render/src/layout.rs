@@ -7,7 +7,7 @@ use document_model::{Align, Block, Document, NoticeKind, PageSize, Run, Table, T
 use crate::PdfError;
 use crate::fonts::{FaceId, Fonts, GlyphUsage};
 use crate::style::*;
-use crate::text::{Laid, Line, Shaped, Shaper, break_lines};
+use crate::text::{Laid, Line, Shaped, Shaper, break_lines, widest_word};
 
 /// Something drawn on a page.
 #[derive(Debug, Clone, Copy)]
@@ -155,6 +155,8 @@ pub(crate) struct Layout {
     footer_first_baseline: f32,
     page_numbers: bool,
     scratch: Laid,
+    /// The last table's column edges and widths, keyed by the table's address.
+    column_cache: Option<(usize, Vec<f32>, Vec<f32>)>,
 }
 
 impl Layout {
@@ -203,6 +205,7 @@ impl Layout {
             footer_first_baseline: 0.0,
             page_numbers: doc.footer.page_numbers,
             scratch: Laid::default(),
+            column_cache: None,
         };
         l.layout_header(doc);
         l.prepare_footer(doc);
@@ -599,9 +602,18 @@ impl Layout {
         self.y += BLOCK_GAP_AFTER;
     }
 
-    /// Column left edges and widths, scaled from the relative widths to the text width.
-    fn columns(&self, t: &Table) -> (Vec<f32>, Vec<f32>) {
-        let n = t.columns.len();
+    /// Column left edges and widths: the relative widths scaled to the text width, except that
+    /// a column narrower than its widest word (header or cell) is widened to hold it, taking the
+    /// room from the others in proportion, as long as every column can hold its widest word.
+    /// Otherwise words must break somewhere and the relative widths stand. Cached for the last
+    /// table asked about: keep-with-next asks about a table before it is laid out.
+    fn columns(&mut self, t: &Table) -> (Vec<f32>, Vec<f32>) {
+        let key = t as *const Table as usize;
+        if let Some((k, xs, ws)) = &self.column_cache
+            && *k == key
+        {
+            return (xs.clone(), ws.clone());
+        }
         let rel: Vec<f32> = t
             .columns
             .iter()
@@ -613,18 +625,44 @@ impl Layout {
                 }
             })
             .collect();
-        let total: f32 = rel.iter().sum();
-        let w = self.frame.width();
-        let mut xs = Vec::with_capacity(n);
-        let mut ws = Vec::with_capacity(n);
+        let total = self.frame.width();
+        let min = self.column_min_widths(t);
+        let ws = fit_columns(&rel, &min, total);
+        let mut xs = Vec::with_capacity(ws.len());
         let mut x = self.frame.left;
-        for r in rel {
-            let cw = w * r / total;
+        for w in &ws {
             xs.push(x);
-            ws.push(cw);
-            x += cw;
+            x += w;
         }
+        self.column_cache = Some((key, xs.clone(), ws.clone()));
         (xs, ws)
+    }
+
+    /// Per column, the width that holds its widest word set in the table font, plus padding.
+    fn column_min_widths(&mut self, t: &Table) -> Vec<f32> {
+        // Measuring shapes the text a second time; missing glyphs are counted once, at layout.
+        let missing = self.shaper.missing;
+        let mut glyphs = std::mem::take(&mut self.scratch.glyphs);
+        let mut min = vec![0u32; t.columns.len()];
+        for (i, c) in t.columns.iter().enumerate() {
+            glyphs.clear();
+            self.shaper.shape_str(&c.title, true, false, &mut glyphs);
+            min[i] = widest_word(&glyphs);
+        }
+        for row in &t.rows {
+            for (i, text) in row.iter().enumerate().take(min.len()) {
+                glyphs.clear();
+                self.shaper.shape_runs(text, false, &mut glyphs);
+                min[i] = min[i].max(widest_word(&glyphs));
+            }
+        }
+        glyphs.clear();
+        self.scratch.glyphs = glyphs;
+        self.shaper.missing = missing;
+        // The extra quarter point absorbs rounding in `units_for`.
+        min.iter()
+            .map(|&u| u as f32 * TABLE_SIZE / 1000.0 + 2.0 * CELL_PAD_H + 0.25)
+            .collect()
     }
 
     fn header_cells(&mut self, t: &Table, xs: &[f32], ws: &[f32]) -> Vec<Cell> {
@@ -1233,6 +1271,66 @@ fn notice_grid(kind: NoticeKind) -> GridStyle {
 }
 
 /// Line-break width in 1/1000 em for `width` points at `size`.
+/// Column widths summing to `total`: in proportion to `rel`, except that columns whose share is
+/// below their `min` get exactly `min` and the rest share what is left, in proportion. When the
+/// minimums do not fit together, the plain proportional widths.
+fn fit_columns(rel: &[f32], min: &[f32], total: f32) -> Vec<f32> {
+    let proportional = |rel: &[f32]| {
+        let sum: f32 = rel.iter().sum();
+        rel.iter().map(|r| total * r / sum).collect::<Vec<f32>>()
+    };
+    if min.iter().sum::<f32>() > total {
+        return proportional(rel);
+    }
+    let mut fixed = vec![false; rel.len()];
+    loop {
+        let room = total
+            - min
+                .iter()
+                .zip(&fixed)
+                .filter(|(_, f)| **f)
+                .map(|(m, _)| m)
+                .sum::<f32>();
+        let free_rel: f32 = rel
+            .iter()
+            .zip(&fixed)
+            .filter(|(_, f)| !**f)
+            .map(|(r, _)| r)
+            .sum();
+        let ws: Vec<f32> = (0..rel.len())
+            .map(|i| {
+                if fixed[i] {
+                    min[i]
+                } else {
+                    room * rel[i] / free_rel
+                }
+            })
+            .collect();
+        let mut changed = false;
+        for i in 0..rel.len() {
+            if !fixed[i] && ws[i] < min[i] {
+                fixed[i] = true;
+                changed = true;
+            }
+        }
+        // Every pass fixes at least one more column, and they cannot all be fixed with room
+        // left over being negative (the minimums fit), so this ends.
+        if !changed || fixed.iter().all(|f| *f) {
+            return if fixed.iter().all(|f| *f) {
+                // All at their minimum: share the slack in proportion.
+                let slack = total - min.iter().sum::<f32>();
+                let sum: f32 = rel.iter().sum();
+                min.iter()
+                    .zip(rel)
+                    .map(|(m, r)| m + slack * r / sum)
+                    .collect()
+            } else {
+                ws
+            };
+        }
+    }
+}
+
 fn units_for(width: f32, size: f32) -> u32 {
     if width >= f32::MAX / 2.0 {
         return u32::MAX;
@@ -1244,4 +1342,44 @@ fn units_for(width: f32, size: f32) -> u32 {
 pub(crate) fn baseline(top: f32, size: f32, leading: f32) -> f32 {
     // DejaVu: ascender 0.928 em, descender 0.236 em; centre the glyph box in the line box.
     top + (leading - size * 1.164) / 2.0 + size * 0.928
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_columns;
+
+    fn close(a: &[f32], b: &[f32]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01)
+    }
+
+    #[test]
+    fn columns_keep_their_proportions_when_every_word_fits() {
+        let w = fit_columns(&[2.0, 1.0, 1.0], &[10.0, 10.0, 10.0], 400.0);
+        assert!(close(&w, &[200.0, 100.0, 100.0]), "{w:?}");
+    }
+
+    #[test]
+    fn a_narrow_column_takes_room_from_the_others_in_proportion() {
+        let w = fit_columns(&[6.0, 1.0, 1.0], &[20.0, 80.0, 20.0], 400.0);
+        // Status gets its 80; the remaining 320 is shared 6 : 1.
+        assert!(close(&w, &[320.0 * 6.0 / 7.0, 80.0, 320.0 / 7.0]), "{w:?}");
+        assert!((w.iter().sum::<f32>() - 400.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn widening_one_column_can_push_another_below_its_minimum() {
+        let w = fit_columns(&[1.0, 1.0, 1.0], &[10.0, 250.0, 90.0], 400.0);
+        assert!(close(&w, &[60.0, 250.0, 90.0]), "{w:?}");
+    }
+
+    #[test]
+    fn minimums_that_cannot_all_fit_leave_the_proportions() {
+        let w = fit_columns(&[1.0, 1.0], &[300.0, 300.0], 400.0);
+        assert!(close(&w, &[200.0, 200.0]), "{w:?}");
+    }
+
+    #[test]
+    fn no_columns_no_widths() {
+        assert!(fit_columns(&[], &[], 400.0).is_empty());
+    }
 }

@@ -176,6 +176,33 @@ impl Shaper {
     }
 }
 
+/// The widest piece of `glyphs` that [`break_lines`] never splits unless it must (1/1000 em):
+/// the longest word, where a word ends at a space or newline, after a hyphen or slash that
+/// follows a non-space, and around each CJK character. A column at least this wide keeps every
+/// word whole.
+pub(crate) fn widest_word(glyphs: &[Shaped]) -> u32 {
+    let mut widest = 0;
+    let mut word = 0;
+    for (i, g) in glyphs.iter().enumerate() {
+        match g.class {
+            Class::Space | Class::Newline => word = 0,
+            Class::Ideo => {
+                widest = widest.max(word).max(g.adv as u32);
+                word = 0;
+            }
+            Class::BreakAfter if i > 0 && glyphs[i - 1].class != Class::Space => {
+                widest = widest.max(word + g.adv as u32);
+                word = 0;
+            }
+            _ => {
+                word += g.adv as u32;
+                widest = widest.max(word);
+            }
+        }
+    }
+    widest
+}
+
 /// Breaks `laid.glyphs` into `laid.lines` no wider than `max` (1/1000 em). Breaks at spaces,
 /// after hyphens and slashes, around CJK characters; a word longer than a line is broken
 /// between characters. Forced breaks at newlines.
@@ -281,6 +308,29 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn the_widest_word_is_what_break_lines_keeps_whole() {
+        let mut s = Shaper::new(fonts().unwrap());
+        let width = |s: &mut Shaper, text: &str| {
+            let mut g = Vec::new();
+            s.shape_str(text, false, false, &mut g);
+            g.iter().map(|g| g.adv as u32).sum::<u32>()
+        };
+        let words = |s: &mut Shaper, text: &str| {
+            let mut g = Vec::new();
+            s.shape_str(text, false, false, &mut g);
+            widest_word(&g)
+        };
+        let discontinued = width(&mut s, "Discontinued");
+        assert_eq!(words(&mut s, "Goal Discontinued now"), discontinued);
+        assert_eq!(words(&mut s, "counter-i"), width(&mut s, "counter-"));
+        assert_eq!(words(&mut s, "a\nDiscontinued"), discontinued);
+        assert_eq!(words(&mut s, ""), 0);
+        // A line exactly that wide holds the word.
+        let l = lines_of("Goal Discontinued now", discontinued);
+        assert_eq!(l, ["Goal", "Discontinued", "now"]);
     }
 
     #[test]

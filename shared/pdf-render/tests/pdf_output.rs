@@ -415,6 +415,53 @@ fn long_words_wrap_inside_the_text_width() {
 }
 
 #[test]
+fn narrow_columns_widen_to_keep_their_words_whole() {
+    // Relative widths 6 : 1 : 1 would give the status column about 63 pt, narrower than
+    // "Discontinued" and "Status" in bold; the column takes the room from the wide one.
+    let column = |title: &str, width: f32| Column {
+        title: title.into(),
+        width,
+        align: Align::Left,
+    };
+    let cell = |s: &str| vec![Run::plain(s)];
+    let doc = doc_with(vec![Block::Table(Table {
+        columns: vec![
+            column("Goal", 6.0),
+            column("Status", 1.0),
+            column("Due", 1.0),
+        ],
+        rows: vec![
+            vec![
+                cell("Reduce avoidance of social situations to fewer than two per week"),
+                cell("Discontinued"),
+                cell("2026-12-31"),
+            ],
+            vec![cell("Sleep"), cell("Achieved"), cell("2027-01-15")],
+        ],
+    })]);
+    let path = write("narrow-columns.pdf", &render_pdf(&doc).unwrap());
+    qpdf_check(&path);
+    let bbox = stdout("pdftotext", &["-bbox", p(&path), "-"]);
+    let words: Vec<&str> = bbox
+        .lines()
+        .filter(|l| l.contains("<word"))
+        .filter_map(|l| l.split('>').nth(1)?.split('<').next())
+        .collect();
+    for whole in [
+        "Discontinued",
+        "2026-12-31",
+        "2027-01-15",
+        "Achieved",
+        "Status",
+    ] {
+        assert!(
+            words.contains(&whole),
+            "{whole} is broken across lines: {words:?}"
+        );
+    }
+}
+
+#[test]
 fn headings_are_kept_with_the_next_block() {
     // Paragraphs of varying length push headings to every possible position on the page.
     let mut blocks = Vec::new();
