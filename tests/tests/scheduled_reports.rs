@@ -419,6 +419,66 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
         (r.status, r.error_code().as_str()),
         (404, "schedule_not_found")
     );
+
+    // The patient's audit trail tells the whole story, read back as an auditor would.
+    let audit = api
+        .get(
+            // The runs happened on the scheduler's shifted clock, up to a week ahead.
+            &format!(
+                "/api/v1/audit/logs/export?patient_id={patient}&to={}",
+                (next + Duration::days(8)).date_naive()
+            ),
+            &As::admin("auditor-1"),
+        )
+        .await;
+    assert_eq!(audit.status, 200);
+    let trail: Vec<(String, String, String, String)> =
+        csv::Reader::from_reader(audit.body.as_slice())
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (
+                    r[2].to_string(),
+                    r[3].to_string(),
+                    r[5].to_string(),
+                    r[11].to_string(),
+                )
+            })
+            .collect();
+    let me_id = therapist.to_string();
+    let run_actor = format!("schedule:{id}");
+    let job = job_id.to_string();
+    // Oldest first: the runs happened on the scheduler's clock, after the pause and delete.
+    assert_eq!(
+        trail,
+        [
+            (
+                "schedule_created".into(),
+                me_id.clone(),
+                String::new(),
+                format!("schedule {id}: created, weekly email_link")
+            ),
+            (
+                "schedule_changed".into(),
+                me_id.clone(),
+                String::new(),
+                format!("schedule {id}: paused")
+            ),
+            (
+                "schedule_deleted".into(),
+                me_id,
+                String::new(),
+                format!("schedule {id}: deleted")
+            ),
+            (
+                "created".into(),
+                run_actor.clone(),
+                job.clone(),
+                format!("scheduled report for therapist {therapist}")
+            ),
+            ("emailed".into(), run_actor, job, "email_link".into()),
+        ]
+    );
 }
 
 #[tokio::test]

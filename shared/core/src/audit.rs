@@ -24,6 +24,15 @@ pub enum AuditAction {
     Emailed,
     /// An administrator exported the audit log.
     AuditExported,
+    /// A scheduled report was set up: from now on a patient's report is made and emailed.
+    ScheduleCreated,
+    /// A scheduled report was paused, resumed or changed (the reason says which).
+    ScheduleChanged,
+    ScheduleDeleted,
+    /// A therapist's own export template was created, replaced or deleted.
+    TemplateCreated,
+    TemplateChanged,
+    TemplateDeleted,
 }
 
 impl AuditAction {
@@ -37,6 +46,12 @@ impl AuditAction {
             AuditAction::RateLimited => "rate_limited",
             AuditAction::Emailed => "emailed",
             AuditAction::AuditExported => "audit_exported",
+            AuditAction::ScheduleCreated => "schedule_created",
+            AuditAction::ScheduleChanged => "schedule_changed",
+            AuditAction::ScheduleDeleted => "schedule_deleted",
+            AuditAction::TemplateCreated => "template_created",
+            AuditAction::TemplateChanged => "template_changed",
+            AuditAction::TemplateDeleted => "template_deleted",
         }
     }
 }
@@ -112,6 +127,24 @@ impl AuditEvent {
         self.patient_id = Some(job.patient_id);
         self.export_type = Some(job.export_type);
         self.format = Some(job.format);
+        self
+    }
+
+    /// The scheduled report acted on: its patient, export type and format, and a reason naming
+    /// it (`schedule {id}: ` followed by `detail`), since the trail has no schedule column.
+    pub fn schedule(mut self, s: &crate::scheduled::ScheduledReport, detail: &str) -> Self {
+        self.patient_id = Some(s.patient_id);
+        self.export_type = Some(s.export_type);
+        self.format = Some(s.format);
+        self.reason = Some(format!("schedule {}: {detail}", s.schedule_id));
+        self
+    }
+
+    /// The template acted on: its export type and default format, and a reason naming it.
+    pub fn template(mut self, t: &crate::template::ExportTemplate) -> Self {
+        self.export_type = Some(t.export_type);
+        self.format = Some(t.default_format);
+        self.reason = Some(format!("template {}", t.template_id));
         self
     }
 

@@ -184,6 +184,18 @@ impl ExportService {
             }
             Err(e) => return Err(e.into()),
         }
+        let detail = format!(
+            "created, {} {}",
+            schedule.recurrence.schedule_type, schedule.delivery
+        );
+        let event = AuditEvent::by(caller, "therapist", AuditAction::ScheduleCreated, now)
+            .schedule(&schedule, &detail);
+        if let Err(e) = self.audit(event).await {
+            // An unaudited schedule would mail PHI with no trail of who set it up: take it back.
+            // If that fails too, the client's retry gets 409 and can see it in the list.
+            let _ = self.ports.schedules.delete(&schedule).await;
+            return Err(e);
+        }
         tracing::info!(schedule_id = %schedule.schedule_id, export_type = %export_type, "schedule created");
         Ok(schedule.view())
     }
@@ -307,6 +319,18 @@ impl ExportService {
             new.version = old.version + 1;
             match self.ports.schedules.update(&new).await {
                 Ok(()) => {
+                    let detail = match (old.active, new.active) {
+                        (true, false) => "paused",
+                        (false, true) => "resumed",
+                        _ => "changed",
+                    };
+                    // The change stands if this fails; the client's retry of the same PATCH
+                    // writes it again and is audited then.
+                    self.audit(
+                        AuditEvent::by(caller, "therapist", AuditAction::ScheduleChanged, now)
+                            .schedule(&new, detail),
+                    )
+                    .await?;
                     tracing::info!(schedule_id = %schedule_id, active = new.active, "schedule changed");
                     return Ok(new.view());
                 }
@@ -326,8 +350,20 @@ impl ExportService {
         caller: &Caller,
         schedule_id: Uuid,
     ) -> Result<(), ServiceError> {
+        let mut audited = false;
         for _ in 0..CHANGE_ATTEMPTS {
             let schedule = self.own_schedule(caller, schedule_id).await?;
+            // Audited before it goes: a deletion that then fails is retried by the client (and
+            // audited again), while one audited after the fact could vanish unrecorded.
+            if !audited {
+                let now = self.ports.clock.now();
+                self.audit(
+                    AuditEvent::by(caller, "therapist", AuditAction::ScheduleDeleted, now)
+                        .schedule(&schedule, "deleted"),
+                )
+                .await?;
+                audited = true;
+            }
             match self.ports.schedules.delete(&schedule).await {
                 Ok(()) => {
                     tracing::info!(schedule_id = %schedule_id, "schedule deleted");

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::requests::{DEFAULT_PAGE, MAX_PAGE, param, parse_body, parse_param, sections};
 use super::{ExportService, ServiceError};
+use crate::audit::{AuditAction, AuditEvent};
 use crate::export::{ExportFormat, ExportType, PageSize};
 use crate::identity::{Caller, Role};
 use crate::ports::{PortError, TemplateCursor};
@@ -209,6 +210,13 @@ impl ExportService {
             updated_at: now,
         };
         self.ports.templates.create(&template).await?;
+        let event = AuditEvent::by(caller, "therapist", AuditAction::TemplateCreated, now)
+            .template(&template);
+        if let Err(e) = self.audit(event).await {
+            // Take back what the trail does not show; the client retries.
+            let _ = self.ports.templates.delete(template.template_id).await;
+            return Err(e);
+        }
         tracing::info!(template_id = %template.template_id, export_type = %export_type, "template created");
         Ok(template.view())
     }
@@ -241,7 +249,20 @@ impl ExportService {
             ..old
         };
         match self.ports.templates.replace(&template).await {
-            Ok(()) => Ok(template.view()),
+            Ok(()) => {
+                // The change stands if this fails; the client's retry writes and audits again.
+                self.audit(
+                    AuditEvent::by(
+                        caller,
+                        "therapist",
+                        AuditAction::TemplateChanged,
+                        template.updated_at,
+                    )
+                    .template(&template),
+                )
+                .await?;
+                Ok(template.view())
+            }
             Err(PortError::Conflict(_)) => Err(not_found()),
             Err(e) => Err(e.into()),
         }
@@ -356,6 +377,16 @@ impl ExportService {
                 ),
             ));
         }
+        self.audit(
+            AuditEvent::by(
+                caller,
+                "therapist",
+                AuditAction::TemplateDeleted,
+                self.ports.clock.now(),
+            )
+            .template(&template),
+        )
+        .await?;
         self.ports.templates.delete(template_id).await?;
         tracing::info!(template_id = %template_id, "template deleted");
         Ok(())

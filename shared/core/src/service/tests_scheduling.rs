@@ -522,6 +522,159 @@ fn pausing_stops_runs_and_resuming_does_not_make_up_missed_periods() {
 }
 
 #[test]
+fn setting_up_changing_and_deleting_a_schedule_is_audited_without_phi() {
+    let w = world();
+    let who = w.therapist_of(0);
+    let patient = w.patient(0).id;
+    let s = w
+        .create_schedule(&who, &daily(patient, "12:00", "UTC"))
+        .unwrap();
+    w.change_schedule(&who, s.schedule_id, &json!({"active": false}))
+        .unwrap();
+    w.change_schedule(&who, s.schedule_id, &json!({"active": true}))
+        .unwrap();
+    w.change_schedule(&who, s.schedule_id, &json!({"format": "csv"}))
+        .unwrap();
+    block_on(w.svc.delete_schedule(&who, s.schedule_id)).unwrap();
+
+    let trail: Vec<(AuditAction, String)> =
+        w.h.audit
+            .events()
+            .into_iter()
+            .map(|e| {
+                assert_eq!(e.actor_id, who.user_id);
+                assert_eq!(e.actor_role, "therapist");
+                assert_eq!(e.patient_id, Some(patient));
+                assert_eq!(e.export_type, Some(ExportType::FullRecord));
+                (e.action, e.reason.unwrap())
+            })
+            .collect();
+    let id = s.schedule_id;
+    assert_eq!(
+        trail,
+        [
+            (
+                AuditAction::ScheduleCreated,
+                format!("schedule {id}: created, daily email_link")
+            ),
+            (
+                AuditAction::ScheduleChanged,
+                format!("schedule {id}: paused")
+            ),
+            (
+                AuditAction::ScheduleChanged,
+                format!("schedule {id}: resumed")
+            ),
+            (
+                AuditAction::ScheduleChanged,
+                format!("schedule {id}: changed")
+            ),
+            (
+                AuditAction::ScheduleDeleted,
+                format!("schedule {id}: deleted")
+            ),
+        ]
+    );
+    let trail = format!("{:?}", w.h.audit.events());
+    for word in phi_words(&w.data) {
+        assert!(!trail.contains(&word), "{word} in the audit trail");
+    }
+}
+
+#[test]
+fn a_schedule_the_audit_log_cannot_record_is_not_kept() {
+    let w = world();
+    let who = w.therapist_of(0);
+    w.h.audit.set_writes_unavailable(true);
+    let e = w
+        .create_schedule(&who, &daily(w.patient(0).id, "12:00", "UTC"))
+        .unwrap_err();
+    assert_eq!(e.status(), 503);
+    assert!(
+        block_on(w.svc.list_schedules(&who))
+            .unwrap()
+            .items
+            .is_empty(),
+        "an unaudited schedule would mail PHI with no record of who set it up"
+    );
+    w.h.audit.set_writes_unavailable(false);
+    // The client's retry works: nothing is left behind to conflict with.
+    w.create_schedule(&who, &daily(w.patient(0).id, "12:00", "UTC"))
+        .unwrap();
+    w.tick_at(utc("2026-11-27T12:00:00Z"));
+    assert_eq!(w.mails().len(), 1);
+
+    // A deletion the trail cannot record does not happen.
+    let s = block_on(w.svc.list_schedules(&who)).unwrap().items[0].clone();
+    w.h.audit.set_writes_unavailable(true);
+    assert_eq!(
+        block_on(w.svc.delete_schedule(&who, s.schedule_id))
+            .unwrap_err()
+            .status(),
+        503
+    );
+    w.h.audit.set_writes_unavailable(false);
+    assert!(block_on(w.svc.get_schedule(&who, s.schedule_id)).is_ok());
+}
+
+#[test]
+fn template_changes_are_audited() {
+    let w = world();
+    let who = w.therapist_of(0);
+    let body = json!({"name": "Mine", "export_type": "progress_report", "default_format": "json"});
+    let t = w.create_template(&who, &body).unwrap();
+    block_on(
+        w.svc.replace_template(
+            &who,
+            t.template_id,
+            json!({"name": "Mine 2", "export_type": "progress_report", "default_format": "csv"})
+                .to_string()
+                .as_bytes(),
+        ),
+    )
+    .unwrap();
+    block_on(w.svc.delete_template(&who, t.template_id)).unwrap();
+    let trail: Vec<_> =
+        w.h.audit
+            .events()
+            .into_iter()
+            .map(|e| (e.action, e.format, e.reason.unwrap(), e.actor_id))
+            .collect();
+    let reason = format!("template {}", t.template_id);
+    let me = who.user_id.clone();
+    assert_eq!(
+        trail,
+        [
+            (
+                AuditAction::TemplateCreated,
+                Some(ExportFormat::Json),
+                reason.clone(),
+                me.clone()
+            ),
+            (
+                AuditAction::TemplateChanged,
+                Some(ExportFormat::Csv),
+                reason.clone(),
+                me.clone()
+            ),
+            (
+                AuditAction::TemplateDeleted,
+                Some(ExportFormat::Csv),
+                reason,
+                me
+            ),
+        ]
+    );
+
+    // A template the trail cannot record is not kept.
+    w.h.audit.set_writes_unavailable(true);
+    assert_eq!(w.create_template(&who, &body).unwrap_err().status(), 503);
+    w.h.audit.set_writes_unavailable(false);
+    let list = block_on(w.svc.list_templates(&who, &Default::default())).unwrap();
+    assert!(list.items.iter().all(|t| t.built_in));
+}
+
+#[test]
 fn changing_the_type_drops_day_fields_it_does_not_use() {
     let w = world();
     let who = w.therapist_of(0);
