@@ -261,6 +261,25 @@ async fn invalid_template_bodies_are_refused_with_their_line_and_column() {
         "{e}"
     );
     assert!(e["message"].as_str().unwrap().contains("shout"), "{e}");
+    // Markup the body writes wrong (a 3-cell row in a 2-column table, found after tera ran):
+    // the body line that wrote it.
+    let r = api
+        .send(
+            "POST",
+            "/api/v1/export/templates",
+            Some(post(
+                "# Title\n\n::table A:1, B:1\n{{ report.patient.mrn }} | one | two\n::end\n",
+            )),
+            &me,
+        )
+        .await;
+    let e = &r.json()["error"];
+    assert_eq!(
+        (r.status, e["line"].as_u64(), e["column"].as_u64()),
+        (422, Some(4), Some(1)),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("3 cells"), "{e}");
     // Too big.
     let r = api
         .send(

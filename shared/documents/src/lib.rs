@@ -16,6 +16,7 @@
 //! single-line: their line breaks become spaces. No other control character (tab, CR, …) ever
 //! appears in a `Document` built here.
 
+mod body_lines;
 mod context;
 mod escaped;
 mod html;
@@ -78,7 +79,9 @@ pub enum DocumentError {
         column: usize,
         message: String,
     },
-    /// The template rendered markup that does not parse; positions are in that markup.
+    /// The template rendered markup that does not parse; positions are in that markup. (When
+    /// validating a custom body, an error on a markup line that one body line wrote is reported
+    /// as `Template`, at that body line.)
     #[error("markup error: {0}")]
     Markup(#[from] MarkupError),
 }
@@ -221,13 +224,19 @@ fn validate(body: &str, types: &[ExportType]) -> Result<(), DocumentError> {
                 .nth(e.line.saturating_sub(1))
                 .unwrap_or("");
             let shown: String = line.chars().take(120).collect();
-            return Err(DocumentError::Markup(MarkupError {
-                message: format!(
-                    "{} (rendering the {} sample; markup line {}: `{shown}`)",
-                    e.message, sample.name, e.line
-                ),
-                ..e
-            }));
+            let message = format!(
+                "{} (rendering the {} sample; markup line {}: `{shown}`)",
+                e.message, sample.name, e.line
+            );
+            // Point at the body line that wrote it, when only one could have.
+            return Err(match body_lines::locate(body, line, e.column) {
+                Some((line, column)) => DocumentError::Template {
+                    line,
+                    column,
+                    message: format!("the body renders invalid markup: {message}"),
+                },
+                None => DocumentError::Markup(MarkupError { message, ..e }),
+            });
         }
     }
     Ok(())
