@@ -66,9 +66,71 @@ pub(crate) static TERA: LazyLock<Tera> = LazyLock::new(|| {
 /// and includes).
 pub(crate) fn with_custom_body(body: &str) -> Result<Tera, DocumentError> {
     let mut tera = TERA.clone();
-    tera.add_raw_template(CUSTOM_BODY, body)
-        .map_err(|e| template_error(&e))?;
+    tera.add_raw_template(CUSTOM_BODY, body).map_err(|e| {
+        let error = template_error(&e);
+        // tera reports a block left open where the input ends; the fix is where it opened.
+        match (&error, unclosed_block(body)) {
+            (DocumentError::Template { message, .. }, Some((line, column, tag)))
+                if message == "Unexpected end of input" =>
+            {
+                DocumentError::Template {
+                    line,
+                    column,
+                    message: format!(
+                        "`{{% {tag} %}}` is never closed: `{{% end{tag} %}}` is missing \
+                         (tera: unexpected end of input)"
+                    ),
+                }
+            }
+            _ => error,
+        }
+    })?;
     Ok(tera)
+}
+
+/// Tags that open a block closed by `end<tag>`.
+const BLOCK_TAGS: [&str; 6] = ["if", "for", "filter", "block", "macro", "component"];
+
+/// The innermost block tag of `body` left open at its end: its 1-based line and column, and
+/// its name. A plain scan of `{% … %}` tags (contents of `{% raw %}` and `{# … #}` skipped):
+/// enough to point at the opener once tera has said the input ended inside a block.
+fn unclosed_block(body: &str) -> Option<(usize, usize, &str)> {
+    let mut open: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    while let Some(i) = body[at..].find(['{']).map(|i| at + i) {
+        let rest = &body[i..];
+        if rest.starts_with("{#") {
+            at = rest.find("#}").map_or(body.len(), |j| i + j + 2);
+            continue;
+        }
+        if !rest.starts_with("{%") {
+            at = i + 1;
+            continue;
+        }
+        let Some(end) = rest.find("%}") else { break };
+        let inner = rest[2..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .next()?;
+        at = i + end + 2;
+        if word == "raw" {
+            match body[at..].find("endraw") {
+                Some(j) => at += j,
+                None => open.push((i, "raw")),
+            }
+        } else if BLOCK_TAGS.contains(&word) {
+            open.push((i, word));
+        } else if let Some(tag) = word.strip_prefix("end")
+            && open.last().is_some_and(|(_, t)| *t == tag)
+        {
+            open.pop();
+        }
+    }
+    let (offset, tag) = open.pop()?;
+    let line = body[..offset].matches('\n').count() + 1;
+    let line_start = body[..offset].rfind('\n').map_or(0, |n| n + 1);
+    let column = body[line_start..offset].chars().count() + 1;
+    Some((line, column, tag))
 }
 
 /// Renders a template. With `redact`, rendering-error messages that may quote values of the

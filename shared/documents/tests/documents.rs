@@ -664,13 +664,21 @@ fn a_valid_custom_body_validates_and_is_used() {
 }
 
 #[test]
-fn unclosed_if_reports_line_and_column() {
+fn an_unclosed_block_is_reported_where_it_opens() {
     let (line, column, message) = template_error(validate_template(
         "# Title\n{% if report.sections %}\nno end\n",
     ));
-    assert_eq!(line, 4, "{message}");
-    assert!(column >= 1);
-    assert!(message.contains("end of input"), "{message}");
+    assert_eq!((line, column), (2, 1), "{message}");
+    assert!(message.contains("`{% endif %}` is missing"), "{message}");
+    // The innermost open one, past closed blocks, comments and raw text.
+    let body = "# T\n{% for s in report.sections %}\n  {%- if s %}{{ s }}{% endif %}\n\
+                {# {% if %} #}{% raw %}{% if %}{% endraw %}\n  x {% if s == \"a\" %}\nA\n";
+    let (line, column, message) = template_error(validate_template(body));
+    assert_eq!((line, column), (5, 5), "{message}");
+    assert!(message.contains("`{% if %}` is never closed"), "{message}");
+    // An unclosed expression keeps tera's position.
+    let (line, column_expr, message) = template_error(validate_template("# T\n{{ doc.title \n"));
+    assert_eq!((line, column_expr), (2, 13), "{message}");
 }
 
 #[test]
