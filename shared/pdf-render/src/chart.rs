@@ -161,16 +161,17 @@ impl Layout {
         let plot_right = left + width - PAD - 6.0;
         let plot_h = (plot_bottom - plot_top).max(1.0);
         let to_y = |v: f32| plot_bottom - v.clamp(0.0, y_max) / y_max * plot_h;
+        let grid_line = |y: f32| Item::Line {
+            x1: plot_left,
+            y1: y,
+            x2: plot_right,
+            y2: y,
+            color: GRID,
+            width: 0.5,
+        };
         for t in &ticks {
             let gy = to_y(*t);
-            self.item(Item::Line {
-                x1: plot_left,
-                y1: gy,
-                x2: plot_right,
-                y2: gy,
-                color: GRID,
-                width: 0.5,
-            });
+            self.item(grid_line(gy));
             self.label(
                 &fmt_value(*t, step),
                 false,
@@ -182,15 +183,7 @@ impl Layout {
             );
         }
         if ticks.last().is_some_and(|t| (y_max - t) > step * 0.05) {
-            let gy = to_y(y_max);
-            self.item(Item::Line {
-                x1: plot_left,
-                y1: gy,
-                x2: plot_right,
-                y2: gy,
-                color: GRID,
-                width: 0.5,
-            });
+            self.item(grid_line(to_y(y_max)));
         }
 
         // Date axis.

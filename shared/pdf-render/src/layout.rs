@@ -274,7 +274,7 @@ impl Layout {
         }
     }
 
-    /// Draws line `line` of `laid` with its box top at `top`.
+    /// Draws line `line` of `laid` with its box top at `top`, on the current page.
     #[allow(clippy::too_many_arguments)]
     fn draw_line(
         &mut self,
@@ -288,28 +288,15 @@ impl Layout {
         leading: f32,
         color: Rgb8,
     ) {
-        let glyphs = &laid.glyphs[line.start as usize..line.end as usize];
-        if glyphs.is_empty() {
+        if line.start == line.end {
             return;
         }
-        let w = laid.line_units(line) as f32 * size / 1000.0;
-        let x = match align {
-            Align::Left => x,
-            Align::Right => x + (width - w).max(0.0),
-            Align::Center => x + ((width - w) / 2.0).max(0.0),
-        };
-        let page = self.pages.last_mut().expect("a page");
-        Self::line_items(
-            self.fonts,
-            &mut self.codes,
-            &mut self.usage,
-            page,
-            glyphs,
-            x,
-            baseline(top, size, leading),
-            size,
-            color,
+        // Taken out for the call, which also needs `self` (a move of the Vec, no copy).
+        let mut page = std::mem::take(self.pages.last_mut().expect("a page"));
+        self.line_into(
+            &mut page, laid, line, x, width, align, top, size, leading, color,
         );
+        *self.pages.last_mut().expect("a page") = page;
     }
 
     fn push(&mut self, item: Item) {
@@ -971,7 +958,7 @@ impl Layout {
             });
             for (i, line) in laid.lines.iter().enumerate() {
                 let top = y + BANNER_PAD_V + i as f32 * BANNER_LEADING;
-                self.header_line(
+                self.line_into(
                     &mut items,
                     &laid,
                     *line,
@@ -989,7 +976,7 @@ impl Layout {
         // Practice name and its lines.
         self.shape_plain(doc.header.title.trim(), true, w, TITLE_SIZE, &mut laid);
         for line in laid.lines.clone() {
-            self.header_line(
+            self.line_into(
                 &mut items,
                 &laid,
                 line,
@@ -1006,7 +993,7 @@ impl Layout {
         for text in &doc.header.lines {
             self.shape_plain(text.trim(), false, w, SMALL_SIZE, &mut laid);
             for line in laid.lines.clone() {
-                self.header_line(
+                self.line_into(
                     &mut items,
                     &laid,
                     line,
@@ -1034,8 +1021,10 @@ impl Layout {
         self.frame.body_top = f.body_top.max(y + 12.0);
     }
 
+    /// Draws line `line` of `laid` with its box top at `top` into `out` (a page, the header or
+    /// a footer).
     #[allow(clippy::too_many_arguments)]
-    fn header_line(
+    fn line_into(
         &mut self,
         out: &mut Vec<Item>,
         laid: &Laid,
@@ -1130,7 +1119,7 @@ impl Layout {
         });
         for (i, line) in laid.lines.iter().enumerate() {
             let top = first_top + i as f32 * FOOTER_LEADING;
-            self.header_line(
+            self.line_into(
                 &mut shared,
                 &laid,
                 *line,
@@ -1151,7 +1140,7 @@ impl Layout {
                 let label = format!("Page {page} of {total}");
                 self.shape_plain(&label, false, f32::MAX, FOOTER_SIZE, &mut num);
                 if let Some(line) = num.lines.first().copied() {
-                    self.header_line(
+                    self.line_into(
                         &mut items,
                         &num,
                         line,
@@ -1275,60 +1264,47 @@ fn notice_grid(kind: NoticeKind) -> GridStyle {
 /// below their `min` get exactly `min` and the rest share what is left, in proportion. When the
 /// minimums do not fit together, the plain proportional widths.
 fn fit_columns(rel: &[f32], min: &[f32], total: f32) -> Vec<f32> {
-    let proportional = |rel: &[f32]| {
-        let sum: f32 = rel.iter().sum();
-        rel.iter().map(|r| total * r / sum).collect::<Vec<f32>>()
-    };
-    if min.iter().sum::<f32>() > total {
-        return proportional(rel);
-    }
     let mut fixed = vec![false; rel.len()];
+    if min.iter().sum::<f32>() > total {
+        return shares(rel, min, &fixed, total);
+    }
+    // The free columns share at least the sum of their minimums, so not all of them fall short:
+    // every pass fixes some and leaves some free, until none falls short.
     loop {
-        let room = total
-            - min
-                .iter()
-                .zip(&fixed)
-                .filter(|(_, f)| **f)
-                .map(|(m, _)| m)
-                .sum::<f32>();
-        let free_rel: f32 = rel
-            .iter()
-            .zip(&fixed)
-            .filter(|(_, f)| !**f)
-            .map(|(r, _)| r)
-            .sum();
-        let ws: Vec<f32> = (0..rel.len())
-            .map(|i| {
-                if fixed[i] {
-                    min[i]
-                } else {
-                    room * rel[i] / free_rel
-                }
-            })
-            .collect();
-        let mut changed = false;
+        let ws = shares(rel, min, &fixed, total);
+        let mut short = false;
         for i in 0..rel.len() {
             if !fixed[i] && ws[i] < min[i] {
                 fixed[i] = true;
-                changed = true;
+                short = true;
             }
         }
-        // Every pass fixes at least one more column, and they cannot all be fixed with room
-        // left over being negative (the minimums fit), so this ends.
-        if !changed || fixed.iter().all(|f| *f) {
-            return if fixed.iter().all(|f| *f) {
-                // All at their minimum: share the slack in proportion.
-                let slack = total - min.iter().sum::<f32>();
-                let sum: f32 = rel.iter().sum();
-                min.iter()
-                    .zip(rel)
-                    .map(|(m, r)| m + slack * r / sum)
-                    .collect()
-            } else {
-                ws
-            };
+        if !short {
+            return ws;
         }
     }
+}
+
+/// Fixed columns at their minimum; the others share the rest of `total` in proportion.
+fn shares(rel: &[f32], min: &[f32], fixed: &[bool], total: f32) -> Vec<f32> {
+    let mut room = total;
+    let mut free_rel = 0.0;
+    for i in 0..rel.len() {
+        if fixed[i] {
+            room -= min[i];
+        } else {
+            free_rel += rel[i];
+        }
+    }
+    (0..rel.len())
+        .map(|i| {
+            if fixed[i] {
+                min[i]
+            } else {
+                room * rel[i] / free_rel
+            }
+        })
+        .collect()
 }
 
 fn units_for(width: f32, size: f32) -> u32 {
