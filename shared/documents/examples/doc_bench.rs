@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use documents::{DocumentOptions, build_document, render_html, samples};
+use documents::{DocumentLayout, build_document, render_html, samples};
 use exports_core::export::ExportType;
 use exports_core::report::Report;
 use exports_core::synthetic::{DemoParams, generate};
@@ -36,7 +36,7 @@ fn time_ms(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
 }
 
 fn main() {
-    let options = DocumentOptions::default();
+    let options = DocumentLayout::default();
     let cases = [
         (
             "session notes, 1 session × 300 words",

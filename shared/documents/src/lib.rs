@@ -30,6 +30,9 @@ use std::sync::LazyLock;
 use document_model::{Block, Document, Meta, PageFooter, PageHeader, PageSetup, PageSize};
 use exports_core::export::ExportType;
 use exports_core::report::{Report, ReportContent};
+/// How a document looks: page size, title, header and footer text, and a custom body (the
+/// layout of an export template).
+pub use exports_core::template::DocumentLayout;
 
 pub use escaped::Escaped;
 pub use html::render_html;
@@ -38,34 +41,6 @@ pub use printable::PrintableDocuments;
 
 /// The confidentiality line printed on every page.
 pub const CONFIDENTIALITY: &str = "CONFIDENTIAL - PROTECTED HEALTH INFORMATION";
-
-/// How to build a document.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocumentOptions {
-    pub page_size: PageSize,
-    /// The document title (level-1 heading and the start of the metadata title) instead of the
-    /// export type's (`Progress Report`, …).
-    pub title: Option<String>,
-    /// The page header's bold first line instead of the practice name.
-    pub header_text: Option<String>,
-    /// Extra text printed in the footer of every page.
-    pub footer_text: Option<String>,
-    /// A custom tera body (user-defined templates) used instead of the built-in template of the
-    /// report's type. Validate it first with [`validate_template`].
-    pub body_template: Option<String>,
-}
-
-impl Default for DocumentOptions {
-    fn default() -> Self {
-        Self {
-            page_size: PageSize::Letter,
-            title: None,
-            header_text: None,
-            footer_text: None,
-            body_template: None,
-        }
-    }
-}
 
 /// Why a document could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,20 +63,17 @@ pub enum DocumentError {
 
 /// Builds the document of a report: its template rendered to markup, parsed, with the page
 /// header, footer and metadata (which never come from the template).
-pub fn build_document(
-    report: &Report,
-    options: &DocumentOptions,
-) -> Result<Document, DocumentError> {
-    let markup = render_markup(report, options)?;
+pub fn build_document(report: &Report, layout: &DocumentLayout) -> Result<Document, DocumentError> {
+    let markup = render_markup(report, layout)?;
     let blocks = parse_markup(&markup)?;
-    Ok(assemble(report, options, blocks))
+    Ok(assemble(report, layout, blocks))
 }
 
 /// The markup the template renders for a report (the step before [`parse_markup`]): for
 /// debugging templates. It contains patient data.
-pub fn render_markup(report: &Report, options: &DocumentOptions) -> Result<String, DocumentError> {
-    let ctx = context::build_context(report, options.title.as_deref());
-    match &options.body_template {
+pub fn render_markup(report: &Report, layout: &DocumentLayout) -> Result<String, DocumentError> {
+    let ctx = context::build_context(report, layout.title.as_deref());
+    match &layout.body {
         None => templates::render(
             &templates::TERA,
             templates::template_name(report.export_type),
@@ -115,7 +87,7 @@ pub fn render_markup(report: &Report, options: &DocumentOptions) -> Result<Strin
     }
 }
 
-fn assemble(report: &Report, options: &DocumentOptions, blocks: Vec<Block>) -> Document {
+fn assemble(report: &Report, layout: &DocumentLayout, blocks: Vec<Block>) -> Document {
     let practice = &report.practice;
     let a = &practice.address;
     let mut address = a.line1.clone();
@@ -128,7 +100,7 @@ fn assemble(report: &Report, options: &DocumentOptions, blocks: Vec<Block>) -> D
         address.push_str(&format!(", {}", a.country));
     }
     let header_line = format!("{address} · {} · NPI {}", practice.phone, practice.npi);
-    let title = options
+    let title = layout
         .title
         .clone()
         .unwrap_or_else(|| context::type_title(report.export_type).to_string());
@@ -147,11 +119,14 @@ fn assemble(report: &Report, options: &DocumentOptions, blocks: Vec<Block>) -> D
             created: report.generated_at,
         },
         page: PageSetup {
-            size: options.page_size,
+            size: match layout.page_size {
+                exports_core::export::PageSize::Letter => PageSize::Letter,
+                exports_core::export::PageSize::A4 => PageSize::A4,
+            },
             ..PageSetup::default()
         },
         header: PageHeader {
-            title: single_line(options.header_text.as_deref().unwrap_or(&practice.name)),
+            title: single_line(layout.header_text.as_deref().unwrap_or(&practice.name)),
             lines: vec![single_line(&header_line)],
             confidentiality: CONFIDENTIALITY.to_string(),
         },
@@ -160,7 +135,7 @@ fn assemble(report: &Report, options: &DocumentOptions, blocks: Vec<Block>) -> D
                 "Exported by {requester} on {generated} · job {}",
                 report.job_id
             )),
-            text: options.footer_text.as_deref().map(single_line),
+            text: layout.footer_text.as_deref().map(single_line),
             page_numbers: true,
         },
         blocks,

@@ -1,30 +1,15 @@
 //! The core's `DocumentRenderer` port: report → template → `Document` → PDF or DOCX.
 
-use document_model::PageSize;
 use exports_core::export::{ExportFormat, ExportType};
 use exports_core::ports::{DocumentRenderer, TemplateProblem};
 use exports_core::report::Report;
 use exports_core::template::DocumentLayout;
 
-use crate::{DocumentError, DocumentOptions, build_document, validate_template_for};
+use crate::{DocumentError, build_document, validate_template_for};
 
 /// PDF and DOCX through the one template pipeline.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PrintableDocuments;
-
-/// The document options of a template's layout.
-pub fn options_of(layout: &DocumentLayout) -> DocumentOptions {
-    DocumentOptions {
-        page_size: match layout.page_size {
-            exports_core::export::PageSize::Letter => PageSize::Letter,
-            exports_core::export::PageSize::A4 => PageSize::A4,
-        },
-        title: layout.title.clone(),
-        header_text: layout.header_text.clone(),
-        footer_text: layout.footer_text.clone(),
-        body_template: layout.body.clone(),
-    }
-}
 
 impl DocumentRenderer for PrintableDocuments {
     fn formats(&self) -> Vec<ExportFormat> {
@@ -37,7 +22,7 @@ impl DocumentRenderer for PrintableDocuments {
         format: ExportFormat,
         layout: &DocumentLayout,
     ) -> Result<Vec<u8>, String> {
-        let doc = build_document(report, &options_of(layout)).map_err(|e| e.to_string())?;
+        let doc = build_document(report, layout).map_err(|e| e.to_string())?;
         match format {
             ExportFormat::Pdf => render_pdf::render_pdf(&doc).map_err(|e| e.to_string()),
             ExportFormat::Docx => render_docx::render_docx(&doc).map_err(|e| e.to_string()),

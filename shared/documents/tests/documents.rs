@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use document_model::{Block, Document, PageSize, plain_text};
 use documents::{
-    DocumentError, DocumentOptions, Escaped, build_document, render_html, samples,
+    DocumentError, DocumentLayout, Escaped, build_document, render_html, samples,
     validate_template, validate_template_for,
 };
 use exports_core::export::ExportType;
@@ -34,7 +34,7 @@ fn sections(export_type: ExportType, sections: &[&str]) -> Report {
 }
 
 fn build(report: &Report) -> Document {
-    build_document(report, &DocumentOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    build_document(report, &DocumentLayout::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every text of the document, one string per text piece.
@@ -352,12 +352,12 @@ fn header_footer_and_metadata_come_from_rust() {
     assert_eq!(doc.meta.created, r.generated_at);
     assert_eq!(doc.page.size, PageSize::Letter);
 
-    let options = DocumentOptions {
-        page_size: PageSize::A4,
+    let options = DocumentLayout {
+        page_size: exports_core::export::PageSize::A4,
         title: Some("Quarterly review".into()),
         header_text: Some("Harbour Lights".into()),
         footer_text: Some("For the referring physician".into()),
-        body_template: None,
+        body: None,
     };
     let doc = build_document(&r, &options).unwrap();
     assert_eq!(doc.page.size, PageSize::A4);
@@ -649,9 +649,9 @@ fn a_valid_custom_body_validates_and_is_used() {
     let r = report(ExportType::TreatmentSummary);
     let doc = build_document(
         &r,
-        &DocumentOptions {
-            body_template: Some(body.into()),
-            ..DocumentOptions::default()
+        &DocumentLayout {
+            body: Some(body.into()),
+            ..DocumentLayout::default()
         },
     )
     .unwrap();
@@ -752,9 +752,9 @@ fn a_broken_custom_body_fails_build_document_too() {
     let r = report(ExportType::SessionNotes);
     let e = build_document(
         &r,
-        &DocumentOptions {
-            body_template: Some("{% for x in %}".into()),
-            ..DocumentOptions::default()
+        &DocumentLayout {
+            body: Some("{% for x in %}".into()),
+            ..DocumentLayout::default()
         },
     )
     .unwrap_err();
@@ -775,9 +775,9 @@ fn build_errors_never_quote_document_text() {
     ] {
         let e = build_document(
             &r,
-            &DocumentOptions {
-                body_template: Some(body.into()),
-                ..DocumentOptions::default()
+            &DocumentLayout {
+                body: Some(body.into()),
+                ..DocumentLayout::default()
             },
         )
         .unwrap_err();

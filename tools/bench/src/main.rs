@@ -65,7 +65,7 @@ fn render(
         ExportFormat::Json => exports_core::render::render_json(&report),
         ExportFormat::Csv => exports_core::render::render_csv(&report),
         ExportFormat::Pdf | ExportFormat::Docx => {
-            let doc = documents::build_document(&report, &documents::DocumentOptions::default())
+            let doc = documents::build_document(&report, &documents::DocumentLayout::default())
                 .expect("document");
             if format == ExportFormat::Pdf {
                 render_pdf::render_pdf(&doc).expect("pdf")
