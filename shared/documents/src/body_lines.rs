@@ -67,31 +67,23 @@ fn expressions<'a>(mut rest: &'a str, out: &mut Vec<Piece<'a>>) {
 fn matches(pieces: &[Piece<'_>], text: &str) -> bool {
     let text = text.trim();
     let mut literals: Vec<&str> = Vec::new();
-    let mut starts_any = false;
-    let mut ends_any = false;
     for (i, p) in pieces.iter().enumerate() {
-        match p {
-            Piece::Literal(l) => {
-                let l = match (i == 0, i + 1 == pieces.len()) {
-                    (true, true) => l.trim(),
-                    (true, false) => l.trim_start(),
-                    (false, true) => l.trim_end(),
-                    (false, false) => l,
-                };
-                if !l.is_empty() {
-                    literals.push(l);
-                }
-            }
-            Piece::Any => {
-                if i == 0 || pieces[..i].iter().all(is_blank) {
-                    starts_any = true;
-                }
-                if i + 1 == pieces.len() || pieces[i + 1..].iter().all(is_blank) {
-                    ends_any = true;
-                }
+        if let Piece::Literal(l) = p {
+            let l = match (i == 0, i + 1 == pieces.len()) {
+                (true, true) => l.trim(),
+                (true, false) => l.trim_start(),
+                (false, true) => l.trim_end(),
+                (false, false) => l,
+            };
+            if !l.is_empty() {
+                literals.push(l);
             }
         }
     }
+    // Whether the text may begin (end) with anything: a tag comes before (after) any text.
+    let significant: Vec<&Piece<'_>> = pieces.iter().filter(|p| !is_blank(p)).collect();
+    let starts_any = matches!(significant.first(), Some(Piece::Any));
+    let ends_any = matches!(significant.last(), Some(Piece::Any));
     let mut at = 0;
     for (k, l) in literals.iter().enumerate() {
         let first = k == 0;
@@ -137,10 +129,10 @@ pub(crate) fn locate(body: &str, markup_line: &str, column: usize) -> Option<(us
             if found.is_some() {
                 return None;
             }
-            found = Some((i + 1, line));
+            found = Some((i + 1, line, p));
         }
     }
-    let (number, line) = found?;
+    let (number, line, pieces) = found?;
     let body_indent = line.chars().take_while(|c| c.is_whitespace()).count();
     let markup_indent = markup_line
         .chars()
@@ -148,8 +140,8 @@ pub(crate) fn locate(body: &str, markup_line: &str, column: usize) -> Option<(us
         .count();
     // Characters into the trimmed markup line where the error is.
     let into = column.saturating_sub(1).saturating_sub(markup_indent);
-    let lead: &str = match pieces(line).as_deref() {
-        Some([Piece::Literal(l), ..]) => l.trim_start(),
+    let lead: &str = match pieces.as_slice() {
+        [Piece::Literal(l), ..] => l.trim_start(),
         _ => "",
     };
     let column = if into < lead.chars().count() {

@@ -350,26 +350,25 @@ impl ExportService {
         caller: &Caller,
         schedule_id: Uuid,
     ) -> Result<(), ServiceError> {
-        let mut audited = false;
+        let mut schedule = self.own_schedule(caller, schedule_id).await?;
+        // Audited before it goes: a deletion that then fails is retried by the client (and
+        // audited again), while one audited after the fact could vanish unrecorded.
+        let now = self.ports.clock.now();
+        self.audit(
+            AuditEvent::by(caller, "therapist", AuditAction::ScheduleDeleted, now)
+                .schedule(&schedule, "deleted"),
+        )
+        .await?;
         for _ in 0..CHANGE_ATTEMPTS {
-            let schedule = self.own_schedule(caller, schedule_id).await?;
-            // Audited before it goes: a deletion that then fails is retried by the client (and
-            // audited again), while one audited after the fact could vanish unrecorded.
-            if !audited {
-                let now = self.ports.clock.now();
-                self.audit(
-                    AuditEvent::by(caller, "therapist", AuditAction::ScheduleDeleted, now)
-                        .schedule(&schedule, "deleted"),
-                )
-                .await?;
-                audited = true;
-            }
             match self.ports.schedules.delete(&schedule).await {
                 Ok(()) => {
                     tracing::info!(schedule_id = %schedule_id, "schedule deleted");
                     return Ok(());
                 }
-                Err(PortError::Conflict(_)) => continue,
+                // The scheduler wrote in between: delete the version it wrote.
+                Err(PortError::Conflict(_)) => {
+                    schedule = self.own_schedule(caller, schedule_id).await?
+                }
                 Err(e) => return Err(e.into()),
             }
         }
