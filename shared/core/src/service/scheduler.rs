@@ -230,7 +230,7 @@ impl ExportService {
         run: &ScheduleRun,
         now: DateTime<Utc>,
     ) -> Result<(), RunFailure> {
-        let job = match self.ports.jobs.get(run.job_id).await? {
+        let mut job = match self.ports.jobs.get(run.job_id).await? {
             Some(job) => job,
             None => self.create_run_job(schedule, run, now).await?,
         };
@@ -239,13 +239,14 @@ impl ExportService {
                 RenderOutcome::Done => {}
                 RenderOutcome::Retry => return Err(RunFailure::Retry("export_not_ready")),
             }
+            // Rendering changed it: read what it became.
+            job = self
+                .ports
+                .jobs
+                .get(run.job_id)
+                .await?
+                .ok_or_else(|| RunFailure::Permanent("export_missing".into()))?;
         }
-        let job = self
-            .ports
-            .jobs
-            .get(run.job_id)
-            .await?
-            .ok_or_else(|| RunFailure::Permanent("export_missing".into()))?;
         match job.status_at(self.ports.clock.now()) {
             JobStatus::Completed => {}
             JobStatus::Failed => {
