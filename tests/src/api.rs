@@ -199,6 +199,14 @@ impl Api {
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
+        // A JSON body is declared JSON, as every client does, unless the test says otherwise.
+        if body.is_some()
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            builder = builder.header("content-type", "application/json");
+        }
         let body = body.map_or(Body::Empty, Body::Binary);
         let req = builder
             .body(body)
@@ -298,14 +306,48 @@ fn form_pairs(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// GET over plain HTTP/1.1 (the emulator's presigned URLs): status and body.
-pub async fn http_get(url: &str) -> (u16, Vec<u8>) {
+/// What an HTTP server answered: status, headers (names lower case, in order) and body.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    /// The first value of a header, by its lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection (`Connection: close`), as a browser or curl
+/// would send it: the emulator's presigned URLs, the local runner.
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> HttpReply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").expect("an http URL");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(body) = body {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    stream.write_all(&bytes).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
     let split = raw
@@ -313,15 +355,34 @@ pub async fn http_get(url: &str) -> (u16, Vec<u8>) {
         .position(|w| w == b"\r\n\r\n")
         .expect("headers end");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
     let mut body = raw[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
+    if headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"))
     {
         body = dechunk(&body);
     }
-    (status, body)
+    HttpReply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `GET url`: status and body.
+pub async fn http_get(url: &str) -> (u16, Vec<u8>) {
+    let r = http_request("GET", url, &[], None).await;
+    (r.status, r.body)
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use export_api::ApiError;
 use exports_core::export::ExportType;
 use exports_core::params::known_sections;
 use exports_core::service::ServiceError;
@@ -119,7 +120,7 @@ fn every_route_the_api_serves_is_in_the_spec_and_every_operation_is_served() {
     let in_spec: BTreeSet<(String, String)> = operations(&spec).into_keys().collect();
     let served: BTreeSet<(String, String)> = export_api::ROUTES
         .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
     let missing: Vec<_> = served.difference(&in_spec).collect();
     let unserved: Vec<_> = in_spec.difference(&served).collect();
@@ -148,6 +149,21 @@ fn every_operation_needs_a_bearer_jwt_and_documents_its_answers() {
         for status in ["401", "403", "500", "503"] {
             assert!(responses.contains_key(status), "{at}: {status}");
         }
+        let route = export_api::ROUTES
+            .iter()
+            .find(|r| r.method == method && r.path == path)
+            .unwrap_or_else(|| panic!("{at} is served"));
+        let takes_body = route.endpoint.takes_json_body();
+        assert_eq!(
+            op.get("requestBody").is_some(),
+            takes_body,
+            "{at}: a request body exactly where the API reads one"
+        );
+        assert_eq!(
+            responses.contains_key("415"),
+            takes_body,
+            "{at}: 415 unsupported_media_type where a body is read"
+        );
         let unavailable = resolve(&spec, &responses["503"]);
         assert!(
             unavailable["headers"].get("Retry-After").is_some(),
@@ -363,6 +379,25 @@ fn the_error_codes_are_those_of_the_docs_and_of_service_error() {
             e.code()
         );
     }
+    // The API layer's own errors too (also a match that stops compiling on a new variant).
+    for e in [
+        ApiError::RouteNotFound,
+        ApiError::MethodNotAllowed { allow: vec!["GET"] },
+        ApiError::UnsupportedMediaType,
+    ] {
+        match e {
+            ApiError::RouteNotFound
+            | ApiError::MethodNotAllowed { .. }
+            | ApiError::UnsupportedMediaType
+            | ApiError::Service(_) => {}
+        }
+        assert!(
+            documented.contains(&(e.status(), e.code().to_string())),
+            "ApiError {e:?} answers {} {}, not in docs/api.md",
+            e.status(),
+            e.code()
+        );
+    }
     let in_code = caller_supplied_codes();
     assert!(
         in_code.contains(&(404, "job_not_found".to_string())),
@@ -420,7 +455,6 @@ fn service_errors() -> Vec<ServiceError> {
         ServiceError::Unauthenticated,
         ServiceError::Forbidden("x".into()),
         ServiceError::not_found("job_not_found", "x"),
-        ServiceError::MethodNotAllowed,
         ServiceError::InvalidJson("x".into()),
         ServiceError::validation("x", "x"),
         ServiceError::FormatNotAvailable("pdf".into()),
@@ -454,7 +488,6 @@ fn service_errors() -> Vec<ServiceError> {
             ServiceError::Unauthenticated
             | ServiceError::Forbidden(_)
             | ServiceError::NotFound { .. }
-            | ServiceError::MethodNotAllowed
             | ServiceError::InvalidJson(_)
             | ServiceError::Validation { .. }
             | ServiceError::FormatNotAvailable(_)

@@ -1,56 +1,31 @@
 //! The request function: HTTP in, one use case of the core, HTTP out. The same handler serves
-//! API Gateway (HTTP API with a JWT authorizer) and the local runner.
+//! API Gateway (HTTP API with a JWT authorizer) and the local runner. HTTP is decided here: the
+//! route table ([`routes`]), media types, status codes and headers ([`error`]); CORS
+//! ([`cors`]) is applied in front of the handler, by API Gateway or the local runner.
+
+pub mod cors;
+pub mod error;
+pub mod routes;
 
 use std::collections::HashMap;
 use std::time::Instant;
 
-use exports_core::export::ExportType;
 use exports_core::identity::{Caller, parse_groups};
 use exports_core::service::requests::{AuditExportQuery, ListQuery};
 use exports_core::service::{ExportService, ServiceError};
-use lambda_http::http::{HeaderValue, Method, StatusCode, header};
+use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use uuid::Uuid;
 
-/// Every route the API serves: method and path pattern (`{…}` segments are UUIDs). The OpenAPI
-/// document and the SAM template list the same routes.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/v1/export/session-notes"),
-    ("POST", "/api/v1/export/progress-report"),
-    ("POST", "/api/v1/export/treatment-summary"),
-    ("POST", "/api/v1/export/full-record"),
-    ("GET", "/api/v1/export/jobs"),
-    ("GET", "/api/v1/export/jobs/{job_id}"),
-    ("DELETE", "/api/v1/export/jobs/{job_id}"),
-    ("GET", "/api/v1/export/download/{job_id}"),
-    ("GET", "/api/v1/audit/logs/export"),
-    ("GET", "/api/v1/export/templates"),
-    ("POST", "/api/v1/export/templates"),
-    ("GET", "/api/v1/export/templates/{template_id}"),
-    ("PUT", "/api/v1/export/templates/{template_id}"),
-    ("DELETE", "/api/v1/export/templates/{template_id}"),
-    ("GET", "/api/v1/export/scheduled"),
-    ("POST", "/api/v1/export/scheduled"),
-    ("GET", "/api/v1/export/scheduled/{schedule_id}"),
-    ("PATCH", "/api/v1/export/scheduled/{schedule_id}"),
-    ("DELETE", "/api/v1/export/scheduled/{schedule_id}"),
-];
+pub use error::{ApiError, error_response};
+pub use routes::{Endpoint, ROUTES, Route};
 
-/// The entry of [`ROUTES`] a request matches, if any.
+/// The `(method, path pattern)` of the route a request matches, if any.
 pub fn route_pattern(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
-    let path = path.trim_end_matches('/');
-    ROUTES.iter().copied().find(|(m, pattern)| {
-        *m == method && {
-            let want: Vec<&str> = pattern.split('/').collect();
-            let got: Vec<&str> = path.split('/').collect();
-            want.len() == got.len()
-                && want
-                    .iter()
-                    .zip(&got)
-                    .all(|(w, g)| w.starts_with('{') || w == g)
-        }
-    })
+    routes::match_route(method, path)
+        .ok()
+        .map(|m| (m.route.method, m.route.path))
 }
 
 /// The caller from the JWT authorizer's claims: `sub` and `cognito:groups`. No claims, no caller.
@@ -71,110 +46,7 @@ pub fn caller_of(req: &Request) -> Option<Caller> {
     })
 }
 
-enum Route {
-    Export(ExportType),
-    ListJobs,
-    GetJob(Uuid),
-    DeleteJob(Uuid),
-    Download(Uuid),
-    AuditExport,
-    ListTemplates,
-    CreateTemplate,
-    GetTemplate(Uuid),
-    ReplaceTemplate(Uuid),
-    DeleteTemplate(Uuid),
-    ListSchedules,
-    CreateSchedule,
-    GetSchedule(Uuid),
-    ChangeSchedule(Uuid),
-    DeleteSchedule(Uuid),
-}
-
-/// A path id. A malformed one cannot name anything the caller owns: the same 404 as an unknown
-/// one.
-fn path_id(segment: &str, code: &'static str, message: &str) -> Result<Uuid, ServiceError> {
-    segment
-        .parse()
-        .map_err(|_| ServiceError::not_found(code, message))
-}
-
-fn job_id(segment: &str) -> Result<Uuid, ServiceError> {
-    path_id(segment, "job_not_found", "no such job")
-}
-
-fn template_id(segment: &str) -> Result<Uuid, ServiceError> {
-    path_id(segment, "template_not_found", "no such template")
-}
-
-fn schedule_id(segment: &str) -> Result<Uuid, ServiceError> {
-    path_id(segment, "schedule_not_found", "no such scheduled report")
-}
-
-fn route(method: &Method, path: &str) -> Result<Route, ServiceError> {
-    let path = path.trim_end_matches('/');
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let allowed = |m: &Method, want: Method| {
-        if *m == want {
-            Ok(())
-        } else {
-            Err(ServiceError::MethodNotAllowed)
-        }
-    };
-    match segments.as_slice() {
-        [
-            "api",
-            "v1",
-            "export",
-            kind @ ("session-notes" | "progress-report" | "treatment-summary" | "full-record"),
-        ] => {
-            allowed(method, Method::POST)?;
-            let t = ExportType::ALL
-                .iter()
-                .find(|t| t.path_segment() == *kind)
-                .copied()
-                .expect("listed above");
-            Ok(Route::Export(t))
-        }
-        ["api", "v1", "export", "jobs"] => allowed(method, Method::GET).map(|_| Route::ListJobs),
-        ["api", "v1", "export", "jobs", id] => match *method {
-            Method::GET => Ok(Route::GetJob(job_id(id)?)),
-            Method::DELETE => Ok(Route::DeleteJob(job_id(id)?)),
-            _ => Err(ServiceError::MethodNotAllowed),
-        },
-        ["api", "v1", "export", "download", id] => {
-            allowed(method, Method::GET)?;
-            Ok(Route::Download(job_id(id)?))
-        }
-        ["api", "v1", "audit", "logs", "export"] => {
-            allowed(method, Method::GET).map(|_| Route::AuditExport)
-        }
-        ["api", "v1", "export", "templates"] => match *method {
-            Method::GET => Ok(Route::ListTemplates),
-            Method::POST => Ok(Route::CreateTemplate),
-            _ => Err(ServiceError::MethodNotAllowed),
-        },
-        ["api", "v1", "export", "templates", id] => match *method {
-            Method::GET => Ok(Route::GetTemplate(template_id(id)?)),
-            Method::PUT => Ok(Route::ReplaceTemplate(template_id(id)?)),
-            Method::DELETE => Ok(Route::DeleteTemplate(template_id(id)?)),
-            _ => Err(ServiceError::MethodNotAllowed),
-        },
-        ["api", "v1", "export", "scheduled"] => match *method {
-            Method::GET => Ok(Route::ListSchedules),
-            Method::POST => Ok(Route::CreateSchedule),
-            _ => Err(ServiceError::MethodNotAllowed),
-        },
-        ["api", "v1", "export", "scheduled", id] => match *method {
-            Method::GET => Ok(Route::GetSchedule(schedule_id(id)?)),
-            Method::PATCH => Ok(Route::ChangeSchedule(schedule_id(id)?)),
-            Method::DELETE => Ok(Route::DeleteSchedule(schedule_id(id)?)),
-            _ => Err(ServiceError::MethodNotAllowed),
-        },
-        _ => Err(ServiceError::not_found("route_not_found", "no such route")),
-    }
-}
-
-fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body> {
+pub(crate) fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body> {
     let body = serde_json::to_vec(value).expect("serializable");
     let mut r = Response::new(Body::Binary(body));
     *r.status_mut() = status;
@@ -200,28 +72,6 @@ fn created(location: &str, value: &impl serde::Serialize) -> Response<Body> {
     r
 }
 
-/// The error response, the one place a [`ServiceError`] becomes HTTP.
-pub fn error_response(e: &ServiceError) -> Response<Body> {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut r = json(status, &e.body());
-    let headers = r.headers_mut();
-    match e {
-        ServiceError::RateLimited {
-            retry_after_seconds,
-        } => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
-        }
-        ServiceError::Unavailable(_) => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-        }
-        ServiceError::Unauthenticated => {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        _ => {}
-    }
-    r
-}
-
 fn query_map(req: &Request) -> HashMap<String, String> {
     let params = req.query_string_parameters();
     params
@@ -234,36 +84,94 @@ fn header_str<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Body>, ServiceError> {
-    let route = route(req.method(), req.raw_http_path())?;
+/// A path id. A malformed one cannot name anything the caller owns: the same 404 as an unknown
+/// one.
+fn path_id(matched: &routes::Matched<'_>) -> Result<Uuid, ServiceError> {
+    let (code, message) = match matched.route.endpoint {
+        Endpoint::GetTemplate | Endpoint::ReplaceTemplate | Endpoint::DeleteTemplate => {
+            ("template_not_found", "no such template")
+        }
+        Endpoint::GetSchedule | Endpoint::ChangeSchedule | Endpoint::DeleteSchedule => {
+            ("schedule_not_found", "no such scheduled report")
+        }
+        _ => ("job_not_found", "no such job"),
+    };
+    matched
+        .path_param
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| ServiceError::not_found(code, message))
+}
+
+/// The media type of `Content-Type`, without parameters, lower case.
+fn media_type(req: &Request) -> Option<String> {
+    let v = header_str(req, "content-type")?;
+    Some(
+        v.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+/// A non-empty body must be declared JSON. (An empty one reaches the core, which says a body is
+/// required.)
+fn require_json_body(req: &Request) -> Result<(), ApiError> {
+    if req.body().is_empty() || media_type(req).as_deref() == Some("application/json") {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}
+
+/// `?redirect=`: `true`/`1` answers the download with a `302` to the file.
+fn redirect_param(req: &Request) -> Result<bool, ServiceError> {
+    match query_map(req).get("redirect").map(String::as_str) {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(ServiceError::validation(
+            "redirect",
+            "must be true, false, 1 or 0",
+        )),
+    }
+}
+
+async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Body>, ApiError> {
+    let matched =
+        routes::match_route(req.method().as_str(), req.raw_http_path()).map_err(|e| match e {
+            routes::NoRoute::NotFound => ApiError::RouteNotFound,
+            routes::NoRoute::MethodNotAllowed { allow } => ApiError::MethodNotAllowed { allow },
+        })?;
     let caller = caller_of(req).ok_or(ServiceError::Unauthenticated)?;
-    match route {
-        Route::Export(t) => {
+    let endpoint = matched.route.endpoint;
+    if endpoint.takes_json_body() {
+        require_json_body(req)?;
+    }
+    let body = req.body().as_ref();
+    match endpoint {
+        Endpoint::RequestExport(t) => {
             let key = header_str(req, "idempotency-key");
-            let accepted = service
-                .request_export(&caller, t, req.body().as_ref(), key)
-                .await?;
-            let mut r = json(StatusCode::ACCEPTED, &accepted.job);
-            let location = format!("/api/v1/export/jobs/{}", accepted.job.job_id);
-            r.headers_mut().insert(
-                header::LOCATION,
-                HeaderValue::from_str(&location).expect("ascii"),
+            let accepted = service.request_export(&caller, t, body, key).await?;
+            let mut r = created(
+                &format!("/api/v1/export/jobs/{}", accepted.job.job_id),
+                &accepted.job,
             );
+            *r.status_mut() = StatusCode::ACCEPTED;
             if accepted.replayed {
                 r.headers_mut()
                     .insert("idempotent-replayed", HeaderValue::from_static("true"));
             }
             Ok(r)
         }
-        Route::ListJobs => {
+        Endpoint::ListJobs => {
             let query = ListQuery::parse(&query_map(req))?;
             Ok(json(
                 StatusCode::OK,
                 &service.list_jobs(&caller, &query).await?,
             ))
         }
-        Route::GetJob(id) => {
-            let job = service.get_job(&caller, id).await?;
+        Endpoint::GetJob => {
+            let job = service.get_job(&caller, path_id(&matched)?).await?;
             let mut r = json(StatusCode::OK, &job);
             if job.status.is_in_flight() {
                 r.headers_mut().insert(
@@ -273,69 +181,63 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             }
             Ok(r)
         }
-        Route::DeleteJob(id) => {
-            service.delete_job(&caller, id).await?;
+        Endpoint::DeleteJob => {
+            service.delete_job(&caller, path_id(&matched)?).await?;
             Ok(no_content())
         }
-        Route::ListTemplates => Ok(json(
+        Endpoint::ListTemplates => Ok(json(
             StatusCode::OK,
             &service.list_templates(&caller, &query_map(req)).await?,
         )),
-        Route::CreateTemplate => {
-            let t = service
-                .create_template(&caller, req.body().as_ref())
-                .await?;
+        Endpoint::CreateTemplate => {
+            let t = service.create_template(&caller, body).await?;
             Ok(created(
                 &format!("/api/v1/export/templates/{}", t.template_id),
                 &t,
             ))
         }
-        Route::GetTemplate(id) => Ok(json(
+        Endpoint::GetTemplate => Ok(json(
             StatusCode::OK,
-            &service.get_template(&caller, id).await?,
+            &service.get_template(&caller, path_id(&matched)?).await?,
         )),
-        Route::ReplaceTemplate(id) => Ok(json(
+        Endpoint::ReplaceTemplate => Ok(json(
             StatusCode::OK,
             &service
-                .replace_template(&caller, id, req.body().as_ref())
+                .replace_template(&caller, path_id(&matched)?, body)
                 .await?,
         )),
-        Route::DeleteTemplate(id) => {
-            service.delete_template(&caller, id).await?;
+        Endpoint::DeleteTemplate => {
+            service.delete_template(&caller, path_id(&matched)?).await?;
             Ok(no_content())
         }
-        Route::ListSchedules => Ok(json(
+        Endpoint::ListSchedules => Ok(json(
             StatusCode::OK,
             &service.list_schedules(&caller).await?,
         )),
-        Route::CreateSchedule => {
-            let s = service
-                .create_schedule(&caller, req.body().as_ref())
-                .await?;
+        Endpoint::CreateSchedule => {
+            let s = service.create_schedule(&caller, body).await?;
             Ok(created(
                 &format!("/api/v1/export/scheduled/{}", s.schedule_id),
                 &s,
             ))
         }
-        Route::GetSchedule(id) => Ok(json(
+        Endpoint::GetSchedule => Ok(json(
             StatusCode::OK,
-            &service.get_schedule(&caller, id).await?,
+            &service.get_schedule(&caller, path_id(&matched)?).await?,
         )),
-        Route::ChangeSchedule(id) => Ok(json(
+        Endpoint::ChangeSchedule => Ok(json(
             StatusCode::OK,
             &service
-                .change_schedule(&caller, id, req.body().as_ref())
+                .change_schedule(&caller, path_id(&matched)?, body)
                 .await?,
         )),
-        Route::DeleteSchedule(id) => {
-            service.delete_schedule(&caller, id).await?;
+        Endpoint::DeleteSchedule => {
+            service.delete_schedule(&caller, path_id(&matched)?).await?;
             Ok(no_content())
         }
-        Route::Download(id) => {
-            let redirect = query_map(req)
-                .get("redirect")
-                .is_some_and(|v| v == "true" || v == "1");
-            let download = service.issue_download(&caller, id).await?;
+        Endpoint::Download => {
+            let redirect = redirect_param(req)?;
+            let download = service.issue_download(&caller, path_id(&matched)?).await?;
             if redirect {
                 let mut r = Response::new(Body::Empty);
                 *r.status_mut() = StatusCode::FOUND;
@@ -352,7 +254,7 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             Ok(r)
         }
-        Route::AuditExport => {
+        Endpoint::AuditExport => {
             let query = AuditExportQuery::parse(&query_map(req), service.ports.clock.now())?;
             let csv = service.export_audit_log(&caller, &query).await?;
             let mut r = Response::new(Body::Binary(csv));
@@ -391,32 +293,4 @@ pub async fn handle(service: &ExportService, req: Request) -> Response<Body> {
         "request"
     );
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_listed_route_is_dispatched_and_nothing_else() {
-        let id = Uuid::new_v4().to_string();
-        for (method, pattern) in ROUTES {
-            let path = pattern
-                .replace("{job_id}", &id)
-                .replace("{template_id}", &id)
-                .replace("{schedule_id}", &id);
-            let m: Method = method.parse().unwrap();
-            assert!(route(&m, &path).is_ok(), "{method} {path}");
-            assert_eq!(route_pattern(method, &path), Some((*method, *pattern)));
-        }
-        assert!(matches!(
-            route(&Method::GET, "/api/v1/export"),
-            Err(ServiceError::NotFound { .. })
-        ));
-        assert!(matches!(
-            route(&Method::PATCH, "/api/v1/export/full-record"),
-            Err(ServiceError::MethodNotAllowed)
-        ));
-        assert_eq!(route_pattern("GET", "/api/v1/export/jobs/x/y"), None);
-    }
 }

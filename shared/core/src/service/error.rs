@@ -9,12 +9,10 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("{0}")]
     Forbidden(String),
-    /// A patient, job, template or route that does not exist *or* that the caller may not see:
+    /// A patient, job, template or schedule that does not exist *or* that the caller may not see:
     /// the two are indistinguishable on purpose.
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
-    #[error("method not allowed")]
-    MethodNotAllowed,
     /// The body is not JSON at all.
     #[error("{0}")]
     InvalidJson(String),
@@ -75,7 +73,6 @@ impl ServiceError {
             ServiceError::Unauthenticated => 401,
             ServiceError::Forbidden(_) => 403,
             ServiceError::NotFound { .. } => 404,
-            ServiceError::MethodNotAllowed => 405,
             ServiceError::InvalidJson(_) => 400,
             ServiceError::Validation { .. }
             | ServiceError::FormatNotAvailable(_)
@@ -99,7 +96,6 @@ impl ServiceError {
             | ServiceError::Gone { code, .. }
             | ServiceError::Conflict { code, .. } => code,
             ServiceError::InvalidTemplate { .. } => "invalid_template",
-            ServiceError::MethodNotAllowed => "method_not_allowed",
             ServiceError::InvalidJson(_) => "invalid_json",
             ServiceError::Validation { .. } => "validation_failed",
             ServiceError::FormatNotAvailable(_) => "format_not_available",

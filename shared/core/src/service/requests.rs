@@ -87,21 +87,24 @@ struct FullRecordBody {
     template_id: Option<Uuid>,
 }
 
-/// Deserializes a body, naming the field at fault.
+/// Deserializes a body, naming the field at fault. Text that is not JSON is `invalid_json` (400);
+/// well-formed JSON of the wrong shape (a number where a string belongs, an unknown or missing
+/// field) is `validation_failed` (422) naming the field. The text is read as a JSON value first
+/// because serde reports some type mismatches (a number for an enum) as syntax errors.
 pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ServiceError::InvalidJson(
             "a JSON object body is required".into(),
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ServiceError::InvalidJson(format!("body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ServiceError::validation("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ServiceError::InvalidJson(format!("body is not valid JSON: {inner}"));
-        }
-        let message = inner.to_string();
+        let message = e.into_inner().to_string();
         // serde names unknown and missing fields in the message, not the path.
         // The path of an unknown field ends at the field; a missing field is named in the message.
         let field = backticked(&message)
@@ -114,15 +117,8 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceE
                 }
             })
             .unwrap_or(path);
-        let message = match message.find(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
         ServiceError::validation(field, message)
-    })?;
-    de.end()
-        .map_err(|_| ServiceError::InvalidJson("unexpected data after the JSON object".into()))?;
-    Ok(value)
+    })
 }
 
 fn backticked(message: &str) -> Option<&str> {
