@@ -51,7 +51,9 @@ start() {
   fi
   install
   mkdir -p "$STATE"
-  nohup "$VENV/bin/moto_server" -H "$HOST" -p "$PORT" >"$LOG" 2>&1 &
+  # MOTO_DISABLE_GLOBAL_CORS: answer CORS from the bucket's own rules, as S3 does (by default moto
+  # allows every origin, which would hide a missing or wrong rule).
+  MOTO_DISABLE_GLOBAL_CORS=true nohup "$VENV/bin/moto_server" -H "$HOST" -p "$PORT" >"$LOG" 2>&1 &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 100); do
     if answers; then

@@ -7,7 +7,7 @@ pub mod readers;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
-use exports_aws::config::{AwsClients, ResourceNames};
+use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins};
 use exports_aws::provision::{ProvisionReport, provision};
 
 /// The emulator the tests use when `AWS_ENDPOINT_URL` is not set. Tests never fall back to real
@@ -46,9 +46,13 @@ impl TestEnv {
     pub async fn with_names(names: ResourceNames) -> Self {
         let sdk = sdk_config().await;
         let clients = AwsClients::new(&sdk);
-        let provisioned = provision(&clients, &names).await.unwrap_or_else(|e| {
-            panic!("provisioning failed; is the emulator running (scripts/emulator.sh start)? {e}")
-        });
+        let provisioned = provision(&clients, &names, &WebAppOrigins::default())
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "provisioning failed; is the emulator running (scripts/emulator.sh start)? {e}"
+                )
+            });
         Self {
             sdk,
             clients,

@@ -551,7 +551,7 @@ fn every_route_the_api_serves_is_an_http_api_event_of_the_api_function() {
     }
     let served: BTreeSet<(String, String)> = export_api::ROUTES
         .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
     assert_eq!(
         routed, served,
@@ -565,10 +565,90 @@ fn every_route_the_api_serves_is_an_http_api_event_of_the_api_function() {
     let jwt = &api["Auth"]["Authorizers"][default]["JwtConfiguration"];
     assert_eq!(jwt["issuer"], reference("JwtIssuer"));
     assert_eq!(jwt["audience"], reference("JwtAudience"));
-    assert!(api["CorsConfiguration"]["AllowOrigins"].is_array());
+    assert_http_api_cors_is_the_api_policy(&api["CorsConfiguration"]);
     assert!(api["DefaultRouteSettings"]["ThrottlingBurstLimit"].is_object());
     assert!(api["DefaultRouteSettings"]["ThrottlingRateLimit"].is_object());
     assert!(api["AccessLogSettings"]["DestinationArn"].is_object());
+}
+
+fn lower(v: &Value) -> Vec<String> {
+    strings(v).iter().map(|s| s.to_ascii_lowercase()).collect()
+}
+
+fn owned(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_ascii_lowercase()).collect()
+}
+
+/// The HTTP API answers preflights and adds the headers with `export_api::cors`'s policy, and
+/// allows every method a route uses (a PUT or PATCH it did not allow would fail in the browser).
+fn assert_http_api_cors_is_the_api_policy(cors: &Value) {
+    use export_api::cors;
+    assert_eq!(
+        cors["AllowOrigins"],
+        reference("WebAppOrigin"),
+        "origins are the WebAppOrigin list"
+    );
+    let methods = strings(&cors["AllowMethods"]);
+    for r in export_api::ROUTES {
+        assert!(
+            methods.iter().any(|m| m == r.method),
+            "CORS must allow {} for {}",
+            r.method,
+            r.path
+        );
+    }
+    assert_eq!(methods, cors::allow_methods(), "AllowMethods");
+    assert_eq!(
+        lower(&cors["AllowHeaders"]),
+        owned(cors::ALLOW_HEADERS),
+        "AllowHeaders"
+    );
+    assert_eq!(
+        lower(&cors["ExposeHeaders"]),
+        owned(cors::EXPOSE_HEADERS),
+        "ExposeHeaders"
+    );
+    assert_eq!(number(&cors["MaxAge"]), u64::from(cors::MAX_AGE_SECONDS));
+    assert!(
+        cors.get("AllowCredentials").is_none_or(|c| c == false),
+        "bearer tokens, no cookies"
+    );
+}
+
+#[test]
+fn the_exports_bucket_lets_the_web_app_download_with_fetch() {
+    let t = template();
+    let rules =
+        resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["CorsConfiguration"]["CorsRules"]
+            .as_array()
+            .expect("a CORS rule on the exports bucket")
+            .clone();
+    assert_eq!(rules.len(), 1, "one rule, as provision.rs writes");
+    let rule = &rules[0];
+    let spec = EXPORTS_BUCKET.cors;
+    assert_eq!(
+        t["Parameters"]["WebAppOrigin"]["Type"], "CommaDelimitedList",
+        "one or several origins"
+    );
+    assert_eq!(rule["AllowedOrigins"], reference("WebAppOrigin"));
+    assert_eq!(
+        strings(&rule["AllowedMethods"]),
+        owned_exact(spec.allowed_methods)
+    );
+    assert_eq!(
+        strings(&rule["ExposedHeaders"]),
+        owned_exact(spec.exposed_headers)
+    );
+    assert!(
+        spec.exposed_headers.contains(&"Content-Disposition"),
+        "a page reads the file's name"
+    );
+    assert_eq!(number(&rule["MaxAge"]), spec.max_age_seconds as u64);
+    assert!(rule.get("AllowedHeaders").is_none(), "simple GETs only");
+}
+
+fn owned_exact(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
 }
 
 /// `(role, Allow statement)` of every function's role; functions carry no SAM `Policies` and

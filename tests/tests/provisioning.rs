@@ -3,6 +3,7 @@
 
 use aws_sdk_s3::types::ServerSideEncryption;
 use aws_sdk_sqs::types::QueueAttributeName;
+use exports_aws::config::WebAppOrigins;
 use exports_aws::provision::{Outcome, provision};
 use exports_aws::resources::{EXPORTS_BUCKET, JOBS_QUEUE, TABLES};
 use exports_tests::TestEnv;
@@ -149,7 +150,7 @@ async fn provisioning_creates_every_resource_as_defined() {
 #[tokio::test]
 async fn provisioning_twice_finds_everything_present() {
     let env = TestEnv::new().await;
-    let again = provision(&env.clients, &env.names)
+    let again = provision(&env.clients, &env.names, &WebAppOrigins::default())
         .await
         .expect("second run");
     assert_eq!(again.jobs_queue_url, env.provisioned.jobs_queue_url);

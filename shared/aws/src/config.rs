@@ -72,6 +72,67 @@ impl ResourceNames {
     }
 }
 
+/// Origins of the web app, used for CORS by the API (the SAM template's HTTP API, the local
+/// runner) and by the exports bucket (downloads with `fetch`).
+pub const DEFAULT_WEB_APP_ORIGINS: &[&str] = &["http://127.0.0.1:3000", "http://localhost:3000"];
+
+/// `WEB_APP_ORIGIN`: the web app's origins, comma-separated (default [`DEFAULT_WEB_APP_ORIGINS`]).
+/// Each is `http(s)://host[:port]` with no path: exactly what a browser sends as `Origin`. `*` is
+/// refused: exports are PHI and only the practice's own app may read them from a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebAppOrigins(pub Vec<String>);
+
+impl Default for WebAppOrigins {
+    fn default() -> Self {
+        Self(
+            DEFAULT_WEB_APP_ORIGINS
+                .iter()
+                .map(|o| o.to_string())
+                .collect(),
+        )
+    }
+}
+
+impl WebAppOrigins {
+    pub fn from_env() -> Result<Self, crate::wiring::ConfigError> {
+        Self::parse(env::var("WEB_APP_ORIGIN").ok().as_deref())
+    }
+
+    pub fn parse(value: Option<&str>) -> Result<Self, crate::wiring::ConfigError> {
+        let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
+            return Ok(Self::default());
+        };
+        let mut origins = Vec::new();
+        for origin in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+            let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = host.is_some_and(|h| {
+                !h.is_empty()
+                    && !h.contains(['/', '?', '#', '*', '@'])
+                    && !h.chars().any(char::is_whitespace)
+            });
+            if !valid {
+                return Err(crate::wiring::ConfigError {
+                    variable: "WEB_APP_ORIGIN",
+                    message: format!(
+                        "not an origin (http(s)://host[:port], no path, no wildcard): {origin:?}"
+                    ),
+                });
+            }
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        Ok(Self(origins))
+    }
+
+    pub fn contains(&self, origin: &str) -> bool {
+        self.0.iter().any(|o| o == origin)
+    }
+}
+
 /// The shared SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the standard
 /// AWS environment and profile chain.
 pub async fn load_sdk_config() -> SdkConfig {
@@ -130,5 +191,35 @@ mod tests {
         let names = ResourceNames::from_lookup(|_| None);
         assert_eq!(names, ResourceNames::with_prefix(DEFAULT_PREFIX));
         assert_eq!(names.jobs_dlq, "practice-exports-jobs-dlq");
+    }
+
+    #[test]
+    fn web_app_origins_are_browser_origins() {
+        assert_eq!(
+            WebAppOrigins::parse(None).unwrap(),
+            WebAppOrigins::default()
+        );
+        assert_eq!(
+            WebAppOrigins::parse(Some(" https://app.example.com/, http://localhost:3000 ,"))
+                .unwrap()
+                .0,
+            vec!["https://app.example.com", "http://localhost:3000"]
+        );
+        assert_eq!(
+            WebAppOrigins::parse(Some("HTTPS://App.Example.com"))
+                .unwrap()
+                .0,
+            vec!["https://app.example.com"]
+        );
+        for bad in [
+            "*",
+            "app.example.com",
+            "https://app.example.com/path",
+            "https://*.example.com",
+            "ftp://x",
+        ] {
+            let e = WebAppOrigins::parse(Some(bad)).expect_err(bad);
+            assert_eq!(e.variable, "WEB_APP_ORIGIN");
+        }
     }
 }

@@ -10,14 +10,14 @@ use aws_sdk_dynamodb::types::{
     TableDescription, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{
-    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
-    LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, ObjectOwnership, OwnershipControls,
-    OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, CorsConfiguration, CorsRule,
+    ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 
-use crate::config::{AwsClients, ResourceNames};
+use crate::config::{AwsClients, ResourceNames, WebAppOrigins};
 use crate::error::sdk_message;
 use crate::resources::{EXPORTS_BUCKET, JOBS_QUEUE, Key, TABLES, TableSpec};
 
@@ -76,8 +76,13 @@ fn build<T, E: fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
     r.map_err(|e| ProvisionError::Aws(format!("building request: {e}")))
 }
 
-/// Creates whatever is missing. Safe to run any number of times.
-pub async fn provision(clients: &AwsClients, names: &ResourceNames) -> Result<ProvisionReport> {
+/// Creates whatever is missing. Safe to run any number of times. `web_origins` are the origins the
+/// exports bucket's CORS rule admits.
+pub async fn provision(
+    clients: &AwsClients,
+    names: &ResourceNames,
+    web_origins: &WebAppOrigins,
+) -> Result<ProvisionReport> {
     let mut report = ProvisionReport::default();
     for spec in TABLES {
         table(clients, spec.table.name(names), spec, &mut report).await?;
@@ -88,6 +93,7 @@ pub async fn provision(clients: &AwsClients, names: &ResourceNames) -> Result<Pr
         clients,
         &names.exports_bucket,
         &report.kms_key_arn.clone(),
+        web_origins,
         &mut report,
     )
     .await?;
@@ -409,6 +415,7 @@ async fn bucket(
     clients: &AwsClients,
     name: &str,
     kms_key_arn: &str,
+    web_origins: &WebAppOrigins,
     report: &mut ProvisionReport,
 ) -> Result<()> {
     let s3 = &clients.s3;
@@ -522,10 +529,34 @@ async fn bucket(
         .send()
         .await
         .map_err(aws("PutBucketLifecycleConfiguration"))?;
+    let cors = EXPORTS_BUCKET.cors;
+    let mut rule = CorsRule::builder().max_age_seconds(cors.max_age_seconds);
+    for origin in &web_origins.0 {
+        rule = rule.allowed_origins(origin);
+    }
+    for method in cors.allowed_methods {
+        rule = rule.allowed_methods(*method);
+    }
+    for header in cors.exposed_headers {
+        rule = rule.expose_headers(*header);
+    }
+    s3.put_bucket_cors()
+        .bucket(name)
+        .cors_configuration(build(
+            CorsConfiguration::builder()
+                .cors_rules(build(rule.build())?)
+                .build(),
+        )?)
+        .send()
+        .await
+        .map_err(aws("PutBucketCors"))?;
     report.lines.push((
         format!(
-            "  {name}: SSE-KMS + bucket key, public access blocked, owner enforced, {}* expires after {} days",
-            EXPORTS_BUCKET.exports_prefix, EXPORTS_BUCKET.expire_after_days
+            "  {name}: SSE-KMS + bucket key, public access blocked, owner enforced, {}* expires after {} days, CORS {} from {}",
+            EXPORTS_BUCKET.exports_prefix,
+            EXPORTS_BUCKET.expire_after_days,
+            cors.allowed_methods.join("/"),
+            web_origins.0.join(", ")
         ),
         Outcome::Configured,
     ));

@@ -190,6 +190,18 @@ pub struct BucketSpec {
     pub exports_prefix: &'static str,
     pub expire_after_days: i32,
     pub abort_incomplete_uploads_after_days: i32,
+    /// The bucket's one CORS rule, for the web app's origins (`WEB_APP_ORIGIN`): a page may
+    /// `fetch()` a presigned download URL and read the file's name.
+    pub cors: BucketCors,
+}
+
+/// A CORS rule of a bucket, origins aside (they are configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketCors {
+    pub allowed_methods: &'static [&'static str],
+    /// Response headers a page's script may read.
+    pub exposed_headers: &'static [&'static str],
+    pub max_age_seconds: i32,
 }
 
 pub const EXPORTS_BUCKET: BucketSpec = BucketSpec {
@@ -197,6 +209,17 @@ pub const EXPORTS_BUCKET: BucketSpec = BucketSpec {
     exports_prefix: "exports/",
     expire_after_days: 7,
     abort_incomplete_uploads_after_days: 1,
+    cors: BucketCors {
+        // Downloads only: presigned URLs are GETs; HEAD lets a page check size and type first.
+        allowed_methods: &["GET", "HEAD"],
+        exposed_headers: &[
+            "Content-Disposition",
+            "Content-Length",
+            "Content-Type",
+            "ETag",
+        ],
+        max_age_seconds: 600,
+    },
 };
 
 pub fn table_spec(table: Table) -> &'static TableSpec {

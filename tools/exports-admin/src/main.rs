@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use exports_aws::config::{AwsClients, ResourceNames};
+use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins};
 use exports_aws::provision::provision;
 use exports_aws::records_store::{DynamoRecords, ImportError, ImportReport};
 use exports_core::records::PracticeData;
@@ -106,7 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Provision => {
             let clients = AwsClients::from_env().await;
             let started = Instant::now();
-            let report = provision(&clients, &names).await?;
+            let report = provision(&clients, &names, &WebAppOrigins::from_env()?).await?;
             print!("{report}");
             println!(
                 "provisioned in {:.1} s; jobs queue {}",

@@ -1,5 +1,7 @@
 //! The API on a local port: each HTTP request becomes the `lambda_http::Request` API Gateway
-//! would hand the function, with the claims of a verified local JWT as authorizer claims.
+//! would hand the function, with the claims of a verified local JWT as authorizer claims. CORS is
+//! applied in front of the handler as the HTTP API applies its `CorsConfiguration`: preflights are
+//! answered here (the handler never sees `OPTIONS`) and real responses get the headers.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -11,6 +13,7 @@ use aws_lambda_events::apigw::{
     ApiGatewayV2httpRequestContext,
 };
 use bytes::Bytes;
+use export_api::cors::CorsPolicy;
 use exports_core::service::{ExportService, ServiceError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -30,6 +33,8 @@ pub struct LocalApi {
     pub service: ExportService,
     /// `LOCAL_JWT_SECRET`; without it no request carries claims, so every route answers 401.
     pub jwt_secret: Option<String>,
+    /// The API's CORS policy for the web app's origins (`WEB_APP_ORIGIN`).
+    pub cors: CorsPolicy,
 }
 
 fn to_hyper(resp: lambda_http::Response<Body>) -> hyper::Response<Full<Bytes>> {
@@ -88,13 +93,18 @@ async fn serve_one(
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
+    if parts.method == hyper::Method::OPTIONS {
+        return Ok(to_hyper(api.cors.preflight(&parts.headers)));
+    }
     let bytes = match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes(),
         Err(_) => {
             let e = ServiceError::InvalidJson(format!(
                 "body larger than {MAX_BODY} bytes or unreadable"
             ));
-            return Ok(to_hyper(export_api::error_response(&e)));
+            let mut response = export_api::error_response(&e.into());
+            api.cors.decorate(&parts.headers, &mut response);
+            return Ok(to_hyper(response));
         }
     };
     let path = parts.uri.path().to_string();
@@ -127,7 +137,9 @@ async fn serve_one(
         .with_raw_http_path(path)
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(ctx));
-    Ok(to_hyper(export_api::handle(&api.service, request).await))
+    let mut response = export_api::handle(&api.service, request).await;
+    api.cors.decorate(&parts.headers, &mut response);
+    Ok(to_hyper(response))
 }
 
 /// `application/x-www-form-urlencoded` pairs of a query string, percent-decoded.
@@ -141,6 +153,11 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
 pub async fn serve(api: Arc<LocalApi>, bind: SocketAddr) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind).await?;
     tracing::info!(address = %bind, "local API listening");
+    serve_listener(api, listener).await
+}
+
+/// Serves the connections of a bound listener (tests bind port 0 and read the port).
+pub async fn serve_listener(api: Arc<LocalApi>, listener: TcpListener) -> anyhow::Result<()> {
     loop {
         let (stream, peer) = listener.accept().await?;
         let api = api.clone();
