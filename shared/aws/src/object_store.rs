@@ -89,7 +89,12 @@ impl ObjectStore for S3ObjectStore {
         Ok(Some(body.into_bytes().to_vec()))
     }
 
-    async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<String, PortError> {
+    async fn presign_get(
+        &self,
+        key: &str,
+        filename: &str,
+        expires_in: Duration,
+    ) -> Result<String, PortError> {
         let config = PresigningConfig::expires_in(expires_in)
             .map_err(|e| PortError::Unavailable(format!("presigning: {e}")))?;
         let request = self
@@ -97,6 +102,8 @@ impl ObjectStore for S3ObjectStore {
             .get_object()
             .bucket(&self.bucket)
             .key(key)
+            // Signed into the URL, so S3 answers with it whatever the object's own metadata says.
+            .response_content_disposition(content_disposition(filename))
             .presigned(config)
             .await
             .map_err(unavailable("presign GetObject"))?;

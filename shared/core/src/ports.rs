@@ -216,10 +216,13 @@ pub trait ObjectStore: Send + Sync {
     async fn delete(&self, key: &str) -> Result<(), PortError>;
     /// The object's bytes; `None` if there is no such object.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError>;
-    /// A URL that downloads the object without credentials until `expires_in` has passed.
+    /// A URL that downloads the object without credentials until `expires_in` has passed, saved
+    /// by a browser as `filename` (`Content-Disposition: attachment`) whether it follows a link or
+    /// fetches it.
     async fn presign_get(
         &self,
         key: &str,
+        filename: &str,
         expires_in: std::time::Duration,
     ) -> Result<String, PortError>;
 }

@@ -621,7 +621,7 @@ pub struct MemoryObject {
     pub filename: String,
 }
 
-/// An [`ObjectStore`] in memory. `presign_get` answers `memory://{key}?expires={seconds}`
+/// An [`ObjectStore`] in memory. `presign_get` answers `memory://{key}?expires={seconds}&filename={filename}`
 /// without checking that the object exists (as S3 presigning does not).
 #[derive(Debug, Default)]
 pub struct InMemoryObjects {
@@ -693,6 +693,7 @@ impl ObjectStore for InMemoryObjects {
     async fn presign_get(
         &self,
         key: &str,
+        filename: &str,
         expires_in: std::time::Duration,
     ) -> Result<String, PortError> {
         self.check()?;
@@ -701,7 +702,10 @@ impl ObjectStore for InMemoryObjects {
                 "presigning: expiry longer than a week".into(),
             ));
         }
-        Ok(format!("memory://{key}?expires={}", expires_in.as_secs()))
+        Ok(format!(
+            "memory://{key}?expires={}&filename={filename}",
+            expires_in.as_secs()
+        ))
     }
 }
 
@@ -1244,10 +1248,13 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(objects.get("exports/u/j/f.csv").unwrap().bytes, b"a,b");
-        let url =
-            block_on(objects.presign_get("exports/u/j/f.csv", std::time::Duration::from_secs(300)))
-                .unwrap();
-        assert_eq!(url, "memory://exports/u/j/f.csv?expires=300");
+        let url = block_on(objects.presign_get(
+            "exports/u/j/f.csv",
+            "f.csv",
+            std::time::Duration::from_secs(300),
+        ))
+        .unwrap();
+        assert_eq!(url, "memory://exports/u/j/f.csv?expires=300&filename=f.csv");
         block_on(objects.delete("exports/u/j/f.csv")).unwrap();
         block_on(objects.delete("exports/u/j/f.csv")).unwrap();
         assert!(objects.keys().is_empty());

@@ -400,7 +400,11 @@ impl ExportService {
             .min(MAX_DOWNLOAD_URL_TTL)
             .min(until_expiry)
             .max(std::time::Duration::from_secs(1));
-        let url = self.ports.objects.presign_get(&file.key, ttl).await?;
+        let url = self
+            .ports
+            .objects
+            .presign_get(&file.key, &file.filename, ttl)
+            .await?;
         self.audit(AuditEvent::by(caller, "therapist", AuditAction::Downloaded, now).job(&job))
             .await?;
         Ok(Download {
