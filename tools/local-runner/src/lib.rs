@@ -3,4 +3,5 @@
 
 pub mod auth;
 pub mod http;
+pub mod web;
 pub mod worker;

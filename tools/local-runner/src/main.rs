@@ -1,18 +1,21 @@
-//! `local-runner`: serves the API on 127.0.0.1:8080, renders queued jobs and ticks the scheduler
-//! every 15 minutes, against whatever AWS endpoint the environment names (the emulator,
-//! locally); `local-runner tick [--at …]` runs one scheduler tick and exits. Documented in
-//! docs/local.md.
+//! `local-runner`: serves the API on 127.0.0.1:8080 and the reference web client on
+//! 127.0.0.1:3000, renders queued jobs and ticks the scheduler every 15 minutes, against whatever
+//! AWS endpoint the environment names (the emulator, locally); `local-runner tick [--at …]` runs
+//! one scheduler tick and exits. Documented in docs/local.md.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use exports_aws::config::{AwsClients, ResourceNames, load_sdk_config};
+use export_api::cors::CorsPolicy;
+use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins, load_sdk_config};
 use exports_aws::queue::SqsJobQueue;
 use exports_aws::wiring::{ServiceConfig, export_service};
 use exports_core::ports::ShiftedClock;
 use local_runner::http::{LocalApi, serve};
+use local_runner::web::{self, WebSite};
 use local_runner::worker::Worker;
 
 #[derive(Parser)]
@@ -28,6 +31,16 @@ struct Args {
     /// Serve the API only; do not poll the queue.
     #[arg(long)]
     no_worker: bool,
+    /// Address the reference web client (`--web-dir`) is served on: its own origin, as in
+    /// production. Must be one of `WEB_APP_ORIGIN`'s origins for its calls to pass CORS.
+    #[arg(long, default_value = "127.0.0.1:3000", env = "LOCAL_WEB_ADDR")]
+    web_addr: SocketAddr,
+    /// Folder of the reference web client.
+    #[arg(long, default_value = "web", env = "LOCAL_WEB_DIR")]
+    web_dir: PathBuf,
+    /// Do not serve the web client.
+    #[arg(long)]
+    no_web: bool,
     /// Seconds between scheduler ticks while serving, as EventBridge's 15-minute schedule
     /// (0: no ticks).
     #[arg(long, default_value_t = 900, env = "LOCAL_TICK_SECONDS")]
@@ -92,6 +105,27 @@ async fn main() -> anyhow::Result<()> {
             "LOCAL_JWT_SECRET is not set: no request will carry claims, every route answers 401"
         );
     }
+    let web_origins = WebAppOrigins::from_env()?;
+    if !args.no_web {
+        if args.web_dir.join("index.html").is_file() {
+            let site = Arc::new(WebSite {
+                root: args.web_dir.clone(),
+                api_base_url: format!("http://{}", args.bind),
+                download_origins: vec![download_origin()],
+            });
+            let addr = args.web_addr;
+            tokio::spawn(async move {
+                if let Err(e) = web::serve(site, addr).await {
+                    tracing::error!(error = %e, address = %addr, "web client not served");
+                }
+            });
+        } else {
+            tracing::warn!(
+                dir = %args.web_dir.display(),
+                "no index.html in the web client folder (--web-dir); not serving it"
+            );
+        }
+    }
     if !args.no_worker {
         let queue_url = SqsJobQueue::resolve_url(&clients.sqs, &names.jobs_queue).await?;
         let queue_arn = clients
@@ -117,8 +151,23 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(LocalApi {
             service,
             jwt_secret,
+            cors: CorsPolicy::new(web_origins),
         }),
         args.bind,
     )
     .await
+}
+
+/// Where presigned download URLs point: the emulator's origin locally, S3 in AWS.
+fn download_origin() -> String {
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) if !url.is_empty() => {
+            let scheme_end = url.find("://").map_or(0, |i| i + 3);
+            match url[scheme_end..].find('/') {
+                Some(i) => url[..scheme_end + i].to_string(),
+                None => url,
+            }
+        }
+        _ => "https://*.amazonaws.com".into(),
+    }
 }
