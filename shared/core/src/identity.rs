@@ -43,23 +43,23 @@ impl Caller {
     }
 }
 
-/// Roles from a `cognito:groups` claim in any of the shapes it arrives in: a JSON array
-/// (`["therapist","admin"]`), API Gateway's flattening of an array (`[therapist admin]`), or a
-/// comma/space separated list. Unknown groups are ignored.
+/// Roles from a `cognito:groups` claim as API Gateway's JWT authorizer presents it: an array
+/// claim flattened to `[therapist admin]` (names separated by spaces, which Cognito group names
+/// cannot contain), a JSON array (`["therapist","admin"]`), or one group name. Each name is matched
+/// whole: Cognito group names may contain commas, so `patient,admin` is one (unknown) group, not
+/// two. Unknown groups are ignored.
 pub fn parse_groups(claim: &str) -> Vec<Role> {
-    let parsed: Vec<String> = match serde_json::from_str::<Vec<String>>(claim) {
+    let claim = claim.trim();
+    let names: Vec<String> = match serde_json::from_str::<Vec<String>>(claim) {
         Ok(list) => list,
-        Err(_) => claim
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .split([' ', ','])
-            .map(|s| s.trim().trim_matches('"').to_string())
-            .collect(),
+        Err(_) => match claim.strip_prefix('[').and_then(|c| c.strip_suffix(']')) {
+            Some(flattened) => flattened.split_whitespace().map(String::from).collect(),
+            None => vec![claim.to_string()],
+        },
     };
     let mut roles = Vec::new();
-    for g in parsed {
-        let role = match g.as_str() {
+    for name in names {
+        let role = match name.as_str() {
             "therapist" => Role::Therapist,
             "admin" => Role::Admin,
             _ => continue,
@@ -80,10 +80,32 @@ mod tests {
         let both = vec![Role::Therapist, Role::Admin];
         assert_eq!(parse_groups("[therapist admin]"), both);
         assert_eq!(parse_groups(r#"["therapist","admin"]"#), both);
-        assert_eq!(parse_groups("therapist,admin"), both);
+        assert_eq!(parse_groups(r#"["admin"]"#), vec![Role::Admin]);
         assert_eq!(parse_groups("therapist"), vec![Role::Therapist]);
         assert_eq!(parse_groups("[billing]"), vec![]);
         assert_eq!(parse_groups(""), vec![]);
         assert_eq!(parse_groups("[admin admin]"), vec![Role::Admin]);
+        assert_eq!(parse_groups("admin"), vec![Role::Admin]);
+    }
+
+    #[test]
+    fn group_names_are_matched_whole() {
+        // Cognito group names may contain commas; none of these is the admin group.
+        for claim in [
+            r#"["patient,admin"]"#,
+            r#"["patient admin"]"#,
+            "[patient,admin]",
+            "patient,admin",
+            "patient admin",
+            "therapist,admin",
+            r#"["Admin"]"#,
+            "[admins]",
+            r#"[" admin"]"#,
+        ] {
+            assert!(
+                !parse_groups(claim).contains(&Role::Admin),
+                "{claim} is not the admin group"
+            );
+        }
     }
 }
