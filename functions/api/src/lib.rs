@@ -150,8 +150,15 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
     let body = req.body().as_ref();
     match endpoint {
         Endpoint::RequestExport(t) => {
-            let key = header_str(req, "idempotency-key");
-            let accepted = service.request_export(&caller, t, body, key).await?;
+            // Read as bytes: a key that is not visible ASCII must reach the core's check (422),
+            // not vanish as an unreadable header and make a second export.
+            let key = req
+                .headers()
+                .get("idempotency-key")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let accepted = service
+                .request_export(&caller, t, body, key.as_deref())
+                .await?;
             let mut r = created(
                 &format!("/api/v1/export/jobs/{}", accepted.job.job_id),
                 &accepted.job,
