@@ -46,13 +46,57 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The first date the API takes; records do not go further back.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// A date as the API documents it: `YYYY-MM-DD` exactly, 1900-01-01 to 9999-12-31. chrono alone
+/// also takes signed and five-digit years (`+10000-01-01`), which a job would then echo back
+/// outside the documented format.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let date = shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("must be a date as YYYY-MM-DD, not {text:?}"))?;
+    if date < EARLIEST_DATE {
+        return Err(format!("must be {EARLIEST_DATE} or later"));
+    }
+    Ok(date)
+}
+
+/// `deserialize_with` helpers for [`parse_date`].
+mod strict_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_date(&text).map_err(D::Error::custom)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| super::parse_date(&text).map_err(D::Error::custom))
+            .transpose()
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SessionNotesBody {
     patient_id: Uuid,
     format: Option<ExportFormat>,
     session_ids: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "strict_date::optional")]
     start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "strict_date::optional")]
     end_date: Option<NaiveDate>,
     template_id: Option<Uuid>,
     include_sections: Option<Vec<String>>,
@@ -63,7 +107,9 @@ struct SessionNotesBody {
 struct ProgressReportBody {
     patient_id: Uuid,
     format: Option<ExportFormat>,
+    #[serde(deserialize_with = "strict_date::required")]
     start_date: NaiveDate,
+    #[serde(deserialize_with = "strict_date::required")]
     end_date: NaiveDate,
     template_id: Option<Uuid>,
     include_sections: Option<Vec<String>>,
@@ -363,7 +409,7 @@ fn instant(
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+    let d = parse_date(v).map_err(|_| {
         ServiceError::validation(name, "must be a date (YYYY-MM-DD) or an RFC 3339 date-time")
     })?;
     let time = if end_of_day {
@@ -440,6 +486,38 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn dates_are_yyyy_mm_dd_from_1900() {
+        for bad in [
+            "+10000-01-01",
+            "10000-01-01",
+            "-0001-01-01",
+            "2026-1-05",
+            "2026-01-5",
+            "20260105",
+            "2026-02-30",
+            "1899-12-31",
+            "2026-01-05T00:00:00Z",
+            " 2026-01-05",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+            let r = req(
+                ExportType::ProgressReport,
+                serde_json::json!({"patient_id": P, "format": "csv", "start_date": bad, "end_date": "2026-12-31"}),
+            );
+            assert_eq!(field_of(r), "start_date", "{bad}");
+            let r = req(
+                ExportType::SessionNotes,
+                serde_json::json!({"patient_id": P, "format": "csv", "start_date": "2026-01-01", "end_date": bad}),
+            );
+            assert_eq!(field_of(r), "end_date", "{bad}");
+        }
+        assert_eq!(parse_date("1900-01-01"), Ok(EARLIEST_DATE));
+        assert!(parse_date("9999-12-31").is_ok());
+        let q = HashMap::from([("from".to_string(), "+10000-01-01".to_string())]);
+        assert!(AuditExportQuery::parse(&q, Utc::now()).is_err());
     }
 
     #[test]
