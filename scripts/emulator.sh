@@ -8,7 +8,8 @@
 #
 #   scripts/emulator.sh start    install what is missing into its venv, start, wait until it answers
 #   scripts/emulator.sh stop     stop the servers this script started (by PID; SIGKILL after 10 s)
-#   scripts/emulator.sh status   say whether they are running
+#   scripts/emulator.sh status   say whether they are running (exit 1 if one is not)
+#   (stop and status take an optional server name, moto or localstack, to act on that one only)
 #   scripts/emulator.sh reset    clear all emulator state (moto: POST /moto-api/reset; LocalStack:
 #                                restart it, since its community edition has no reset endpoint)
 #
@@ -210,23 +211,36 @@ esac
 
 case "${1:-}" in
   start)
+    # LocalStack's prerequisites first: a missing Python 3.13 stops before anything starts.
+    if [ "$PROFILE" = localstack ] && [ -z "$(running_pid localstack)" ]; then install_localstack; fi
     start_moto
     if [ "$PROFILE" = localstack ]; then start_localstack; fi ;;
   stop)
     # Stops whatever this script started, whichever profile started it.
-    if [ -z "$(running_pid localstack)" ] && [ -z "$(running_pid moto)" ]; then
-      echo "emulator: not running (no live pid in $STATE/*.pid)"
-    fi
-    stop_one localstack
-    stop_one moto ;;
+    case "${2:-}" in
+      moto|localstack) stop_one "$2" ;;
+      "")
+        if [ -z "$(running_pid localstack)" ] && [ -z "$(running_pid moto)" ]; then
+          echo "emulator: not running (no live pid in $STATE/*.pid)"
+        fi
+        stop_one localstack
+        stop_one moto ;;
+      *) echo "emulator: no server $2 (moto, localstack)" >&2; exit 2 ;;
+    esac ;;
   status)
-    status_one moto "$MOTO_URL" moto_answers
-    if [ "$PROFILE" = localstack ]; then status_one localstack "$LOCALSTACK_URL" localstack_answers; fi ;;
+    case "${2:-}" in
+      moto) status_one moto "$MOTO_URL" moto_answers ;;
+      localstack) status_one localstack "$LOCALSTACK_URL" localstack_answers ;;
+      "")
+        status_one moto "$MOTO_URL" moto_answers
+        if [ "$PROFILE" = localstack ]; then status_one localstack "$LOCALSTACK_URL" localstack_answers; fi ;;
+      *) echo "emulator: no server $2 (moto, localstack)" >&2; exit 2 ;;
+    esac ;;
   reset)
     reset_moto
     if [ "$PROFILE" = localstack ]; then
       stop_one localstack
       start_localstack
     fi ;;
-  *) echo "usage: [EMULATOR=moto|localstack] $0 start|stop|status|reset" >&2; exit 2 ;;
+  *) echo "usage: [EMULATOR=moto|localstack] $0 start|stop [SERVER]|status [SERVER]|reset" >&2; exit 2 ;;
 esac

@@ -23,3 +23,24 @@ if [ "$EMULATOR" != none ]; then
   export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test}
   export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
 fi
+
+# emulator_up: start the servers of this profile that are not running (scripts/emulator.sh);
+# emulator_down: stop again those emulator_up started, leaving any that were already running (e.g.
+# the demo's moto). For scripts that bring the emulator up for their own run only.
+EMULATOR_STARTED=()
+emulator_up() {
+  local servers=() server
+  case "$EMULATOR" in
+    moto) servers=(moto) ;;
+    localstack) servers=(moto localstack) ;;
+  esac
+  for server in "${servers[@]}"; do
+    "$ROOT/scripts/emulator.sh" status "$server" >/dev/null 2>&1 || EMULATOR_STARTED+=("$server")
+  done
+  if [ ${#EMULATOR_STARTED[@]} -gt 0 ]; then "$ROOT/scripts/emulator.sh" start; fi
+}
+emulator_down() {
+  local server
+  for server in "${EMULATOR_STARTED[@]}"; do "$ROOT/scripts/emulator.sh" stop "$server"; done
+  EMULATOR_STARTED=()
+}

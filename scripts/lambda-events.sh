@@ -33,7 +33,6 @@ if ! cargo lambda --version >/dev/null 2>&1; then
   export PATH=$VENV/bin:$PATH
 fi
 
-emulator_started=""
 watch_pid=""
 cleanup() {
   if [ -n "$watch_pid" ] && kill -0 "$watch_pid" 2>/dev/null; then
@@ -41,13 +40,10 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$watch_pid" 2>/dev/null || true
   fi
-  if [ -n "$emulator_started" ]; then scripts/emulator.sh stop; fi
+  emulator_down
 }
 trap cleanup EXIT
-if [ "$EMULATOR" != none ] && ! scripts/emulator.sh status >/dev/null 2>&1; then
-  emulator_started=yes
-  scripts/emulator.sh start
-fi
+emulator_up
 
 cargo build --workspace --locked --bins
 BIN=$CARGO_TARGET_DIR/debug

@@ -34,17 +34,6 @@ install_readers() {
   export PYTHON_DOCX=$venv/bin/python
 }
 
-emulator_started=""
-start_emulator() {
-  if [ "$EMULATOR" != none ] && ! scripts/emulator.sh status >/dev/null 2>&1; then
-    emulator_started=yes
-    scripts/emulator.sh start
-  fi
-}
-stop_emulator() {
-  if [ -n "$emulator_started" ]; then scripts/emulator.sh stop; fi
-}
-
 run_cargo_tests() {
   local args=("$@")
   if [ ${#args[@]} -eq 0 ]; then
@@ -62,6 +51,6 @@ run_cargo_tests() {
 }
 
 install_readers
-trap stop_emulator EXIT
-start_emulator
+trap emulator_down EXIT
+emulator_up
 run_cargo_tests "$@"
