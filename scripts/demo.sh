@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Brings up the whole system locally and makes exports end to end:
-#   emulator → build → provision → seed a demo practice → start the local runner (API on
-#   127.0.0.1:8080 + renderer polling the queue) → one export of each type in each format,
-#   downloaded through its presigned URL into out/exports/ → a table of what happened →
+#   emulator (EMULATOR=moto, the default, or localstack: see scripts/emulator.sh) → build →
+#   provision → seed a demo practice → start the local runner (API on 127.0.0.1:8080 +
+#   renderer polling the queue) → one export of each type in each format, downloaded through
+#   its presigned URL into out/exports/ → a table of what happened →
 #   a custom template and two scheduled reports, one scheduler tick at their time, and the mail
 #   they sent saved as .eml files in out/mail/.
 # Leaves the emulator and the runner up; `scripts/demo.sh stop` stops both.
@@ -27,7 +28,7 @@ stop_runner() {
 
 if [ "${1:-}" = stop ]; then
   stop_runner
-  [ "$EMULATOR" = moto ] && scripts/emulator.sh stop
+  if [ "$EMULATOR" != none ]; then scripts/emulator.sh stop; fi
   exit 0
 fi
 
@@ -36,7 +37,7 @@ t0=$(date +%s)
 mkdir -p "$STATE" out/exports out/mail
 
 step "1/7 emulator"
-if [ "$EMULATOR" = moto ]; then scripts/emulator.sh start; else echo "EMULATOR=none: using ${AWS_ENDPOINT_URL:-real AWS}"; fi
+if [ "$EMULATOR" != none ]; then scripts/emulator.sh start; else echo "EMULATOR=none: using ${AWS_ENDPOINT_URL:-real AWS}"; fi
 
 step "2/7 build (cargo, target dir $CARGO_TARGET_DIR; the first build takes a few minutes)"
 cargo build --workspace --locked --bins
@@ -72,7 +73,7 @@ python3 scripts/demo_schedule.py --api "$API" --token "$TOKEN" --manifest "$STAT
 
 step "done in $(( $(date +%s) - t0 )) s"
 cat <<MSG
-The local system is up: AWS at ${AWS_ENDPOINT_URL:-AWS}, API at $API.
+The local system is up: AWS at ${AWS_ENDPOINT_URL:-AWS}${AWS_ENDPOINT_URL_DYNAMODB:+ (DynamoDB at $AWS_ENDPOINT_URL_DYNAMODB)}, API at $API.
   Try:     curl -s -H "Authorization: Bearer $TOKEN" $API/api/v1/export/jobs
   Token:   LOCAL_JWT_SECRET=$LOCAL_JWT_SECRET $BIN/exports-admin mint-token --sub <therapist id> --groups therapist
   Stop:    scripts/demo.sh stop

@@ -2,8 +2,8 @@
 """Shows scheduled reports firing: creates a custom template and two scheduled reports through the
 local API (a weekly progress report mailed as a link, a monthly full record mailed as a PDF
 attachment), runs one scheduler tick at the time they are due (`local-runner tick --at …`), then
-reads the mail SES (the emulator) accepted and saves each message as an .eml file. Standard
-library only.
+reads the mail SES (moto's or LocalStack's) accepted and saves each message as an .eml file.
+Standard library only.
 
 usage: demo_schedule.py --api URL --token TOKEN --manifest FILE --runner BIN --out DIR
                         [--endpoint http://127.0.0.1:4566]
@@ -50,9 +50,24 @@ def clean(api, token, patients):
             call(api, token, "DELETE", f"/api/v1/export/templates/{t['template_id']}")
 
 
-def moto_messages(endpoint):
-    # moto answers data.json with a 500 when some model changes while it serialises them all
-    # (see tests/src/moto_mail.rs); nothing else runs during the demo, but a retry costs nothing.
+def is_localstack(endpoint):
+    """LocalStack answers GET /_localstack/health with its services; moto does not."""
+    try:
+        with urllib.request.urlopen(endpoint.rstrip("/") + "/_localstack/health", timeout=5) as r:
+            return "services" in json.load(r)
+    except (urllib.error.URLError, ValueError):
+        return False
+
+
+def sent_messages(endpoint):
+    """The raw MIME of every message the emulator's SES accepted, oldest first."""
+    if is_localstack(endpoint):
+        # LocalStack keeps sent mail at /_aws/ses: {"messages": [{"Id", "Source", "RawData", ...}]}.
+        with urllib.request.urlopen(endpoint.rstrip("/") + "/_aws/ses", timeout=60) as r:
+            return [m["RawData"] for m in json.load(r)["messages"] if "RawData" in m]
+    # moto lists it in /moto-api/data.json under ses -> RawMessage. It answers that with a 500 when
+    # some model changes while it serialises them all (see tests/src/sent_mail.rs); nothing else
+    # runs during the demo, but a retry costs nothing.
     for attempt in range(10):
         try:
             with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/data.json", timeout=60) as r:
@@ -114,7 +129,7 @@ def main():
     print("  " + tick.stdout.strip())
 
     os.makedirs(args.out, exist_ok=True)
-    messages = moto_messages(args.endpoint)
+    messages = sent_messages(args.endpoint)
     failures = 0
     print(f"\n{'schedule':<9} {'status':<8} {'job':<36}  mail")
     for s in (weekly, monthly):

@@ -2,8 +2,8 @@
 //! fresh, uniquely named set of resources per test so tests run in parallel without meeting.
 
 pub mod api;
-pub mod moto_mail;
 pub mod readers;
+pub mod sent_mail;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
@@ -14,14 +14,18 @@ use exports_aws::provision::{ProvisionReport, provision};
 /// AWS: an endpoint is always set.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
-/// SDK configuration for tests: `AWS_ENDPOINT_URL` (default the local emulator), region
-/// `AWS_REGION` (default us-east-1), and static test credentials unless some are in the environment.
+/// SDK configuration for tests: `AWS_ENDPOINT_URL` (default the local emulator) and the
+/// service-specific `AWS_ENDPOINT_URL_<SERVICE>` variables (the LocalStack profile sends DynamoDB
+/// to moto with `AWS_ENDPOINT_URL_DYNAMODB`), region `AWS_REGION` (default us-east-1), and static
+/// test credentials unless some are in the environment.
 pub async fn sdk_config() -> SdkConfig {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| DEFAULT_ENDPOINT.into());
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new(region));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region));
+    // An endpoint set in code would override the service-specific variables: set one only when
+    // the environment names none, and let the loader read them otherwise.
+    if std::env::var("AWS_ENDPOINT_URL").is_err() {
+        loader = loader.endpoint_url(DEFAULT_ENDPOINT);
+    }
     if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
         loader = loader.credentials_provider(Credentials::new("test", "test", None, None, "tests"));
     }

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use exports_aws::wiring::ServiceConfig;
 use exports_tests::api::{Api, As};
-use exports_tests::moto_mail::{endpoint, sent_raw_messages};
 use exports_tests::readers;
+use exports_tests::sent_mail::{endpoint, sent_raw_messages};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

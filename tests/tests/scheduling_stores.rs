@@ -19,8 +19,8 @@ use exports_core::schedule::Recurrence;
 use exports_core::scheduled::ScheduledReport;
 use exports_core::template::{DocumentLayout, ExportTemplate};
 use exports_tests::TestEnv;
-use exports_tests::moto_mail::{endpoint, sent_email, sent_to};
 use exports_tests::readers;
+use exports_tests::sent_mail::{endpoint, sent_email, sent_to};
 use uuid::Uuid;
 
 /// Now, to the microsecond: stores keep instants at that precision.

@@ -164,6 +164,7 @@ pub async fn export_service(
             &names.control_table,
         )),
         queue: Arc::new(SqsJobQueue::new(clients.sqs.clone(), queue_url)),
+        ids: Arc::new(exports_core::ports::RandomIds),
         objects: Arc::new(S3ObjectStore::new(
             clients.s3.clone(),
             &names.exports_bucket,

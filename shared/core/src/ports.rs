@@ -69,6 +69,32 @@ impl Clock for SystemClock {
     }
 }
 
+/// Where new jobs, templates and scheduled reports get their ids.
+pub trait IdSource: Send + Sync {
+    fn new_id(&self) -> Uuid;
+}
+
+/// Random (v4) ids: what every deployment uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomIds;
+
+impl IdSource for RandomIds {
+    fn new_id(&self) -> Uuid {
+        Uuid::new_v4()
+    }
+}
+
+/// Always the same id: the demo seeding creates its job, template and scheduled report under the
+/// ids the sample events in `events/` name, each through its ordinary use case.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedId(pub Uuid);
+
+impl IdSource for FixedId {
+    fn new_id(&self) -> Uuid {
+        self.0
+    }
+}
+
 /// The real clock moved by a fixed offset: a deployment seen from another time (tests of
 /// expiry, `local-runner tick --at`).
 #[derive(Debug, Clone, Copy)]

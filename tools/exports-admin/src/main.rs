@@ -5,14 +5,18 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use documents::PrintableDocuments;
 use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins};
 use exports_aws::provision::provision;
 use exports_aws::records_store::{DynamoRecords, ImportError, ImportReport};
+use exports_aws::wiring::{ServiceConfig, export_service};
+use exports_core::demo::seed_demo_objects;
 use exports_core::records::PracticeData;
 use exports_core::synthetic::{DemoParams, generate};
 use exports_core::validation::parse_practice;
@@ -44,7 +48,8 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Generate a deterministic synthetic practice and import it (or write it as an import file).
+    /// Generate a deterministic synthetic practice and import it (or write it as an import file);
+    /// then create the demo job, template and scheduled report the sample events name.
     SeedDemo {
         #[arg(long, default_value_t = 6)]
         patients: usize,
@@ -199,7 +204,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            return import(&names, &data, &format!("demo practice (seed {seed})")).await;
+            let code = import(&names, &data, &format!("demo practice (seed {seed})")).await?;
+            if code != ExitCode::SUCCESS {
+                return Ok(code);
+            }
+            return seed_objects(&names, &data, seed).await;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -231,6 +240,25 @@ async fn import(
             "{what}: the store failed part-way ({e}); running the same import again completes it"
         )),
     }
+}
+
+/// The demo job, template and scheduled report the sample events in `events/` name.
+async fn seed_objects(
+    names: &ResourceNames,
+    data: &PracticeData,
+    seed: u64,
+) -> anyhow::Result<ExitCode> {
+    let clients = AwsClients::from_env().await;
+    let config = ServiceConfig::from_env()?;
+    let service = export_service(&clients, names, &config, Arc::new(PrintableDocuments)).await?;
+    let made = seed_demo_objects(&service, data, seed)
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding the demo job, template and schedule: {e}"))?;
+    println!(
+        "demo objects of therapist {}: job {} (completed), template {}, scheduled report {}",
+        made.therapist_id, made.job_id, made.template_id, made.schedule_id
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(what: &str, table: &str, r: &ImportReport, seconds: f64) {

@@ -972,6 +972,7 @@ pub fn in_memory_service(
         audit: handles.audit.clone(),
         limiter: handles.limiter.clone(),
         clock: handles.clock.clone(),
+        ids: Arc::new(crate::ports::RandomIds),
         documents: Arc::new(crate::ports::NoDocuments),
         templates: handles.templates.clone(),
         schedules: handles.schedules.clone(),

@@ -116,7 +116,7 @@ impl ExportService {
         let job = ExportJob {
             request_hash: Some(fingerprint.clone()),
             ..ExportJob::new(
-                Uuid::new_v4(),
+                self.ports.ids.new_id(),
                 caller.user_id.clone(),
                 request.export_type,
                 format,

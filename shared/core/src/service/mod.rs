@@ -28,8 +28,8 @@ use crate::audit::AuditEvent;
 use crate::export::ExportFormat;
 use crate::identity::{Caller, Role};
 use crate::ports::{
-    AuditLog, Clock, DocumentRenderer, JobQueue, JobStore, Mailer, ObjectStore, RateLimiter,
-    RecordSource, ScheduleStore, TemplateStore,
+    AuditLog, Clock, DocumentRenderer, IdSource, JobQueue, JobStore, Mailer, ObjectStore,
+    RateLimiter, RecordSource, ScheduleStore, TemplateStore,
 };
 
 /// Longest presigned download URL lifetime allowed.
@@ -88,6 +88,8 @@ pub struct Ports {
     pub audit: Arc<dyn AuditLog>,
     pub limiter: Arc<dyn RateLimiter>,
     pub clock: Arc<dyn Clock>,
+    /// Ids of new jobs, templates and scheduled reports.
+    pub ids: Arc<dyn IdSource>,
     /// PDF and DOCX; JSON and CSV are rendered by the core itself.
     pub documents: Arc<dyn DocumentRenderer>,
     pub templates: Arc<dyn TemplateStore>,

@@ -157,7 +157,7 @@ impl ExportService {
 
         let next_run_at = recurrence.next_after(now);
         let schedule = ScheduledReport {
-            schedule_id: Uuid::new_v4(),
+            schedule_id: self.ports.ids.new_id(),
             user_id: caller.user_id.clone(),
             patient_id: b.patient_id,
             export_type,

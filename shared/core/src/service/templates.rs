@@ -199,7 +199,7 @@ impl ExportService {
         let (export_type, parts) = self.parse_template(body)?;
         let now = self.ports.clock.now();
         let template = ExportTemplate {
-            template_id: Uuid::new_v4(),
+            template_id: self.ports.ids.new_id(),
             owner_id: Some(caller.user_id.clone()),
             name: parts.name,
             export_type,
