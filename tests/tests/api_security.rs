@@ -129,3 +129,90 @@ async fn without_a_token_every_route_answers_401_whatever_its_path_id() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_authenticated_denial_is_audited() {
+    let api = Api::default().await;
+    let (_, owner) = api.patient(0);
+    let intruder = api.unassigned_therapist(0);
+    let me = As::therapist(owner);
+    let them = As::therapist(intruder);
+    let template = api
+        .send(
+            "POST",
+            "/api/v1/export/templates",
+            Some(json!({"name": "Mine", "export_type": "treatment_summary"})),
+            &me,
+        )
+        .await;
+    assert_eq!(template.status, 201);
+    let template_id = template.json()["template_id"].as_str().unwrap().to_string();
+
+    // Someone else's template, an unknown scheduled report and malformed ids of each kind: the
+    // same 404 as any unknown id, and each one in the audit trail.
+    let probes = [
+        (
+            "GET",
+            format!("/api/v1/export/templates/{template_id}"),
+            "template_not_found",
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/export/templates/{template_id}"),
+            "template_not_found",
+        ),
+        (
+            "GET",
+            "/api/v1/export/scheduled/0b7a3f4e-7f1e-4c55-9d7e-1f2a3b4c5d6e".into(),
+            "schedule_not_found",
+        ),
+        (
+            "GET",
+            "/api/v1/export/jobs/not-a-uuid".into(),
+            "job_not_found",
+        ),
+        (
+            "PUT",
+            "/api/v1/export/templates/not-a-uuid".into(),
+            "template_not_found",
+        ),
+        (
+            "PATCH",
+            "/api/v1/export/scheduled/not-a-uuid".into(),
+            "schedule_not_found",
+        ),
+    ];
+    for (method, path, code) in &probes {
+        let body = matches!(*method, "PUT" | "PATCH").then(|| json!({"name": "x"}));
+        let r = api.send(method, path, body, &them).await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (404, code.to_string()),
+            "{method} {path}"
+        );
+    }
+    let trail = api
+        .get(
+            &format!("/api/v1/audit/logs/export?actor_id={intruder}"),
+            &As::admin("admin-1"),
+        )
+        .await;
+    let text = String::from_utf8(trail.body).unwrap();
+    assert_eq!(text.matches(",denied,").count(), probes.len(), "{text}");
+    assert_eq!(
+        text.matches(&format!("template {template_id} not found"))
+            .count(),
+        2
+    );
+    for kind in ["job", "template", "scheduled report"] {
+        assert!(
+            text.contains(&format!("malformed {kind} id")),
+            "{kind}: {text}"
+        );
+    }
+    // The owner still has it.
+    let mine = api
+        .get(&format!("/api/v1/export/templates/{template_id}"), &me)
+        .await;
+    assert_eq!(mine.status, 200);
+}

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use exports_core::identity::{Caller, parse_groups};
 use exports_core::service::requests::{AuditExportQuery, ListQuery};
-use exports_core::service::{ExportService, ServiceError};
+use exports_core::service::{ExportService, Resource, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -84,22 +84,33 @@ fn header_str<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// A path id. A malformed one cannot name anything the caller owns: the same 404 as an unknown
-/// one.
-fn path_id(matched: &routes::Matched<'_>) -> Result<Uuid, ServiceError> {
-    let (code, message) = match matched.route.endpoint {
+/// The resource a route's path id names.
+fn resource_of(endpoint: Endpoint) -> Resource {
+    match endpoint {
         Endpoint::GetTemplate | Endpoint::ReplaceTemplate | Endpoint::DeleteTemplate => {
-            ("template_not_found", "no such template")
+            Resource::Template
         }
         Endpoint::GetSchedule | Endpoint::ChangeSchedule | Endpoint::DeleteSchedule => {
-            ("schedule_not_found", "no such scheduled report")
+            Resource::Schedule
         }
-        _ => ("job_not_found", "no such job"),
-    };
-    matched
-        .path_param
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| ServiceError::not_found(code, message))
+        _ => Resource::Job,
+    }
+}
+
+/// The path id. A malformed one cannot name anything the caller owns: the same 404 as an unknown
+/// one, audited as a denial like one.
+async fn path_id(
+    service: &ExportService,
+    caller: &Caller,
+    matched: &routes::Matched<'_>,
+) -> Result<Uuid, ServiceError> {
+    match matched.path_param.and_then(|p| p.parse().ok()) {
+        Some(id) => Ok(id),
+        None => {
+            let resource = resource_of(matched.route.endpoint);
+            Err(service.refuse_malformed_id(caller, resource).await)
+        }
+    }
 }
 
 /// The media type of `Content-Type`, without parameters, lower case.
@@ -178,7 +189,9 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             ))
         }
         Endpoint::GetJob => {
-            let job = service.get_job(&caller, path_id(&matched)?).await?;
+            let job = service
+                .get_job(&caller, path_id(service, &caller, &matched).await?)
+                .await?;
             let mut r = json(StatusCode::OK, &job);
             if job.status.is_in_flight() {
                 r.headers_mut().insert(
@@ -189,7 +202,9 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             Ok(r)
         }
         Endpoint::DeleteJob => {
-            service.delete_job(&caller, path_id(&matched)?).await?;
+            service
+                .delete_job(&caller, path_id(service, &caller, &matched).await?)
+                .await?;
             Ok(no_content())
         }
         Endpoint::ListTemplates => Ok(json(
@@ -205,16 +220,20 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
         }
         Endpoint::GetTemplate => Ok(json(
             StatusCode::OK,
-            &service.get_template(&caller, path_id(&matched)?).await?,
+            &service
+                .get_template(&caller, path_id(service, &caller, &matched).await?)
+                .await?,
         )),
         Endpoint::ReplaceTemplate => Ok(json(
             StatusCode::OK,
             &service
-                .replace_template(&caller, path_id(&matched)?, body)
+                .replace_template(&caller, path_id(service, &caller, &matched).await?, body)
                 .await?,
         )),
         Endpoint::DeleteTemplate => {
-            service.delete_template(&caller, path_id(&matched)?).await?;
+            service
+                .delete_template(&caller, path_id(service, &caller, &matched).await?)
+                .await?;
             Ok(no_content())
         }
         Endpoint::ListSchedules => Ok(json(
@@ -230,21 +249,27 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
         }
         Endpoint::GetSchedule => Ok(json(
             StatusCode::OK,
-            &service.get_schedule(&caller, path_id(&matched)?).await?,
+            &service
+                .get_schedule(&caller, path_id(service, &caller, &matched).await?)
+                .await?,
         )),
         Endpoint::ChangeSchedule => Ok(json(
             StatusCode::OK,
             &service
-                .change_schedule(&caller, path_id(&matched)?, body)
+                .change_schedule(&caller, path_id(service, &caller, &matched).await?, body)
                 .await?,
         )),
         Endpoint::DeleteSchedule => {
-            service.delete_schedule(&caller, path_id(&matched)?).await?;
+            service
+                .delete_schedule(&caller, path_id(service, &caller, &matched).await?)
+                .await?;
             Ok(no_content())
         }
         Endpoint::Download => {
             let redirect = redirect_param(req)?;
-            let download = service.issue_download(&caller, path_id(&matched)?).await?;
+            let download = service
+                .issue_download(&caller, path_id(service, &caller, &matched).await?)
+                .await?;
             if redirect {
                 let mut r = Response::new(Body::Empty);
                 *r.status_mut() = StatusCode::FOUND;

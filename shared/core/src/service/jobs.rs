@@ -293,7 +293,7 @@ impl ExportService {
                     .reason("job not found or not the caller's");
                 event.job_id = Some(job_id);
                 self.audit(event).await?;
-                Err(ServiceError::not_found("job_not_found", "no such job"))
+                Err(super::Resource::Job.not_found())
             }
         }
     }

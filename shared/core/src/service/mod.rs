@@ -97,6 +97,36 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
 }
 
+/// What a path id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Job,
+    Template,
+    Schedule,
+}
+
+impl Resource {
+    fn name(self) -> &'static str {
+        match self {
+            Resource::Job => "job",
+            Resource::Template => "template",
+            Resource::Schedule => "scheduled report",
+        }
+    }
+
+    /// The answer for an id of this resource the caller may not see: the same whether it is
+    /// unknown, someone else's or malformed.
+    pub fn not_found(self) -> ServiceError {
+        match self {
+            Resource::Job => ServiceError::not_found("job_not_found", "no such job"),
+            Resource::Template => ServiceError::not_found("template_not_found", "no such template"),
+            Resource::Schedule => {
+                ServiceError::not_found("schedule_not_found", "no such scheduled report")
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct ExportService {
     pub ports: Ports,
@@ -116,6 +146,33 @@ impl ExportService {
             .record(&event)
             .await
             .map_err(ServiceError::from)
+    }
+
+    /// Audits a refusal (`denied`, with `reason`; never PHI) and gives back the error to answer.
+    /// If the audit log cannot record it, the answer is `503` instead: a denial is not answered
+    /// unaudited.
+    async fn denied(&self, caller: &Caller, reason: &str, error: ServiceError) -> ServiceError {
+        let event = AuditEvent::by(
+            caller,
+            caller.audit_role(Role::Therapist),
+            crate::audit::AuditAction::Denied,
+            self.ports.clock.now(),
+        )
+        .reason(reason);
+        match self.audit(event).await {
+            Ok(()) => error,
+            Err(unrecorded) => unrecorded,
+        }
+    }
+
+    /// A path id that is not a UUID names nothing the caller may see: refused and audited like an
+    /// unknown id of that resource (after the role check, as for any id).
+    pub async fn refuse_malformed_id(&self, caller: &Caller, resource: Resource) -> ServiceError {
+        if let Err(e) = self.require(caller, Role::Therapist).await {
+            return e;
+        }
+        let reason = format!("malformed {} id", resource.name());
+        self.denied(caller, &reason, resource.not_found()).await
     }
 
     /// Refuses (and audits) a caller without `role`.

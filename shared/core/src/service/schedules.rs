@@ -100,7 +100,7 @@ fn checked(recurrence: Recurrence) -> Result<Recurrence, ServiceError> {
 }
 
 fn not_found() -> ServiceError {
-    ServiceError::not_found("schedule_not_found", "no such scheduled report")
+    super::Resource::Schedule.not_found()
 }
 
 impl ExportService {
@@ -231,7 +231,11 @@ impl ExportService {
         self.require(caller, Role::Therapist).await?;
         match self.ports.schedules.get(schedule_id).await? {
             Some(s) if s.user_id == caller.user_id => Ok(s),
-            _ => Err(not_found()),
+            _ => {
+                let reason =
+                    format!("scheduled report {schedule_id} not found or not the caller's");
+                Err(self.denied(caller, &reason, not_found()).await)
+            }
         }
     }
 

@@ -96,7 +96,7 @@ fn decode_cursor(s: &str) -> Result<ListCursor, ServiceError> {
 }
 
 fn not_found() -> ServiceError {
-    ServiceError::not_found("template_not_found", "no such template")
+    super::Resource::Template.not_found()
 }
 
 impl ExportService {
@@ -129,7 +129,7 @@ impl ExportService {
         caller: &Caller,
         template_id: Uuid,
     ) -> Result<ExportTemplate, ServiceError> {
-        let t = self.visible_template(&caller.user_id, template_id).await?;
+        let t = self.seen_template(caller, template_id).await?;
         if t.is_built_in() {
             return Err(ServiceError::Forbidden(
                 "built-in templates are read-only; create your own instead".into(),
@@ -275,10 +275,23 @@ impl ExportService {
         template_id: Uuid,
     ) -> Result<TemplateView, ServiceError> {
         self.require(caller, Role::Therapist).await?;
-        Ok(self
-            .visible_template(&caller.user_id, template_id)
-            .await?
-            .view())
+        Ok(self.seen_template(caller, template_id).await?.view())
+    }
+
+    /// [`Self::visible_template`] for a request that names the template in its path: a template
+    /// the caller may not see is a denial, audited.
+    async fn seen_template(
+        &self,
+        caller: &Caller,
+        template_id: Uuid,
+    ) -> Result<ExportTemplate, ServiceError> {
+        match self.visible_template(&caller.user_id, template_id).await {
+            Err(ServiceError::NotFound { .. }) => {
+                let reason = format!("template {template_id} not found or not the caller's");
+                Err(self.denied(caller, &reason, not_found()).await)
+            }
+            other => other,
+        }
     }
 
     /// `GET /api/v1/export/templates`: the built-in templates, then the caller's own, oldest
