@@ -3,7 +3,9 @@
 # python-docx) and integration tests against the AWS emulator through the real aws-sdk clients.
 # Installs what the checks need when missing (Debian packages qpdf and poppler-utils; python-docx
 # into the project venv), starts the emulator if it is not running and stops it again if it
-# started it. Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p exports-core`).
+# started it. Then, without arguments, the browser end-to-end test of the web client
+# (scripts/browser-test.sh, which installs chromium and playwright when missing). Extra arguments
+# go to `cargo test` and skip the browser test (e.g. `scripts/test.sh -p exports-core`).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -34,3 +36,10 @@ trap cleanup EXIT
 
 echo "tests: AWS endpoint ${AWS_ENDPOINT_URL:-(real AWS)}, target dir $CARGO_TARGET_DIR"
 cargo test --workspace --locked "$@"
+
+# The reference web client in a real browser (chromium + Playwright), against the same emulator.
+# Only for the whole suite: arguments select cargo tests.
+if [ $# -eq 0 ]; then
+  echo "tests: browser end-to-end test of web/ (scripts/browser-test.sh)"
+  scripts/browser-test.sh
+fi
