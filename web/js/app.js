@@ -9,7 +9,7 @@ import { initExportForm } from "./export-form.js";
 import { initJobList, loadJobs, showJobPage } from "./jobs.js";
 import { initSchedules, loadSchedules } from "./schedules.js";
 import { initTemplates, loadTemplates } from "./templates.js";
-import { fillRecentPatients, setUpConfirmDialog } from "./ui.js";
+import { fillChoices, fillRecentPatients, setUpConfirmDialog } from "./ui.js";
 
 const NOTICE_KEY = "practice-exports.notice";
 
@@ -47,6 +47,7 @@ async function start() {
 
 async function showDashboard() {
   document.getElementById("dashboard").hidden = false;
+  fillChoices();
   fillRecentPatients();
   initTemplates();
   initExportForm();

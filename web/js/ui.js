@@ -28,7 +28,23 @@ export const EXPORT_TYPES = {
   full_record: { label: "Full record", path: "full-record" },
 };
 
-export const FORMATS = ["pdf", "docx", "json", "csv"];
+export const FORMATS = { pdf: "PDF", docx: "Word (DOCX)", json: "JSON", csv: "CSV" };
+
+/**
+ * Fills the <select data-choices="…"> of the page from the lists above, so they are written once:
+ * "export_type", "format", and "format template_default" (the formats, then "" for a template's
+ * default format).
+ */
+export function fillChoices() {
+  for (const select of document.querySelectorAll("select[data-choices]")) {
+    const [list, extra] = select.dataset.choices.split(" ");
+    const choices = list === "export_type"
+      ? Object.entries(EXPORT_TYPES).map(([value, type]) => [value, type.label])
+      : Object.entries(FORMATS);
+    if (extra === "template_default") choices.push(["", "The template's default"]);
+    select.replaceChildren(...choices.map(([value, label]) => el("option", { value }, label)));
+  }
+}
 
 /** The sections each export type can include (docs/api.md, "include_sections"); full records have none. */
 export const SECTIONS = {
