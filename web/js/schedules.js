@@ -73,12 +73,19 @@ function scheduleRow(s, list) {
     el("td", {}, recurrence(s), el("span", { class: "muted small block" },
       s.delivery === "email_attachment" ? "Mailed as an attachment" : "Mailed as a link")),
     el("td", {}, statusBadge(s.active ? "active" : "paused"),
-      s.last_run ? el("span", { class: "muted small block" }, "Last run: ", humanize(s.last_run.status)) : null),
+      s.last_run ? lastRun(s.last_run) : null),
     el("td", {}, dateTime(s.next_run_at)),
     el("td", { class: "actions" },
       el("button", { type: "button", "aria-describedby": nameId, onclick: () => setActive(s, !s.active, list) },
         s.active ? "Pause" : "Resume"),
       el("button", { type: "button", class: "danger", "aria-describedby": nameId, onclick: () => remove(s, list) }, "Delete")));
+}
+
+/** "Last run: Emailed", linking to the export that run made (an ordinary job), with the error if it failed. */
+function lastRun(run) {
+  return el("span", { class: "muted small block" }, "Last run: ",
+    el("a", { href: `/exports/${run.job_id}` }, humanize(run.status)),
+    run.error ? ` (${run.error})` : "");
 }
 
 async function setActive(s, active, list) {
