@@ -9,7 +9,7 @@
 # provisions a fresh resource prefix (browser-<random>) whose bucket admits the test's web
 # origin, seeds a small demo practice, mints a therapist token, starts local-runner on free
 # ports (API + web client, no scheduler ticks) and stops it at the end. Screenshots and
-# downloaded files go to out/browser/. Extra arguments go to pytest (e.g. `-k template`).
+# downloaded files go to out/browser/. Extra arguments go to pytest (e.g. `-x`).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -91,7 +91,8 @@ done
 mkdir -p "$OUT"
 status=0
 WEB_URL=$WEB_APP_ORIGIN API_URL=http://$LOCAL_API_ADDR TOKEN=$TOKEN THERAPIST_ID=$THERAPIST \
-  MANIFEST=$RUN/manifest.json OUT_DIR=$OUT CHROMIUM=$CHROMIUM PYTHONDONTWRITEBYTECODE=1 \
+  MANIFEST=$RUN/manifest.json OUT_DIR=$OUT CHROMIUM=$CHROMIUM LOCAL_RUNNER=$BIN/local-runner \
+  PYTHONDONTWRITEBYTECODE=1 \
   "$VENV/bin/python" -m pytest tests/browser -p no:cacheprovider -q "$@" || status=$?
 if [ "$status" != 0 ]; then
   echo "browser test: the runner's log (last 40 lines):"

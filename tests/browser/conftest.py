@@ -4,7 +4,8 @@ checking what the page did, and a watch on the browser's console and network tha
 test during which the page logged an error or a request failed.
 
 scripts/browser-test.sh provides the environment: WEB_URL, API_URL, TOKEN, THERAPIST_ID,
-MANIFEST, OUT_DIR and CHROMIUM.
+MANIFEST, OUT_DIR, CHROMIUM, LOCAL_RUNNER and the AWS and resource settings the runner's
+`tick` needs.
 """
 import contextlib
 import json
@@ -29,6 +30,7 @@ class Env:
     token = os.environ["TOKEN"]
     therapist = os.environ["THERAPIST_ID"]
     out = os.environ.get("OUT_DIR", "out/browser")
+    runner = os.environ["LOCAL_RUNNER"]  # the binary, for `local-runner tick --at …`
     manifest = json.load(open(os.environ["MANIFEST"]))
 
     @classmethod
@@ -137,8 +139,10 @@ def context(env, problems):
 
 
 @pytest.fixture(scope="module")
-def page(context):
+def page(context, env):
+    """The therapist's tab, signed in (so a selection of tests, `-k template`, starts signed in)."""
     page = context.new_page()
+    page.goto(f"{env.web}/#token={env.token}")
     yield page
     page.close()
 

@@ -6,6 +6,7 @@ The tests run in file order and share one page, as one user's visit would.
 import hashlib
 import os
 import re
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -284,7 +285,21 @@ def test_creates_pauses_and_resumes_a_scheduled_report(page, env, api):
 
     rows.get_by_role("button", name="Resume").click()
     expect(rows).to_contain_text("Active")
-    assert api.get(f"/api/v1/export/scheduled/{schedule['schedule_id']}")["active"] is True
+    resumed = api.get(f"/api/v1/export/scheduled/{schedule['schedule_id']}")
+    assert resumed["active"] is True
+
+    # One scheduler tick at its time (what EventBridge triggers): the run's export is an ordinary
+    # job, and its page is the one the mail links to.
+    tick = subprocess.run([env.runner, "tick", "--at", resumed["next_run_at"]],
+                          capture_output=True, text=True, timeout=120)
+    assert tick.returncode == 0 and '"emailed":1' in tick.stdout, tick.stdout + tick.stderr
+    page.reload()
+    rows.get_by_role("link", name="Emailed").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress report · DOCX")
+    expect(page.locator("#job-facts")).to_contain_text(schedule["schedule_id"])
+    expect(page.get_by_role("button", name="Download")).to_be_visible()
+    page.go_back()
+    expect(rows).to_have_count(1)
 
 
 def test_a_template_in_use_cannot_be_deleted_until_its_schedule_is(page, api, problems):
