@@ -56,6 +56,7 @@ async function showDashboard() {
   // Templates first: the export and schedule forms offer them, the schedule list names them.
   await loadTemplates();
   await Promise.all([loadJobs(), loadSchedules()]);
+  document.getElementById("dashboard").removeAttribute("aria-busy");
 }
 
 function showSignIn(notice) {
