@@ -28,6 +28,12 @@ def export_form(page):
     return page.get_by_role("form", name="New export")
 
 
+def dashboard_loaded(page):
+    """Waits until the dashboard's lists have loaded (navigating away earlier aborts their calls)."""
+    expect(page.locator("#dashboard")).to_be_visible()
+    expect(page.locator("#dashboard")).not_to_have_attribute("aria-busy", "true")
+
+
 def job_row(page, job_id):
     return page.locator(f'tr[data-job-id="{job_id}"]')
 
@@ -38,11 +44,15 @@ def sha256(path):
 
 
 def test_signs_in_from_a_token_link_and_takes_the_token_out_of_the_address(page, env):
+    page.goto("about:blank")  # a fresh visit: from the same page, only the #fragment would change
     page.goto(f"{env.web}/#token={env.token}")
     expect(page.get_by_role("banner")).to_contain_text(f"Signed in as {env.therapist} (therapist)")
     expect(page.get_by_role("heading", level=1, name="Exports")).to_be_visible()
     assert "token" not in page.url
     assert page.evaluate("sessionStorage.getItem('practice-exports.token')") == env.token
+    dashboard_loaded(page)
+    icon = page.request.get(env.web + "/favicon.svg")
+    assert (icon.status, icon.headers["content-type"]) == (200, "image/svg+xml")
 
 
 def test_signs_out_and_in_again_with_a_pasted_token(page, env, problems):
@@ -294,11 +304,13 @@ def test_creates_pauses_and_resumes_a_scheduled_report(page, env, api):
                           capture_output=True, text=True, timeout=120)
     assert tick.returncode == 0 and '"emailed":1' in tick.stdout, tick.stdout + tick.stderr
     page.reload()
+    dashboard_loaded(page)
     rows.get_by_role("link", name="Emailed").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Progress report · DOCX")
     expect(page.locator("#job-facts")).to_contain_text(schedule["schedule_id"])
     expect(page.get_by_role("button", name="Download")).to_be_visible()
     page.go_back()
+    dashboard_loaded(page)
     expect(rows).to_have_count(1)
 
 
@@ -357,8 +369,7 @@ def test_the_mail_link_opens_the_jobs_page_after_sign_in(context, env, problems)
 def test_works_by_keyboard_and_at_320_pixels(page, env):
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(env.web + "/")
-    expect(page.get_by_role("heading", level=1, name="Exports")).to_be_visible()
-    page.locator("#jobs-rows tr").first.wait_for()
+    dashboard_loaded(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the page scrolls sideways at 320 px"
 
     page.keyboard.press("Tab")
