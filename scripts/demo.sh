@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Brings up the whole system locally and makes exports end to end:
 #   emulator (EMULATOR=moto, the default, or localstack: see scripts/emulator.sh) → build →
-#   provision → seed a demo practice → start the local runner (API on 127.0.0.1:8080 +
-#   renderer polling the queue) → one export of each type in each format, downloaded through
-#   its presigned URL into out/exports/ → a table of what happened →
+#   provision → seed a demo practice → start the local runner (API on 127.0.0.1:8080, the web
+#   client on 127.0.0.1:3000, renderer polling the queue) → one export of each type in each
+#   format, downloaded through its presigned URL into out/exports/ → a table of what happened →
 #   a custom template and two scheduled reports, one scheduler tick at their time, and the mail
-#   they sent saved as .eml files in out/mail/.
+#   they sent saved as .eml files in out/mail/ → the web app's address with a ready token.
 # Leaves the emulator and the runner up; `scripts/demo.sh stop` stops both.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -16,7 +16,12 @@ RUNNER_PID=$STATE/runner.pid
 RUNNER_LOG=$STATE/runner.log
 export LOCAL_JWT_SECRET=${LOCAL_JWT_SECRET:-local-demo-secret}
 export LOCAL_API_ADDR=${LOCAL_API_ADDR:-127.0.0.1:8080}
+export LOCAL_WEB_ADDR=${LOCAL_WEB_ADDR:-127.0.0.1:3000}
 API=http://$LOCAL_API_ADDR
+WEB=http://$LOCAL_WEB_ADDR
+# Scheduled-report mail links to {APP_BASE_URL}/exports/{job_id}: the web client, on the origin
+# the demo signs in on (its session is per origin).
+export APP_BASE_URL=${APP_BASE_URL:-$WEB}
 FORMATS=${DEMO_FORMATS:-json,csv,pdf,docx}
 
 stop_runner() {
@@ -50,7 +55,7 @@ step "4/7 seed a demo practice"
 "$BIN/exports-admin" seed-demo --patients "${DEMO_PATIENTS:-6}" --sessions "${DEMO_SESSIONS:-24}" \
   --words "${DEMO_WORDS:-300}" --seed "${DEMO_SEED:-42}" --manifest "$STATE/demo-manifest.json"
 
-step "5/7 local runner: API on $API, renderer polling the jobs queue (log: $RUNNER_LOG)"
+step "5/7 local runner: API on $API, web client on $WEB, renderer polling the jobs queue (log: $RUNNER_LOG)"
 stop_runner
 nohup "$BIN/local-runner" >"$RUNNER_LOG" 2>&1 &
 echo $! >"$RUNNER_PID"
@@ -74,6 +79,7 @@ python3 scripts/demo_schedule.py --api "$API" --token "$TOKEN" --manifest "$STAT
 step "done in $(( $(date +%s) - t0 )) s"
 cat <<MSG
 The local system is up: AWS at ${AWS_ENDPOINT_URL:-AWS}${AWS_ENDPOINT_URL_DYNAMODB:+ (DynamoDB at $AWS_ENDPOINT_URL_DYNAMODB)}, API at $API.
+  Web app: $WEB/#token=$TOKEN
   Try:     curl -s -H "Authorization: Bearer $TOKEN" $API/api/v1/export/jobs
   Token:   LOCAL_JWT_SECRET=$LOCAL_JWT_SECRET $BIN/exports-admin mint-token --sub <therapist id> --groups therapist
   Stop:    scripts/demo.sh stop

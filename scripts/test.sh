@@ -12,6 +12,10 @@
 #   tests would only repeat the moto run.
 # Extra arguments replace those defaults and go to `cargo test` as given
 # (e.g. `scripts/test.sh -p exports-core`).
+#
+# Then, under moto and without arguments: the browser end-to-end test of the web client
+# (scripts/browser-test.sh, which installs chromium and playwright when missing) and the contract
+# fuzz (scripts/api-fuzz.sh, Schemathesis).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -54,3 +58,17 @@ install_readers
 trap emulator_down EXIT
 emulator_up
 run_cargo_tests "$@"
+
+# The reference web client in a real browser (chromium + Playwright), and the API fuzzed from its
+# contract, against the same emulator. Only for the whole suite under moto: arguments select
+# cargo tests, and the LocalStack run repeats only what its S3 checks differently.
+if [ $# -eq 0 ] && [ "$EMULATOR" = moto ]; then
+  echo "tests: browser end-to-end test of web/ (scripts/browser-test.sh)"
+  t0=$SECONDS
+  scripts/browser-test.sh
+  echo "tests: browser test took $((SECONDS - t0)) s"
+  echo "tests: contract fuzz (scripts/api-fuzz.sh)"
+  t0=$SECONDS
+  scripts/api-fuzz.sh
+  echo "tests: contract fuzz took $((SECONDS - t0)) s"
+fi
