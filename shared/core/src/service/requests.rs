@@ -346,8 +346,19 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-pub(crate) fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
-    q.get(name).map(String::as_str).filter(|v| !v.is_empty())
+/// A query parameter's value. Given empty (`?patient_id=`) it is refused rather than taken as
+/// absent: a filter that silently matched everything would show more than was asked for.
+pub(crate) fn param<'a>(
+    q: &'a HashMap<String, String>,
+    name: &str,
+) -> Result<Option<&'a str>, ServiceError> {
+    match q.get(name).map(String::as_str) {
+        Some("") => Err(ServiceError::validation(
+            name,
+            "must not be empty (leave the parameter out instead)",
+        )),
+        other => Ok(other),
+    }
 }
 
 pub(crate) fn parse_param<T: std::str::FromStr>(
@@ -355,7 +366,7 @@ pub(crate) fn parse_param<T: std::str::FromStr>(
     name: &str,
     what: &str,
 ) -> Result<Option<T>, ServiceError> {
-    param(q, name)
+    param(q, name)?
         .map(|v| {
             v.parse()
                 .map_err(|_| ServiceError::validation(name, format!("must be {what}")))
@@ -365,7 +376,7 @@ pub(crate) fn parse_param<T: std::str::FromStr>(
 
 impl ListQuery {
     pub fn parse(q: &HashMap<String, String>) -> Result<Self, ServiceError> {
-        let status = param(q, "status")
+        let status = param(q, "status")?
             .map(|v| {
                 v.parse::<JobStatus>()
                     .map_err(|e| ServiceError::validation("status", e.to_string()))
@@ -383,7 +394,7 @@ impl ListQuery {
             status,
             patient_id: parse_param(q, "patient_id", "a UUID")?,
             limit,
-            cursor: param(q, "cursor").map(String::from),
+            cursor: param(q, "cursor")?.map(String::from),
         })
     }
 }
@@ -403,7 +414,7 @@ fn instant(
     name: &str,
     end_of_day: bool,
 ) -> Result<Option<DateTime<Utc>>, ServiceError> {
-    let Some(v) = param(q, name) else {
+    let Some(v) = param(q, name)? else {
         return Ok(None);
     };
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
@@ -435,7 +446,7 @@ impl AuditExportQuery {
                 format!("the range may span at most {MAX_RANGE_DAYS} days"),
             ));
         }
-        let actor_id = param(q, "actor_id").map(String::from);
+        let actor_id = param(q, "actor_id")?.map(String::from);
         if actor_id.as_ref().is_some_and(|a| a.len() > 256) {
             return Err(ServiceError::validation(
                 "actor_id",

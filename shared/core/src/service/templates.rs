@@ -311,14 +311,14 @@ impl ExportService {
                 format!("must be an integer from 1 to {MAX_PAGE}"),
             ));
         }
-        let export_type = param(query, "export_type")
+        let export_type = param(query, "export_type")?
             .map(|v| {
                 v.parse::<ExportType>()
                     .map_err(|e| ServiceError::validation("export_type", e.to_string()))
             })
             .transpose()?;
         let matches = |t: &ExportTemplate| export_type.is_none_or(|e| t.export_type == e);
-        let cursor = param(query, "cursor").map(decode_cursor).transpose()?;
+        let cursor = param(query, "cursor")?.map(decode_cursor).transpose()?;
 
         // Gather one more than a page to learn whether there is a next one.
         let built_ins = built_in_templates();
