@@ -522,3 +522,34 @@ fn failed_job_codes_are_those_of_the_docs() {
         .collect();
     assert_eq!(in_spec, documented);
 }
+
+#[test]
+fn the_time_zones_are_exactly_those_the_service_knows() {
+    let spec = spec();
+    let listed = enum_strings(&spec["components"]["schemas"]["TimeZone"]);
+    let known: BTreeSet<String> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name().to_string())
+        .collect();
+    assert_eq!(listed, known, "TimeZone's enum is chrono-tz's tz database");
+    for name in &listed {
+        assert!(name.parse::<chrono_tz::Tz>().is_ok(), "{name} parses");
+    }
+}
+
+#[test]
+fn single_line_texts_state_their_rule_in_the_schema() {
+    let spec = spec();
+    let template = &spec["components"]["schemas"]["TemplateRequest"]["properties"];
+    for (field, max) in [
+        ("name", 200),
+        ("title", 200),
+        ("header_text", 200),
+        ("footer_text", 500),
+    ] {
+        let p = &template[field];
+        assert_eq!(p["maxLength"], max, "{field}");
+        let pattern = p["pattern"].as_str().unwrap_or_else(|| panic!("{field}: a pattern"));
+        assert!(pattern.contains("\\x00-\\x1F\\x7F-\\x9F"), "{field}: no control characters");
+    }
+}
