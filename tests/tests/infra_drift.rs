@@ -201,7 +201,11 @@ fn every_table_is_deployed_as_resources_defines_it() {
             p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true,
             "{id} has point-in-time recovery"
         );
-        assert_eq!(p["SSESpecification"]["SSEEnabled"], true, "{id} SSE");
+        assert_eq!(
+            p["SSESpecification"],
+            json!({"SSEEnabled": true, "SSEType": "KMS", "KMSMasterKeyId": get_att(TABLES_KEY, "Arn")}),
+            "{id}: encrypted under the customer-managed tables key"
+        );
     }
 
     let deployed: BTreeSet<&str> = resources_of_type(&t, "AWS::DynamoDB::Table")
@@ -212,6 +216,78 @@ fn every_table_is_deployed_as_resources_defines_it() {
         deployed, defined,
         "the template's tables are resources::TABLES"
     );
+}
+
+/// The customer-managed key every table is encrypted under.
+const TABLES_KEY: &str = "TablesKey";
+
+#[test]
+fn the_tables_key_is_a_rotated_customer_managed_key_usable_only_through_dynamodb() {
+    let t = template();
+    let key = resource(&t, TABLES_KEY);
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    assert_eq!(
+        key["DeletionPolicy"], "Retain",
+        "the retained tables need it"
+    );
+    assert_ne!(
+        get_att(TABLES_KEY, "Arn"),
+        resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            [0]["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+        "not the exports key"
+    );
+    // Only the account (through IAM) and DynamoDB's read-only look-ups are in the key policy.
+    for s in key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("key policy statements")
+    {
+        let principal = &s["Principal"];
+        if principal.get("Service").is_some() {
+            assert_eq!(principal["Service"], "dynamodb.amazonaws.com");
+            for a in strings(&s["Action"]) {
+                assert!(
+                    ["kms:Describe*", "kms:Get*", "kms:List*"].contains(&a.as_str()),
+                    "DynamoDB may only look the key up, not {a}"
+                );
+            }
+        } else {
+            assert_eq!(
+                principal["AWS"],
+                json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}),
+                "the key policy delegates to IAM in the account"
+            );
+        }
+    }
+
+    // Every function touches the tables, so every role may kms:Decrypt with the key (what
+    // DynamoDB asks KMS on the caller's behalf), through DynamoDB only, and nothing else.
+    let mut decrypting: BTreeSet<String> = BTreeSet::new();
+    for (role, s) in function_statements(&t) {
+        if !items(&s["Resource"])
+            .iter()
+            .any(|r| mentions(r, TABLES_KEY))
+        {
+            continue;
+        }
+        assert_eq!(strings(&s["Action"]), ["kms:Decrypt"], "{role}");
+        assert_eq!(
+            items(&s["Resource"]),
+            [&get_att(TABLES_KEY, "Arn")],
+            "{role}: the tables key alone"
+        );
+        assert_eq!(
+            s["Condition"],
+            json!({"StringEquals": {"kms:ViaService": {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}}}),
+            "{role}: through DynamoDB only"
+        );
+        decrypting.insert(role);
+    }
+    let roles: BTreeSet<String> = FUNCTIONS
+        .iter()
+        .map(|(id, ..)| format!("{id}Role"))
+        .collect();
+    assert_eq!(decrypting, roles, "every function reads or writes a table");
 }
 
 #[test]
