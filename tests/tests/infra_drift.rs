@@ -324,11 +324,29 @@ fn the_jobs_queue_and_its_dead_letter_queue_are_deployed_as_resources_defines_th
         u64::from(JOBS_QUEUE.dlq_retention_seconds)
     );
 
+    for id in [JOBS_QUEUE.logical_id, JOBS_QUEUE.dlq_logical_id] {
+        assert_queue_encrypted_with_the_sqs_key(&t, id);
+    }
+
     // The renderer marks a job failed on the receive the queue moves it to the DLQ after.
     let env = &t["Globals"]["Function"]["Environment"]["Variables"];
     assert_eq!(
         number(&env["MAX_RECEIVE_COUNT"]),
         u64::from(JOBS_QUEUE.max_receive_count)
+    );
+}
+
+/// Encrypted at rest under SQS's AWS managed KMS key, whose key policy lets the account's
+/// principals use it through SQS: no role needs a KMS permission for a queue.
+fn assert_queue_encrypted_with_the_sqs_key(t: &Value, logical_id: &str) {
+    let p = &resource(t, logical_id)["Properties"];
+    assert_eq!(
+        p["KmsMasterKeyId"], "alias/aws/sqs",
+        "{logical_id}: SSE-KMS"
+    );
+    assert!(
+        p.get("SqsManagedSseEnabled").is_none(),
+        "{logical_id}: one kind of encryption"
     );
 }
 
