@@ -501,6 +501,91 @@ fn the_exports_bucket_is_deployed_as_resources_defines_it() {
     );
 }
 
+#[test]
+fn the_exports_bucket_logs_every_access_to_a_private_log_bucket() {
+    let t = template();
+    let logging = &resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["LoggingConfiguration"];
+    let log_bucket_id = logging["DestinationBucketName"]["Ref"]
+        .as_str()
+        .expect("the exports bucket logs to a bucket of the template");
+    assert_ne!(log_bucket_id, EXPORTS_BUCKET.logical_id, "not into itself");
+    let prefix = logging["LogFilePrefix"].as_str().expect("a log prefix");
+    let log_bucket = resource(&t, log_bucket_id);
+    assert_eq!(log_bucket["Type"], "AWS::S3::Bucket");
+    let p = &log_bucket["Properties"];
+    // S3 log delivery cannot write into an SSE-KMS bucket.
+    assert_eq!(
+        p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "AES256"
+    );
+    for block in [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(p["PublicAccessBlockConfiguration"][block], true, "{block}");
+    }
+    assert_eq!(
+        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+    let expires = p["LifecycleConfiguration"]["Rules"]
+        .as_array()
+        .expect("lifecycle rules")
+        .iter()
+        .any(|r| r["Status"] == "Enabled" && r.get("ExpirationInDays").is_some());
+    assert!(expires, "access logs expire");
+
+    // Only S3's log delivery may write, only under the prefix, only for the exports bucket of
+    // this account.
+    let policies = resources_of_type(&t, "AWS::S3::BucketPolicy");
+    let policy = policies
+        .values()
+        .find(|p| p["Properties"]["Bucket"] == reference(log_bucket_id))
+        .expect("a policy on the log bucket");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let allows: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
+    assert_eq!(allows.len(), 1, "one Allow: log delivery");
+    let delivery = allows[0];
+    assert_eq!(
+        delivery["Principal"],
+        json!({"Service": "logging.s3.amazonaws.com"})
+    );
+    assert_eq!(strings(&delivery["Action"]), ["s3:PutObject"]);
+    assert_eq!(
+        delivery["Resource"],
+        json!({"Fn::Sub": format!("${{{log_bucket_id}.Arn}}/{prefix}*")})
+    );
+    let exports_name =
+        &resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["BucketName"]["Fn::Sub"];
+    let source = format!(
+        "arn:${{AWS::Partition}}:s3:::{}",
+        exports_name.as_str().expect("the exports bucket's name")
+    );
+    assert_eq!(
+        delivery["Condition"]["ArnLike"]["aws:SourceArn"],
+        json!({ "Fn::Sub": source })
+    );
+    assert_eq!(
+        delivery["Condition"]["StringEquals"]["aws:SourceAccount"],
+        reference("AWS::AccountId")
+    );
+    assert!(
+        statements
+            .iter()
+            .any(|s| s["Effect"] == "Deny"
+                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"),
+        "non-TLS requests are denied"
+    );
+}
+
 /// Function logical id, cargo package (= binary) and crate directory.
 const FUNCTIONS: &[(&str, &str, &str)] = &[
     ("ApiFunction", "export-api", "functions/api"),
