@@ -586,6 +586,47 @@ fn the_exports_bucket_logs_every_access_to_a_private_log_bucket() {
     );
 }
 
+/// The `Default` of a template parameter, as a number.
+fn parameter_default(t: &Value, name: &str) -> u64 {
+    let p = &t["Parameters"][name];
+    assert_eq!(p["Type"], "Number", "{name}");
+    number(&p["Default"])
+}
+
+#[test]
+fn every_function_has_reserved_concurrency_from_a_parameter() {
+    let t = template();
+    for (id, ..) in FUNCTIONS {
+        let reserved = &resource(&t, id)["Properties"]["ReservedConcurrentExecutions"];
+        let parameter = reserved["Ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: ReservedConcurrentExecutions from a parameter"));
+        assert!(parameter_default(&t, parameter) >= 1, "{id}: {parameter}");
+    }
+    // The renderer's reservation covers what its event source mapping may run at once, or
+    // polled messages would be throttled back towards the dead-letter queue.
+    let renderer = &resource(&t, "RendererFunction")["Properties"];
+    let parameter = renderer["ReservedConcurrentExecutions"]["Ref"]
+        .as_str()
+        .expect("a parameter");
+    let mapping_max = renderer["Events"]
+        .as_object()
+        .expect("renderer events")
+        .values()
+        .filter(|e| e["Type"] == "SQS")
+        .map(|e| number(&e["Properties"]["ScalingConfig"]["MaximumConcurrency"]))
+        .max()
+        .expect("the jobs queue's mapping has a MaximumConcurrency");
+    assert!(parameter_default(&t, parameter) >= mapping_max);
+    assert!(number(&t["Parameters"][parameter]["MinValue"]) >= mapping_max);
+    // One tick at a time by default.
+    let scheduler = &resource(&t, "SchedulerFunction")["Properties"];
+    let parameter = scheduler["ReservedConcurrentExecutions"]["Ref"]
+        .as_str()
+        .expect("a parameter");
+    assert_eq!(parameter_default(&t, parameter), 1);
+}
+
 /// Function logical id, cargo package (= binary) and crate directory.
 const FUNCTIONS: &[(&str, &str, &str)] = &[
     ("ApiFunction", "export-api", "functions/api"),
