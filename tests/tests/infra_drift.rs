@@ -378,21 +378,61 @@ fn the_renderer_is_triggered_by_the_jobs_queue_with_partial_batch_failures() {
 #[test]
 fn an_alarm_watches_the_dead_letter_queue() {
     let t = template();
-    let alarms = resources_of_type(&t, "AWS::CloudWatch::Alarm");
-    let on_dlq = alarms.values().any(|a| {
+    assert!(
+        alarm_on_queue_depth(&t, JOBS_QUEUE.dlq_logical_id),
+        "an alarm on the dead-letter queue's depth"
+    );
+}
+
+#[test]
+fn a_failed_scheduler_tick_lands_in_an_encrypted_queue_that_raises_an_alarm() {
+    let t = template();
+    let config = &resource(&t, "SchedulerFunction")["Properties"]["EventInvokeConfig"];
+    let on_failure = &config["DestinationConfig"]["OnFailure"];
+    assert_eq!(on_failure["Type"], "SQS");
+    let queue = on_failure["Destination"]["Fn::GetAtt"][0]
+        .as_str()
+        .expect("the destination is a queue of the template");
+    assert_eq!(on_failure["Destination"], get_att(queue, "Arn"));
+    assert_eq!(resource(&t, queue)["Type"], "AWS::SQS::Queue");
+    assert_queue_encrypted_with_the_sqs_key(&t, queue);
+    assert!(
+        number(&config["MaximumRetryAttempts"]) <= 2,
+        "retries stay within Lambda's limit"
+    );
+    // Lambda sends the record with the function's role, which may do nothing else with it.
+    let senders: Vec<(String, Vec<String>)> = function_statements(&t)
+        .into_iter()
+        .filter(|(_, s)| items(&s["Resource"]).iter().any(|r| mentions(r, queue)))
+        .map(|(role, s)| (role, strings(&s["Action"])))
+        .collect();
+    assert_eq!(
+        senders,
+        [(
+            "SchedulerFunctionRole".to_string(),
+            vec!["sqs:SendMessage".to_string()]
+        )]
+    );
+    assert!(
+        alarm_on_queue_depth(&t, queue),
+        "an alarm on the failures queue's depth"
+    );
+}
+
+/// An alarm fires as soon as the queue holds a visible message.
+fn alarm_on_queue_depth(t: &Value, queue: &str) -> bool {
+    let alarms = resources_of_type(t, "AWS::CloudWatch::Alarm");
+    alarms.values().any(|a| {
         let p = &a["Properties"];
         p["Namespace"] == "AWS/SQS"
             && p["MetricName"] == "ApproximateNumberOfMessagesVisible"
             && p["ComparisonOperator"] == "GreaterThanThreshold"
             && number(&p["Threshold"]) == 0
             && p["Dimensions"].as_array().is_some_and(|d| {
-                d.iter().any(|d| {
-                    d["Name"] == "QueueName"
-                        && d["Value"] == get_att(JOBS_QUEUE.dlq_logical_id, "QueueName")
-                })
+                d.iter()
+                    .any(|d| d["Name"] == "QueueName" && d["Value"] == get_att(queue, "QueueName"))
             })
-    });
-    assert!(on_dlq, "an alarm on the dead-letter queue's depth");
+    })
 }
 
 #[test]
