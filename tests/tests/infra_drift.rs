@@ -1014,3 +1014,66 @@ fn only_the_functions_that_render_may_generate_data_keys() {
         ])
     );
 }
+
+/// Every Checkov finding the template accepts: (resource, check id). docs/deploy.md ("Security
+/// scan") gives each one's reason; a new skip must be added there and here.
+const CHECKOV_SKIPS: &[(&str, &str)] = &[
+    ("ApiAccessLogGroup", "CKV_AWS_158"),
+    ("ApiFunctionLogGroup", "CKV_AWS_158"),
+    ("RendererFunctionLogGroup", "CKV_AWS_158"),
+    ("SchedulerFunctionLogGroup", "CKV_AWS_158"),
+    ("ApiFunction", "CKV_AWS_116"),
+    ("ApiFunction", "CKV_AWS_117"),
+    ("ApiFunction", "CKV_AWS_173"),
+    ("RendererFunction", "CKV_AWS_116"),
+    ("RendererFunction", "CKV_AWS_117"),
+    ("RendererFunction", "CKV_AWS_173"),
+    ("SchedulerFunction", "CKV_AWS_116"),
+    ("SchedulerFunction", "CKV_AWS_117"),
+    ("SchedulerFunction", "CKV_AWS_173"),
+    ("ExportsBucket", "CKV_AWS_21"),
+    ("ExportsAccessLogBucket", "CKV_AWS_18"),
+    ("ExportsAccessLogBucket", "CKV_AWS_21"),
+];
+
+#[test]
+fn the_accepted_checkov_findings_are_the_documented_ones_each_with_a_reason() {
+    let t = template();
+    let mut skipped: BTreeSet<(String, String)> = BTreeSet::new();
+    for (id, r) in t["Resources"].as_object().expect("Resources") {
+        let Some(skips) = r["Metadata"]["checkov"]["skip"].as_array() else {
+            continue;
+        };
+        for skip in skips {
+            let check = skip["id"].as_str().expect("a check id");
+            let reason = skip["comment"].as_str().unwrap_or_default();
+            assert!(
+                reason.split_whitespace().count() >= 5,
+                "{id} {check}: a reason"
+            );
+            assert!(
+                skipped.insert((id.clone(), check.to_string())),
+                "{id} skips {check} twice"
+            );
+        }
+    }
+    let expected: BTreeSet<(String, String)> = CHECKOV_SKIPS
+        .iter()
+        .map(|(r, c)| (r.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(skipped, expected, "the skips docs/deploy.md lists");
+
+    let docs = std::fs::read_to_string(repo_root().join("docs/deploy.md")).expect("docs/deploy.md");
+    let section = docs
+        .split("## Security scan")
+        .nth(1)
+        .expect("docs/deploy.md has a Security scan section");
+    for (resource, check) in CHECKOV_SKIPS {
+        let listed = section.lines().any(|l| {
+            l.contains(&format!("`{check}`"))
+                && (l.contains(&format!("`{resource}`"))
+                    || (l.contains("the three functions") && resource.ends_with("Function")))
+        });
+        assert!(listed, "docs/deploy.md lists {check} for {resource}");
+    }
+}
