@@ -201,7 +201,11 @@ fn every_table_is_deployed_as_resources_defines_it() {
             p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true,
             "{id} has point-in-time recovery"
         );
-        assert_eq!(p["SSESpecification"]["SSEEnabled"], true, "{id} SSE");
+        assert_eq!(
+            p["SSESpecification"],
+            json!({"SSEEnabled": true, "SSEType": "KMS", "KMSMasterKeyId": get_att(TABLES_KEY, "Arn")}),
+            "{id}: encrypted under the customer-managed tables key"
+        );
     }
 
     let deployed: BTreeSet<&str> = resources_of_type(&t, "AWS::DynamoDB::Table")
@@ -212,6 +216,78 @@ fn every_table_is_deployed_as_resources_defines_it() {
         deployed, defined,
         "the template's tables are resources::TABLES"
     );
+}
+
+/// The customer-managed key every table is encrypted under.
+const TABLES_KEY: &str = "TablesKey";
+
+#[test]
+fn the_tables_key_is_a_rotated_customer_managed_key_usable_only_through_dynamodb() {
+    let t = template();
+    let key = resource(&t, TABLES_KEY);
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    assert_eq!(
+        key["DeletionPolicy"], "Retain",
+        "the retained tables need it"
+    );
+    assert_ne!(
+        get_att(TABLES_KEY, "Arn"),
+        resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            [0]["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+        "not the exports key"
+    );
+    // Only the account (through IAM) and DynamoDB's read-only look-ups are in the key policy.
+    for s in key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("key policy statements")
+    {
+        let principal = &s["Principal"];
+        if principal.get("Service").is_some() {
+            assert_eq!(principal["Service"], "dynamodb.amazonaws.com");
+            for a in strings(&s["Action"]) {
+                assert!(
+                    ["kms:Describe*", "kms:Get*", "kms:List*"].contains(&a.as_str()),
+                    "DynamoDB may only look the key up, not {a}"
+                );
+            }
+        } else {
+            assert_eq!(
+                principal["AWS"],
+                json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}),
+                "the key policy delegates to IAM in the account"
+            );
+        }
+    }
+
+    // Every function touches the tables, so every role may kms:Decrypt with the key (what
+    // DynamoDB asks KMS on the caller's behalf), through DynamoDB only, and nothing else.
+    let mut decrypting: BTreeSet<String> = BTreeSet::new();
+    for (role, s) in function_statements(&t) {
+        if !items(&s["Resource"])
+            .iter()
+            .any(|r| mentions(r, TABLES_KEY))
+        {
+            continue;
+        }
+        assert_eq!(strings(&s["Action"]), ["kms:Decrypt"], "{role}");
+        assert_eq!(
+            items(&s["Resource"]),
+            [&get_att(TABLES_KEY, "Arn")],
+            "{role}: the tables key alone"
+        );
+        assert_eq!(
+            s["Condition"],
+            json!({"StringEquals": {"kms:ViaService": {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}}}),
+            "{role}: through DynamoDB only"
+        );
+        decrypting.insert(role);
+    }
+    let roles: BTreeSet<String> = FUNCTIONS
+        .iter()
+        .map(|(id, ..)| format!("{id}Role"))
+        .collect();
+    assert_eq!(decrypting, roles, "every function reads or writes a table");
 }
 
 #[test]
@@ -248,11 +324,29 @@ fn the_jobs_queue_and_its_dead_letter_queue_are_deployed_as_resources_defines_th
         u64::from(JOBS_QUEUE.dlq_retention_seconds)
     );
 
+    for id in [JOBS_QUEUE.logical_id, JOBS_QUEUE.dlq_logical_id] {
+        assert_queue_encrypted_with_the_sqs_key(&t, id);
+    }
+
     // The renderer marks a job failed on the receive the queue moves it to the DLQ after.
     let env = &t["Globals"]["Function"]["Environment"]["Variables"];
     assert_eq!(
         number(&env["MAX_RECEIVE_COUNT"]),
         u64::from(JOBS_QUEUE.max_receive_count)
+    );
+}
+
+/// Encrypted at rest under SQS's AWS managed KMS key, whose key policy lets the account's
+/// principals use it through SQS: no role needs a KMS permission for a queue.
+fn assert_queue_encrypted_with_the_sqs_key(t: &Value, logical_id: &str) {
+    let p = &resource(t, logical_id)["Properties"];
+    assert_eq!(
+        p["KmsMasterKeyId"], "alias/aws/sqs",
+        "{logical_id}: SSE-KMS"
+    );
+    assert!(
+        p.get("SqsManagedSseEnabled").is_none(),
+        "{logical_id}: one kind of encryption"
     );
 }
 
@@ -284,21 +378,61 @@ fn the_renderer_is_triggered_by_the_jobs_queue_with_partial_batch_failures() {
 #[test]
 fn an_alarm_watches_the_dead_letter_queue() {
     let t = template();
-    let alarms = resources_of_type(&t, "AWS::CloudWatch::Alarm");
-    let on_dlq = alarms.values().any(|a| {
+    assert!(
+        alarm_on_queue_depth(&t, JOBS_QUEUE.dlq_logical_id),
+        "an alarm on the dead-letter queue's depth"
+    );
+}
+
+#[test]
+fn a_failed_scheduler_tick_lands_in_an_encrypted_queue_that_raises_an_alarm() {
+    let t = template();
+    let config = &resource(&t, "SchedulerFunction")["Properties"]["EventInvokeConfig"];
+    let on_failure = &config["DestinationConfig"]["OnFailure"];
+    assert_eq!(on_failure["Type"], "SQS");
+    let queue = on_failure["Destination"]["Fn::GetAtt"][0]
+        .as_str()
+        .expect("the destination is a queue of the template");
+    assert_eq!(on_failure["Destination"], get_att(queue, "Arn"));
+    assert_eq!(resource(&t, queue)["Type"], "AWS::SQS::Queue");
+    assert_queue_encrypted_with_the_sqs_key(&t, queue);
+    assert!(
+        number(&config["MaximumRetryAttempts"]) <= 2,
+        "retries stay within Lambda's limit"
+    );
+    // Lambda sends the record with the function's role, which may do nothing else with it.
+    let senders: Vec<(String, Vec<String>)> = function_statements(&t)
+        .into_iter()
+        .filter(|(_, s)| items(&s["Resource"]).iter().any(|r| mentions(r, queue)))
+        .map(|(role, s)| (role, strings(&s["Action"])))
+        .collect();
+    assert_eq!(
+        senders,
+        [(
+            "SchedulerFunctionRole".to_string(),
+            vec!["sqs:SendMessage".to_string()]
+        )]
+    );
+    assert!(
+        alarm_on_queue_depth(&t, queue),
+        "an alarm on the failures queue's depth"
+    );
+}
+
+/// An alarm fires as soon as the queue holds a visible message.
+fn alarm_on_queue_depth(t: &Value, queue: &str) -> bool {
+    let alarms = resources_of_type(t, "AWS::CloudWatch::Alarm");
+    alarms.values().any(|a| {
         let p = &a["Properties"];
         p["Namespace"] == "AWS/SQS"
             && p["MetricName"] == "ApproximateNumberOfMessagesVisible"
             && p["ComparisonOperator"] == "GreaterThanThreshold"
             && number(&p["Threshold"]) == 0
             && p["Dimensions"].as_array().is_some_and(|d| {
-                d.iter().any(|d| {
-                    d["Name"] == "QueueName"
-                        && d["Value"] == get_att(JOBS_QUEUE.dlq_logical_id, "QueueName")
-                })
+                d.iter()
+                    .any(|d| d["Name"] == "QueueName" && d["Value"] == get_att(queue, "QueueName"))
             })
-    });
-    assert!(on_dlq, "an alarm on the dead-letter queue's depth");
+    })
 }
 
 #[test]
@@ -405,6 +539,132 @@ fn the_exports_bucket_is_deployed_as_resources_defines_it() {
         ),
         "uploads with another key are denied"
     );
+}
+
+#[test]
+fn the_exports_bucket_logs_every_access_to_a_private_log_bucket() {
+    let t = template();
+    let logging = &resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["LoggingConfiguration"];
+    let log_bucket_id = logging["DestinationBucketName"]["Ref"]
+        .as_str()
+        .expect("the exports bucket logs to a bucket of the template");
+    assert_ne!(log_bucket_id, EXPORTS_BUCKET.logical_id, "not into itself");
+    let prefix = logging["LogFilePrefix"].as_str().expect("a log prefix");
+    let log_bucket = resource(&t, log_bucket_id);
+    assert_eq!(log_bucket["Type"], "AWS::S3::Bucket");
+    let p = &log_bucket["Properties"];
+    // S3 log delivery cannot write into an SSE-KMS bucket.
+    assert_eq!(
+        p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "AES256"
+    );
+    for block in [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(p["PublicAccessBlockConfiguration"][block], true, "{block}");
+    }
+    assert_eq!(
+        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+    let expires = p["LifecycleConfiguration"]["Rules"]
+        .as_array()
+        .expect("lifecycle rules")
+        .iter()
+        .any(|r| r["Status"] == "Enabled" && r.get("ExpirationInDays").is_some());
+    assert!(expires, "access logs expire");
+
+    // Only S3's log delivery may write, only under the prefix, only for the exports bucket of
+    // this account.
+    let policies = resources_of_type(&t, "AWS::S3::BucketPolicy");
+    let policy = policies
+        .values()
+        .find(|p| p["Properties"]["Bucket"] == reference(log_bucket_id))
+        .expect("a policy on the log bucket");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let allows: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
+    assert_eq!(allows.len(), 1, "one Allow: log delivery");
+    let delivery = allows[0];
+    assert_eq!(
+        delivery["Principal"],
+        json!({"Service": "logging.s3.amazonaws.com"})
+    );
+    assert_eq!(strings(&delivery["Action"]), ["s3:PutObject"]);
+    assert_eq!(
+        delivery["Resource"],
+        json!({"Fn::Sub": format!("${{{log_bucket_id}.Arn}}/{prefix}*")})
+    );
+    let exports_name =
+        &resource(&t, EXPORTS_BUCKET.logical_id)["Properties"]["BucketName"]["Fn::Sub"];
+    let source = format!(
+        "arn:${{AWS::Partition}}:s3:::{}",
+        exports_name.as_str().expect("the exports bucket's name")
+    );
+    assert_eq!(
+        delivery["Condition"]["ArnLike"]["aws:SourceArn"],
+        json!({ "Fn::Sub": source })
+    );
+    assert_eq!(
+        delivery["Condition"]["StringEquals"]["aws:SourceAccount"],
+        reference("AWS::AccountId")
+    );
+    assert!(
+        statements
+            .iter()
+            .any(|s| s["Effect"] == "Deny"
+                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"),
+        "non-TLS requests are denied"
+    );
+}
+
+/// The `Default` of a template parameter, as a number.
+fn parameter_default(t: &Value, name: &str) -> u64 {
+    let p = &t["Parameters"][name];
+    assert_eq!(p["Type"], "Number", "{name}");
+    number(&p["Default"])
+}
+
+#[test]
+fn every_function_has_reserved_concurrency_from_a_parameter() {
+    let t = template();
+    for (id, ..) in FUNCTIONS {
+        let reserved = &resource(&t, id)["Properties"]["ReservedConcurrentExecutions"];
+        let parameter = reserved["Ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: ReservedConcurrentExecutions from a parameter"));
+        assert!(parameter_default(&t, parameter) >= 1, "{id}: {parameter}");
+    }
+    // The renderer's reservation covers what its event source mapping may run at once, or
+    // polled messages would be throttled back towards the dead-letter queue.
+    let renderer = &resource(&t, "RendererFunction")["Properties"];
+    let parameter = renderer["ReservedConcurrentExecutions"]["Ref"]
+        .as_str()
+        .expect("a parameter");
+    let mapping_max = renderer["Events"]
+        .as_object()
+        .expect("renderer events")
+        .values()
+        .filter(|e| e["Type"] == "SQS")
+        .map(|e| number(&e["Properties"]["ScalingConfig"]["MaximumConcurrency"]))
+        .max()
+        .expect("the jobs queue's mapping has a MaximumConcurrency");
+    assert!(parameter_default(&t, parameter) >= mapping_max);
+    assert!(number(&t["Parameters"][parameter]["MinValue"]) >= mapping_max);
+    // One tick at a time by default.
+    let scheduler = &resource(&t, "SchedulerFunction")["Properties"];
+    let parameter = scheduler["ReservedConcurrentExecutions"]["Ref"]
+        .as_str()
+        .expect("a parameter");
+    assert_eq!(parameter_default(&t, parameter), 1);
 }
 
 /// Function logical id, cargo package (= binary) and crate directory.
@@ -753,4 +1013,67 @@ fn only_the_functions_that_render_may_generate_data_keys() {
             "SchedulerFunctionRole".to_string()
         ])
     );
+}
+
+/// Every Checkov finding the template accepts: (resource, check id). docs/deploy.md ("Security
+/// scan") gives each one's reason; a new skip must be added there and here.
+const CHECKOV_SKIPS: &[(&str, &str)] = &[
+    ("ApiAccessLogGroup", "CKV_AWS_158"),
+    ("ApiFunctionLogGroup", "CKV_AWS_158"),
+    ("RendererFunctionLogGroup", "CKV_AWS_158"),
+    ("SchedulerFunctionLogGroup", "CKV_AWS_158"),
+    ("ApiFunction", "CKV_AWS_116"),
+    ("ApiFunction", "CKV_AWS_117"),
+    ("ApiFunction", "CKV_AWS_173"),
+    ("RendererFunction", "CKV_AWS_116"),
+    ("RendererFunction", "CKV_AWS_117"),
+    ("RendererFunction", "CKV_AWS_173"),
+    ("SchedulerFunction", "CKV_AWS_116"),
+    ("SchedulerFunction", "CKV_AWS_117"),
+    ("SchedulerFunction", "CKV_AWS_173"),
+    ("ExportsBucket", "CKV_AWS_21"),
+    ("ExportsAccessLogBucket", "CKV_AWS_18"),
+    ("ExportsAccessLogBucket", "CKV_AWS_21"),
+];
+
+#[test]
+fn the_accepted_checkov_findings_are_the_documented_ones_each_with_a_reason() {
+    let t = template();
+    let mut skipped: BTreeSet<(String, String)> = BTreeSet::new();
+    for (id, r) in t["Resources"].as_object().expect("Resources") {
+        let Some(skips) = r["Metadata"]["checkov"]["skip"].as_array() else {
+            continue;
+        };
+        for skip in skips {
+            let check = skip["id"].as_str().expect("a check id");
+            let reason = skip["comment"].as_str().unwrap_or_default();
+            assert!(
+                reason.split_whitespace().count() >= 5,
+                "{id} {check}: a reason"
+            );
+            assert!(
+                skipped.insert((id.clone(), check.to_string())),
+                "{id} skips {check} twice"
+            );
+        }
+    }
+    let expected: BTreeSet<(String, String)> = CHECKOV_SKIPS
+        .iter()
+        .map(|(r, c)| (r.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(skipped, expected, "the skips docs/deploy.md lists");
+
+    let docs = std::fs::read_to_string(repo_root().join("docs/deploy.md")).expect("docs/deploy.md");
+    let section = docs
+        .split("## Security scan")
+        .nth(1)
+        .expect("docs/deploy.md has a Security scan section");
+    for (resource, check) in CHECKOV_SKIPS {
+        let listed = section.lines().any(|l| {
+            l.contains(&format!("`{check}`"))
+                && (l.contains(&format!("`{resource}`"))
+                    || (l.contains("the three functions") && resource.ends_with("Function")))
+        });
+        assert!(listed, "docs/deploy.md lists {check} for {resource}");
+    }
 }
