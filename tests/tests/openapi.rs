@@ -549,7 +549,12 @@ fn single_line_texts_state_their_rule_in_the_schema() {
     ] {
         let p = &template[field];
         assert_eq!(p["maxLength"], max, "{field}");
-        let pattern = p["pattern"].as_str().unwrap_or_else(|| panic!("{field}: a pattern"));
-        assert!(pattern.contains("\\x00-\\x1F\\x7F-\\x9F"), "{field}: no control characters");
+        let pattern = p["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field}: a pattern"));
+        assert!(
+            pattern.contains("\\x00-\\x1F\\x7F-\\x9F"),
+            "{field}: no control characters"
+        );
     }
 }
