@@ -435,6 +435,23 @@ fn alarm_on_queue_depth(t: &Value, queue: &str) -> bool {
     })
 }
 
+/// A bucket's properties block every public access and disable ACLs (the bucket owner owns
+/// every object).
+fn assert_private_and_owner_enforced(p: &Value) {
+    for block in [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(p["PublicAccessBlockConfiguration"][block], true, "{block}");
+    }
+    assert_eq!(
+        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+}
+
 #[test]
 fn the_exports_bucket_is_deployed_as_resources_defines_it() {
     let t = template();
@@ -488,18 +505,7 @@ fn the_exports_bucket_is_deployed_as_resources_defines_it() {
         "the key has an alias"
     );
 
-    for block in [
-        "BlockPublicAcls",
-        "IgnorePublicAcls",
-        "BlockPublicPolicy",
-        "RestrictPublicBuckets",
-    ] {
-        assert_eq!(p["PublicAccessBlockConfiguration"][block], true, "{block}");
-    }
-    assert_eq!(
-        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
-        "BucketOwnerEnforced"
-    );
+    assert_private_and_owner_enforced(p);
 
     let policies = resources_of_type(&t, "AWS::S3::BucketPolicy");
     let policy = policies
@@ -559,18 +565,7 @@ fn the_exports_bucket_logs_every_access_to_a_private_log_bucket() {
             ["SSEAlgorithm"],
         "AES256"
     );
-    for block in [
-        "BlockPublicAcls",
-        "IgnorePublicAcls",
-        "BlockPublicPolicy",
-        "RestrictPublicBuckets",
-    ] {
-        assert_eq!(p["PublicAccessBlockConfiguration"][block], true, "{block}");
-    }
-    assert_eq!(
-        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
-        "BucketOwnerEnforced"
-    );
+    assert_private_and_owner_enforced(p);
     let expires = p["LifecycleConfiguration"]["Rules"]
         .as_array()
         .expect("lifecycle rules")
