@@ -158,11 +158,23 @@ pub async fn serve(api: Arc<LocalApi>, bind: SocketAddr) -> anyhow::Result<()> {
 
 /// Serves the connections of a bound listener (tests bind port 0 and read the port).
 pub async fn serve_listener(api: Arc<LocalApi>, listener: TcpListener) -> anyhow::Result<()> {
+    accept(listener, move |peer, req| serve_one(api.clone(), peer, req)).await
+}
+
+/// Serves HTTP/1.1 connections from `listener` until the process ends, each request answered by
+/// `answer` (given the peer's address).
+pub(crate) async fn accept<F, Fut>(listener: TcpListener, answer: F) -> anyhow::Result<()>
+where
+    F: Fn(SocketAddr, hyper::Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<hyper::Response<Full<Bytes>>, Infallible>>
+        + Send
+        + 'static,
+{
     loop {
         let (stream, peer) = listener.accept().await?;
-        let api = api.clone();
+        let answer = answer.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| serve_one(api.clone(), peer, req));
+            let svc = service_fn(move |req| answer(peer, req));
             if let Err(e) = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), svc)
                 .await

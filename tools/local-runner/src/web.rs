@@ -11,10 +11,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode, header};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 /// What the page needs to know about where it runs.
@@ -120,22 +117,11 @@ impl WebSite {
 pub async fn serve(site: Arc<WebSite>, bind: SocketAddr) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind).await?;
     tracing::info!(address = %bind, root = %site.root.display(), "web client listening");
-    loop {
-        let (stream, _) = listener.accept().await?;
+    crate::http::accept(listener, move |_, req| {
         let site = site.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let site = site.clone();
-                async move { Ok::<_, Infallible>(site.answer(&req).await) }
-            });
-            if let Err(e) = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await
-            {
-                tracing::debug!(error = %e, "connection closed");
-            }
-        });
-    }
+        async move { Ok::<_, Infallible>(site.answer(&req).await) }
+    })
+    .await
 }
 
 #[cfg(test)]
