@@ -12,6 +12,7 @@ use exports_core::audit::{AuditEvent, AuditQuery};
 use exports_core::ports::{AuditLog, PortError};
 use futures::{StreamExt, TryStreamExt};
 
+use crate::attribute::s;
 use crate::error::{sdk_message, unavailable};
 use crate::jobs_store::instant;
 use crate::resources::index;
@@ -22,10 +23,6 @@ type Item = HashMap<String, AttributeValue>;
 pub struct DynamoAuditLog {
     client: Client,
     table: String,
-}
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
 }
 
 /// Sort key: the instant (fixed precision, so it sorts) then the event id.

@@ -15,6 +15,7 @@ use exports_core::ports::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::attribute::s;
 use crate::error::{conditional_put, conditional_update, sdk_message, unavailable};
 use crate::resources::index;
 
@@ -24,10 +25,6 @@ type Item = HashMap<String, AttributeValue>;
 /// `created_at` index orders correctly and values round-trip exactly.
 pub fn instant(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
 }
 
 fn n(v: i64) -> AttributeValue {

@@ -1,6 +1,7 @@
 //! AWS adapters of the core's ports, configuration from the environment, and provisioning of
 //! the resources they use. Clients come from [`config::AwsClients`], built once per cold start.
 
+mod attribute;
 pub mod audit_log;
 pub mod config;
 pub mod error;

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::attribute::s;
 use crate::error::unavailable;
 
 type Item = HashMap<String, AttributeValue>;
@@ -54,10 +55,6 @@ pub mod entity {
 
 fn session_sk(s: &Session) -> String {
     format!("{SESSION}{}", records::order::session(s))
-}
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
 }
 
 fn encode<T: Serialize>(pk: &str, sk: &str, entity: &str, value: &T) -> Result<Item, PortError> {

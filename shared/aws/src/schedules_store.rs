@@ -20,6 +20,7 @@ use exports_core::ports::{PortError, ScheduleStore};
 use exports_core::scheduled::ScheduledReport;
 use uuid::Uuid;
 
+use crate::attribute::s;
 use crate::error::{conditional_put, sdk_message, unavailable};
 use crate::jobs_store::instant;
 use crate::resources::index;
@@ -32,10 +33,6 @@ pub const DUE_SHARD: &str = "due";
 
 /// Prefix of uniqueness guard items' `schedule_id`.
 pub const GUARD_PREFIX: &str = "unique#";
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
 
 fn n(v: u64) -> AttributeValue {
     AttributeValue::N(v.to_string())

@@ -11,15 +11,12 @@ use exports_core::ports::{PortError, TemplateCursor, TemplatePage, TemplateStore
 use exports_core::template::ExportTemplate;
 use uuid::Uuid;
 
+use crate::attribute::s;
 use crate::error::{conditional_put, unavailable};
 use crate::jobs_store::instant;
 use crate::resources::index;
 
 type Item = HashMap<String, AttributeValue>;
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
 
 /// Largest page a caller can ask for; DynamoDB's own `Limit` tops out far above it.
 const MAX_PAGE: usize = 1000;
