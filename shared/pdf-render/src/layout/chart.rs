@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use document_model::{Align, LineChart};
 
-use crate::layout::{Item, Layout};
+use super::{Item, Layout};
 use crate::style::*;
 
 const TITLE_SIZE: f32 = 10.0;
@@ -42,6 +42,26 @@ fn fmt_value(v: f32, step: f32) -> String {
 }
 
 impl Layout {
+    pub(crate) fn cursor(&self) -> f32 {
+        self.y
+    }
+
+    pub(crate) fn advance_to(&mut self, y: f32) {
+        self.y = y;
+    }
+
+    pub(crate) fn ensure(&mut self, h: f32) {
+        self.need(h);
+    }
+
+    pub(crate) fn gap(&mut self, h: f32) {
+        self.space(h);
+    }
+
+    pub(crate) fn item(&mut self, item: Item) {
+        self.push(item);
+    }
+
     pub(crate) fn chart(&mut self, c: &LineChart) {
         let f = self.frame;
         self.gap(BLOCK_GAP);
