@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use document_model::{Align, LineChart};
 
+use super::text_runs::Label;
 use super::{Item, Layout};
 use crate::style::*;
 
@@ -81,15 +82,15 @@ impl Layout {
 
         // Title, and the legend on its right when there is room (else on the next row).
         let title_top = top + PAD - 2.0;
-        let title_w = self.label(
-            c.title.trim(),
-            true,
-            left + PAD,
-            title_top,
-            TITLE_SIZE,
-            TEXT_STRONG,
-            Align::Left,
-        );
+        let title_w = self.label(Label {
+            text: c.title.trim(),
+            bold: true,
+            size: TITLE_SIZE,
+            color: TEXT_STRONG,
+            x: left + PAD,
+            top: title_top,
+            align: Align::Left,
+        });
         let entries: Vec<(f32, &str)> = c
             .series
             .iter()
@@ -125,15 +126,15 @@ impl Layout {
                 r: 2.0,
                 color,
             });
-            self.label(
-                name,
-                false,
-                lx + 18.0,
-                legend_top,
-                LEGEND_SIZE,
-                TEXT,
-                Align::Left,
-            );
+            self.label(Label {
+                text: name,
+                bold: false,
+                size: LEGEND_SIZE,
+                color: TEXT,
+                x: lx + 18.0,
+                top: legend_top,
+                align: Align::Left,
+            });
             lx += 18.0 + w + 12.0;
         }
 
@@ -165,15 +166,15 @@ impl Layout {
         // The axis label sits above the tick labels.
         let y_label = c.y_label.trim();
         if !y_label.is_empty() {
-            self.label(
-                y_label,
-                false,
-                left + PAD,
-                y,
-                LABEL_SIZE,
-                MUTED,
-                Align::Left,
-            );
+            self.label(Label {
+                text: y_label,
+                bold: false,
+                size: LABEL_SIZE,
+                color: MUTED,
+                x: left + PAD,
+                top: y,
+                align: Align::Left,
+            });
         }
         let plot_top = y + LABEL_SIZE * 1.25 + 6.0;
         let plot_bottom = bottom - PAD - LABEL_SIZE * 1.25 - 6.0;
@@ -192,15 +193,15 @@ impl Layout {
         for t in &ticks {
             let gy = to_y(*t);
             self.item(grid_line(gy));
-            self.label(
-                &fmt_value(*t, step),
-                false,
-                plot_left - 5.0,
-                gy - LABEL_SIZE * 0.62,
-                LABEL_SIZE,
-                MUTED,
-                Align::Right,
-            );
+            self.label(Label {
+                text: &fmt_value(*t, step),
+                bold: false,
+                size: LABEL_SIZE,
+                color: MUTED,
+                x: plot_left - 5.0,
+                top: gy - LABEL_SIZE * 0.62,
+                align: Align::Right,
+            });
         }
         if ticks.last().is_some_and(|t| (y_max - t) > step * 0.05) {
             self.item(grid_line(to_y(y_max)));
@@ -256,15 +257,15 @@ impl Layout {
                     color: AXIS,
                     width: 0.6,
                 });
-                self.label(
-                    &text,
-                    false,
+                self.label(Label {
+                    text: &text,
+                    bold: false,
+                    size: LABEL_SIZE,
+                    color: MUTED,
                     x,
-                    plot_bottom + 5.0,
-                    LABEL_SIZE,
-                    MUTED,
-                    Align::Center,
-                );
+                    top: plot_bottom + 5.0,
+                    align: Align::Center,
+                });
             }
             // Series: polyline, then markers on top.
             for (k, s) in c.series.iter().enumerate() {
@@ -297,15 +298,15 @@ impl Layout {
                 }
             }
         } else {
-            self.label(
-                "No data",
-                false,
-                (plot_left + plot_right) / 2.0,
-                (plot_top + plot_bottom) / 2.0 - LABEL_SIZE,
-                LABEL_SIZE + 1.0,
-                MUTED,
-                Align::Center,
-            );
+            self.label(Label {
+                text: "No data",
+                bold: false,
+                size: LABEL_SIZE + 1.0,
+                color: MUTED,
+                x: (plot_left + plot_right) / 2.0,
+                top: (plot_top + plot_bottom) / 2.0 - LABEL_SIZE,
+                align: Align::Center,
+            });
         }
         // Axes over the gridlines.
         self.item(Item::Line {

@@ -3,6 +3,7 @@
 
 use document_model::{Align, Document, Run};
 
+use super::text_runs::LineBox;
 use super::{Item, Layout};
 use crate::style::*;
 use crate::text::Laid;
@@ -42,13 +43,17 @@ impl Layout {
                     &mut items,
                     &laid,
                     *line,
-                    f.left,
-                    w,
-                    Align::Center,
-                    top,
-                    BANNER_SIZE,
-                    BANNER_LEADING,
-                    RED,
+                    LineBox {
+                        x: f.left,
+                        width: w,
+                        top,
+                        align: Align::Center,
+                    },
+                    TextStyle {
+                        size: BANNER_SIZE,
+                        leading: BANNER_LEADING,
+                        color: RED,
+                    },
                 );
             }
             y += h + 5.0;
@@ -60,13 +65,17 @@ impl Layout {
                 &mut items,
                 &laid,
                 line,
-                f.left,
-                w,
-                Align::Left,
-                y,
-                TITLE_SIZE,
-                TITLE_LEADING,
-                NAVY,
+                LineBox {
+                    x: f.left,
+                    width: w,
+                    top: y,
+                    align: Align::Left,
+                },
+                TextStyle {
+                    size: TITLE_SIZE,
+                    leading: TITLE_LEADING,
+                    color: NAVY,
+                },
             );
             y += TITLE_LEADING;
         }
@@ -77,13 +86,17 @@ impl Layout {
                     &mut items,
                     &laid,
                     line,
-                    f.left,
-                    w,
-                    Align::Left,
-                    y,
-                    SMALL_SIZE,
-                    SMALL_LEADING,
-                    MUTED,
+                    LineBox {
+                        x: f.left,
+                        width: w,
+                        top: y,
+                        align: Align::Left,
+                    },
+                    TextStyle {
+                        size: SMALL_SIZE,
+                        leading: SMALL_LEADING,
+                        color: MUTED,
+                    },
                 );
                 y += SMALL_LEADING;
             }
@@ -167,13 +180,17 @@ impl Layout {
                 &mut shared,
                 &laid,
                 *line,
-                f.left,
-                f.width(),
-                Align::Left,
-                top,
-                FOOTER_SIZE,
-                FOOTER_LEADING,
-                MUTED,
+                LineBox {
+                    x: f.left,
+                    width: f.width(),
+                    top,
+                    align: Align::Left,
+                },
+                TextStyle {
+                    size: FOOTER_SIZE,
+                    leading: FOOTER_LEADING,
+                    color: MUTED,
+                },
             );
         }
         let mut num = Laid::default();
@@ -188,13 +205,17 @@ impl Layout {
                         &mut items,
                         &num,
                         line,
-                        f.left,
-                        f.width(),
-                        Align::Right,
-                        first_top,
-                        FOOTER_SIZE,
-                        FOOTER_LEADING,
-                        TEXT_STRONG,
+                        LineBox {
+                            x: f.left,
+                            width: f.width(),
+                            top: first_top,
+                            align: Align::Right,
+                        },
+                        TextStyle {
+                            size: FOOTER_SIZE,
+                            leading: FOOTER_LEADING,
+                            color: TEXT_STRONG,
+                        },
                     );
                 }
             }

@@ -3,6 +3,7 @@
 
 use document_model::{Align, Run};
 
+use super::text_runs::LineBox;
 use super::{Item, Layout};
 use crate::style::*;
 use crate::text::Laid;
@@ -189,13 +190,17 @@ impl Layout {
                 self.draw_line(
                     &c.laid,
                     *line,
-                    x,
-                    w,
-                    c.align,
-                    line_top,
-                    style.size,
-                    style.leading,
-                    c.color,
+                    LineBox {
+                        x,
+                        width: w,
+                        top: line_top,
+                        align: c.align,
+                    },
+                    TextStyle {
+                        size: style.size,
+                        leading: style.leading,
+                        color: c.color,
+                    },
                 );
             }
         }

@@ -2,9 +2,17 @@
 
 use document_model::{Align, Text};
 
+use super::text_runs::LineBox;
 use super::{Item, Layout, OutlineEntry};
 use crate::style::*;
 use crate::text::Laid;
+
+/// Body text: paragraphs and list items.
+const BODY: TextStyle = TextStyle {
+    size: BODY_SIZE,
+    leading: BODY_LEADING,
+    color: TEXT,
+};
 
 impl Layout {
     pub(super) fn heading(&mut self, level: u8, text: &str, keep_next: f32) {
@@ -30,13 +38,13 @@ impl Layout {
             self.draw_line(
                 &laid,
                 laid.lines[i],
-                x,
-                w,
-                Align::Left,
-                top,
-                st.size,
-                st.leading,
-                st.color,
+                LineBox {
+                    x,
+                    width: w,
+                    top,
+                    align: Align::Left,
+                },
+                st,
             );
             self.y += st.leading;
         }
@@ -60,17 +68,15 @@ impl Layout {
 
     /// Flows lines of `laid` at `x`, starting new pages as needed; `first_line` runs before
     /// the first line is drawn (list bullets).
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn flow_lines(
         &mut self,
         laid: &Laid,
         x: f32,
         width: f32,
-        size: f32,
-        leading: f32,
-        color: Rgb8,
+        style: TextStyle,
         mut first_line: impl FnMut(&mut Self, f32),
     ) {
+        let leading = style.leading;
         let n = laid.lines.len();
         // No orphan: the first two lines of a paragraph start on the same page.
         if n >= 2 {
@@ -89,13 +95,13 @@ impl Layout {
             self.draw_line(
                 laid,
                 *line,
-                x,
-                width,
-                Align::Left,
-                top,
-                size,
-                leading,
-                color,
+                LineBox {
+                    x,
+                    width,
+                    top,
+                    align: Align::Left,
+                },
+                style,
             );
             self.y += leading;
         }
@@ -108,7 +114,7 @@ impl Layout {
         if !laid.lines.is_empty() {
             self.space(PARA_GAP);
             let x = self.frame.left;
-            self.flow_lines(&laid, x, w, BODY_SIZE, BODY_LEADING, TEXT, |_, _| {});
+            self.flow_lines(&laid, x, w, BODY, |_, _| {});
         }
         self.scratch = laid;
     }
@@ -129,18 +135,21 @@ impl Layout {
                 self.y += LIST_GAP;
             }
             let bx = self.frame.left + BULLET_X;
-            self.flow_lines(&laid, x, w, BODY_SIZE, BODY_LEADING, TEXT, |l, top| {
+            self.flow_lines(&laid, x, w, BODY, |l, top| {
                 if let Some(line) = bullet.lines.first() {
                     l.draw_line(
                         &bullet,
                         *line,
-                        bx,
-                        10.0,
-                        Align::Left,
-                        top,
-                        BODY_SIZE,
-                        BODY_LEADING,
-                        ACCENT,
+                        LineBox {
+                            x: bx,
+                            width: 10.0,
+                            top,
+                            align: Align::Left,
+                        },
+                        TextStyle {
+                            color: ACCENT,
+                            ..BODY
+                        },
                     );
                 }
             });
