@@ -4,9 +4,10 @@
 //! [`Layout`] state lives here; its methods are split by responsibility: placing text runs
 //! (`text_runs`), breaking pages (`pagination`), running text (`prose`), bordered grids of
 //! cells (`grid`) and what is drawn in them (`tables`, `notice`), the page header and footer
-//! (`furniture`) and the line chart (`chart`).
+//! (`furniture`) and the line chart (`chart`, `chart_axes`).
 
 mod chart;
+mod chart_axes;
 mod furniture;
 mod grid;
 mod notice;
