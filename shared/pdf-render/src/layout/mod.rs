@@ -24,6 +24,7 @@ use crate::style::*;
 use crate::text::{Laid, Shaper};
 
 use grid::GridSpan;
+use tables::Columns;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Item {
@@ -126,8 +127,9 @@ pub(crate) struct Layout {
     footer_first_baseline: f32,
     page_numbers: bool,
     scratch: Laid,
-    /// The last table's column edges and widths, keyed by the table's address.
-    column_cache: Option<(usize, Vec<f32>, Vec<f32>)>,
+    /// The last table's columns, keyed by the table's index in the blocks being laid out:
+    /// keep-with-next measures a table before the table itself is laid out.
+    column_cache: Option<(usize, Columns)>,
 }
 
 impl Layout {
@@ -190,16 +192,18 @@ impl Layout {
     }
 
     pub(crate) fn blocks(&mut self, blocks: &[Block]) {
+        // Cached columns belong to the previous call's blocks.
+        self.column_cache = None;
         for (i, block) in blocks.iter().enumerate() {
             match block {
                 Block::Heading { level, text } => {
-                    let keep = self.first_chunk_height(&blocks[i + 1..], 2);
+                    let keep = self.first_chunk_height(blocks, i + 1, 2);
                     self.heading(*level, text, keep);
                 }
                 Block::Paragraph { text } => self.paragraph(text),
                 Block::BulletList { items } => self.bullets(items),
                 Block::KeyValue { rows } => self.key_value(rows),
-                Block::Table(t) => self.table(t),
+                Block::Table(t) => self.table(i, t),
                 Block::Notice { kind, text } => self.notice(*kind, text),
                 Block::Chart(c) => self.chart(c),
                 Block::PageBreak => {

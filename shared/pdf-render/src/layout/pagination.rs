@@ -36,10 +36,10 @@ impl Layout {
         self.frame.body_bottom - self.frame.body_top
     }
 
-    /// The height the start of `blocks` needs on the page of a heading before it: its space
-    /// before plus its first line / row (a heading's own height plus what follows it).
-    pub(super) fn first_chunk_height(&mut self, blocks: &[Block], depth: u8) -> f32 {
-        let Some(block) = blocks.first() else {
+    /// The height the start of `blocks[at..]` needs on the page of a heading before it: its
+    /// space before plus its first line / row (a heading's own height plus what follows it).
+    pub(super) fn first_chunk_height(&mut self, blocks: &[Block], at: usize, depth: u8) -> f32 {
+        let Some(block) = blocks.get(at) else {
             return 0.0;
         };
         let w = self.frame.width();
@@ -51,7 +51,7 @@ impl Layout {
                 let h = laid.lines.len().max(1) as f32 * st.leading + before;
                 self.scratch = laid;
                 let rest = if depth > 0 {
-                    self.first_chunk_height(&blocks[1..], depth - 1)
+                    self.first_chunk_height(blocks, at + 1, depth - 1)
                 } else {
                     0.0
                 };
@@ -67,11 +67,11 @@ impl Layout {
                 None => 0.0,
             },
             Block::Table(t) => {
-                let (xs, ws) = self.columns(t);
-                let header = self.header_cells(t, &xs, &ws);
+                let columns = self.columns(at, t);
+                let header = self.header_cells(t, &columns);
                 let mut h = BLOCK_GAP + grid_row_height(&header, &TABLE_GRID);
                 if let Some(row) = t.rows.first() {
-                    let cells = self.row_cells(t, row, &xs, &ws, None);
+                    let cells = self.row_cells(t, row, &columns, None);
                     h += grid_row_height(&cells, &TABLE_GRID);
                 }
                 h

@@ -7,6 +7,13 @@ use super::grid::{Cell, TABLE_GRID, grid_row_height};
 use crate::style::*;
 use crate::text::widest_word;
 
+/// A table's column left edges and widths, in points.
+#[derive(Debug, Clone)]
+pub(super) struct Columns {
+    pub lefts: Vec<f32>,
+    pub widths: Vec<f32>,
+}
+
 impl Layout {
     pub(super) fn kv_cells(&mut self, key: &str, value: &Text) -> [Cell; 2] {
         let w = self.frame.width();
@@ -33,17 +40,17 @@ impl Layout {
         self.y += BLOCK_GAP_AFTER;
     }
 
-    /// Column left edges and widths: the relative widths scaled to the text width, except that
-    /// a column narrower than its widest word (header or cell) is widened to hold it, taking the
-    /// room from the others in proportion, as long as every column can hold its widest word.
-    /// Otherwise words must break somewhere and the relative widths stand. Cached for the last
-    /// table asked about: keep-with-next asks about a table before it is laid out.
-    pub(super) fn columns(&mut self, t: &Table) -> (Vec<f32>, Vec<f32>) {
-        let key = t as *const Table as usize;
-        if let Some((k, xs, ws)) = &self.column_cache
-            && *k == key
+    /// The columns of table `t`, block `index` of the blocks being laid out: the relative
+    /// widths scaled to the text width, except that a column narrower than its widest word
+    /// (header or cell) is widened to hold it, taking the room from the others in proportion,
+    /// as long as every column can hold its widest word. Otherwise words must break somewhere
+    /// and the relative widths stand. Cached for the last table asked about: keep-with-next
+    /// measures a table before it is laid out, and measuring shapes every cell.
+    pub(super) fn columns(&mut self, index: usize, t: &Table) -> Columns {
+        if let Some((cached, columns)) = &self.column_cache
+            && *cached == index
         {
-            return (xs.clone(), ws.clone());
+            return columns.clone();
         }
         let rel: Vec<f32> = t
             .columns
@@ -58,15 +65,16 @@ impl Layout {
             .collect();
         let total = self.frame.width();
         let min = self.column_min_widths(t);
-        let ws = fit_columns(&rel, &min, total);
-        let mut xs = Vec::with_capacity(ws.len());
+        let widths = fit_columns(&rel, &min, total);
+        let mut lefts = Vec::with_capacity(widths.len());
         let mut x = self.frame.left;
-        for w in &ws {
-            xs.push(x);
+        for w in &widths {
+            lefts.push(x);
             x += w;
         }
-        self.column_cache = Some((key, xs.clone(), ws.clone()));
-        (xs, ws)
+        let columns = Columns { lefts, widths };
+        self.column_cache = Some((index, columns.clone()));
+        columns
     }
 
     /// Per column, the width that holds its widest word set in the table font, plus padding.
@@ -96,13 +104,18 @@ impl Layout {
             .collect()
     }
 
-    pub(super) fn header_cells(&mut self, t: &Table, xs: &[f32], ws: &[f32]) -> Vec<Cell> {
+    pub(super) fn header_cells(&mut self, t: &Table, columns: &Columns) -> Vec<Cell> {
         t.columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut cell =
-                    self.cell(&[Run::bold(c.title.as_str())], true, xs[i], ws[i], c.align);
+                let mut cell = self.cell(
+                    &[Run::bold(c.title.as_str())],
+                    true,
+                    columns.lefts[i],
+                    columns.widths[i],
+                    c.align,
+                );
                 cell.fill = Some(HEADER_FILL);
                 cell.color = TEXT_STRONG;
                 cell
@@ -114,33 +127,38 @@ impl Layout {
         &mut self,
         t: &Table,
         row: &[Text],
-        xs: &[f32],
-        ws: &[f32],
+        columns: &Columns,
         fill: Option<Rgb8>,
     ) -> Vec<Cell> {
         (0..t.columns.len())
             .map(|i| {
                 let empty = Vec::new();
                 let text = row.get(i).unwrap_or(&empty);
-                let mut cell = self.cell(text, false, xs[i], ws[i], t.columns[i].align);
+                let mut cell = self.cell(
+                    text,
+                    false,
+                    columns.lefts[i],
+                    columns.widths[i],
+                    t.columns[i].align,
+                );
                 cell.fill = fill;
                 cell
             })
             .collect()
     }
 
-    pub(super) fn table(&mut self, t: &Table) {
+    pub(super) fn table(&mut self, index: usize, t: &Table) {
         if t.columns.is_empty() {
             return;
         }
-        let (xs, ws) = self.columns(t);
-        let header = self.header_cells(t, &xs, &ws);
+        let columns = self.columns(index, t);
+        let header = self.header_cells(t, &columns);
         let header_h = grid_row_height(&header, &TABLE_GRID);
         self.space(BLOCK_GAP);
         // Keep the header with the first row.
         let first = match t.rows.first() {
             Some(r) => {
-                let cells = self.row_cells(t, r, &xs, &ws, None);
+                let cells = self.row_cells(t, r, &columns, None);
                 grid_row_height(&cells, &TABLE_GRID)
             }
             None => 0.0,
@@ -156,7 +174,7 @@ impl Layout {
         self.grid_row(&header, &TABLE_GRID, None);
         for (i, row) in t.rows.iter().enumerate() {
             let fill = (i % 2 == 1).then_some(ZEBRA_FILL);
-            let cells = self.row_cells(t, row, &xs, &ws, fill);
+            let cells = self.row_cells(t, row, &columns, fill);
             self.grid_row(&cells, &TABLE_GRID, Some(&header));
         }
         self.end_grid();
