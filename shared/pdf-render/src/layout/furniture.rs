@@ -60,46 +60,20 @@ impl Layout {
         }
         // Practice name and its lines.
         self.shape_plain(doc.header.title.trim(), true, w, TITLE_SIZE, &mut laid);
-        for line in laid.lines.clone() {
-            self.line_into(
-                &mut items,
-                &laid,
-                line,
-                LineBox {
-                    x: f.left,
-                    width: w,
-                    top: y,
-                    align: Align::Left,
-                },
-                TextStyle {
-                    size: TITLE_SIZE,
-                    leading: TITLE_LEADING,
-                    color: NAVY,
-                },
-            );
-            y += TITLE_LEADING;
-        }
+        let title = TextStyle {
+            size: TITLE_SIZE,
+            leading: TITLE_LEADING,
+            color: NAVY,
+        };
+        y = self.stack_lines(&mut items, &laid, y, title);
+        let small = TextStyle {
+            size: SMALL_SIZE,
+            leading: SMALL_LEADING,
+            color: MUTED,
+        };
         for text in &doc.header.lines {
             self.shape_plain(text.trim(), false, w, SMALL_SIZE, &mut laid);
-            for line in laid.lines.clone() {
-                self.line_into(
-                    &mut items,
-                    &laid,
-                    line,
-                    LineBox {
-                        x: f.left,
-                        width: w,
-                        top: y,
-                        align: Align::Left,
-                    },
-                    TextStyle {
-                        size: SMALL_SIZE,
-                        leading: SMALL_LEADING,
-                        color: MUTED,
-                    },
-                );
-                y += SMALL_LEADING;
-            }
+            y = self.stack_lines(&mut items, &laid, y, small);
         }
         y += 3.0;
         items.push(Item::Line {
@@ -112,6 +86,23 @@ impl Layout {
         });
         self.header = items;
         self.frame.body_top = f.body_top.max(y + 12.0);
+    }
+
+    /// Draws the lines of `laid` left-aligned across the text width, one under the other from
+    /// `top`, into `out`; returns the top of the line after them.
+    fn stack_lines(&mut self, out: &mut Vec<Item>, laid: &Laid, top: f32, style: TextStyle) -> f32 {
+        let mut y = top;
+        for line in &laid.lines {
+            let at = LineBox {
+                x: self.frame.left,
+                width: self.frame.width(),
+                top: y,
+                align: Align::Left,
+            };
+            self.line_into(out, laid, *line, at, style);
+            y += style.leading;
+        }
+        y
     }
 
     /// Shapes the footer text and watermark (page numbers are added per page in `finish`) and
