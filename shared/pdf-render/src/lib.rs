@@ -12,7 +12,6 @@
 //!
 //! Output is deterministic: the same `Document` gives the same bytes.
 
-mod chart;
 mod emit;
 mod fonts;
 mod layout;
