@@ -14,6 +14,12 @@ use exports_aws::provision::{ProvisionReport, provision};
 /// AWS: an endpoint is always set.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
+/// The lowercase hex SHA-256 of some bytes, as jobs and download answers give it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    exports_core::service::requests::hex(&sha2::Sha256::digest(bytes))
+}
+
 /// SDK configuration for tests: `AWS_ENDPOINT_URL` (default the local emulator) and the
 /// service-specific `AWS_ENDPOINT_URL_<SERVICE>` variables (the LocalStack profile sends DynamoDB
 /// to moto with `AWS_ENDPOINT_URL_DYNAMODB`), region `AWS_REGION` (default us-east-1), and static

@@ -3,8 +3,8 @@
 
 use exports_aws::wiring::ServiceConfig;
 use exports_tests::api::{Api, As, http_get};
+use exports_tests::sha256_hex;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 fn export_schema() -> jsonschema::Validator {
     let path = format!(
@@ -13,13 +13,6 @@ fn export_schema() -> jsonschema::Validator {
     );
     let schema: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     jsonschema::draft202012::new(&schema).expect("valid schema")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn body(kind: &str, patient: uuid::Uuid, format: &str, api: &Api, index: usize) -> Value {
@@ -127,7 +120,7 @@ async fn every_type_in_json_and_csv_flows_to_an_encrypted_file_and_a_presigned_u
             let (status, bytes) = http_get(url).await;
             assert_eq!(status, 200);
             assert_eq!(dl["size_bytes"].as_u64(), Some(bytes.len() as u64));
-            assert_eq!(dl["sha256"].as_str(), Some(hex(&bytes).as_str()));
+            assert_eq!(dl["sha256"].as_str(), Some(sha256_hex(&bytes).as_str()));
 
             let key = format!("exports/{therapist}/{job_id}/{filename}");
             let head = api
@@ -1030,7 +1023,7 @@ async fn pdf_and_docx_exports_of_every_type_read_back_through_independent_reader
             );
             let dl = dl.json();
             let (_, bytes) = http_get(dl["download_url"].as_str().unwrap()).await;
-            assert_eq!(dl["sha256"].as_str(), Some(hex(&bytes).as_str()));
+            assert_eq!(dl["sha256"].as_str(), Some(sha256_hex(&bytes).as_str()));
             let text = if format == "pdf" {
                 let (pages, text) = exports_tests::readers::pdf(&bytes);
                 assert!(

@@ -331,7 +331,7 @@ async fn the_download_url_saves_the_file_under_its_name_and_the_app_may_fetch_it
         Some(format!("attachment; filename=\"{filename}\"").as_str())
     );
     assert_eq!(
-        exports_core::service::requests::hex(&sha2_digest(&plain.body)),
+        exports_tests::sha256_hex(&plain.body),
         job["file"]["sha256"].as_str().unwrap()
     );
 
@@ -404,9 +404,4 @@ async fn redirect_is_for_clients_that_follow_it_and_refuses_other_values() {
     assert_eq!(reply.json()["error"]["field"], "redirect");
     let (_, reply) = completed_download(&api, "?redirect=false").await;
     assert_eq!(reply.status, 200);
-}
-
-fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).to_vec()
 }

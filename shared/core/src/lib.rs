@@ -3,6 +3,7 @@
 //! compiles fast, unit-tests with in-memory ports and benches alone.
 
 pub mod audit;
+pub mod dates;
 pub mod demo;
 pub mod export;
 pub mod identity;

@@ -1,7 +1,7 @@
 //! Rendering one job: claim it, gather the records, render, store, complete. Safe under duplicate
 //! and concurrent delivery and under a crash at any step.
 
-use chrono::{Duration, NaiveTime, TimeZone, Utc};
+use chrono::Duration;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -190,11 +190,8 @@ impl ExportService {
         let scope = match (job.export_type, job.params.start_date, job.params.end_date) {
             (ExportType::SessionNotes | ExportType::ProgressReport, Some(start), Some(end)) => {
                 SessionScope::Between {
-                    from: Utc.from_utc_datetime(&start.and_time(NaiveTime::MIN)),
-                    to: Utc.from_utc_datetime(
-                        &end.and_hms_micro_opt(23, 59, 59, 999_999)
-                            .expect("valid time"),
-                    ),
+                    from: crate::dates::start_of_day(start),
+                    to: crate::dates::end_of_day(end),
                 }
             }
             _ => SessionScope::All,

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::error::ServiceError;
+use crate::dates::{self, parse_date};
 use crate::export::{ExportFormat, ExportType, JobStatus};
 use crate::params::{ExportParams, known_sections};
 
@@ -46,31 +47,6 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The first date the API takes; records do not go further back.
-pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
-    Some(d) => d,
-    None => panic!("a valid date"),
-};
-
-/// A date as the API documents it: `YYYY-MM-DD` exactly, 1900-01-01 to 9999-12-31. chrono alone
-/// also takes signed and five-digit years (`+10000-01-01`), which a job would then echo back
-/// outside the documented format.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    let date = shaped
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| format!("must be a date as YYYY-MM-DD, not {text:?}"))?;
-    if date < EARLIEST_DATE {
-        return Err(format!("must be {EARLIEST_DATE} or later"));
-    }
-    Ok(date)
-}
-
 /// `deserialize_with` helpers for [`parse_date`].
 mod strict_date {
     use chrono::NaiveDate;
@@ -78,12 +54,12 @@ mod strict_date {
 
     pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
         let text = String::deserialize(d)?;
-        super::parse_date(&text).map_err(D::Error::custom)
+        crate::dates::parse_date(&text).map_err(D::Error::custom)
     }
 
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
         Option::<String>::deserialize(d)?
-            .map(|text| super::parse_date(&text).map_err(D::Error::custom))
+            .map(|text| crate::dates::parse_date(&text).map_err(D::Error::custom))
             .transpose()
     }
 }
@@ -423,14 +399,11 @@ fn instant(
     let d = parse_date(v).map_err(|_| {
         ServiceError::validation(name, "must be a date (YYYY-MM-DD) or an RFC 3339 date-time")
     })?;
-    let time = if end_of_day {
-        NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)
+    Ok(Some(if end_of_day {
+        dates::end_of_day(d)
     } else {
-        Some(NaiveTime::MIN)
-    };
-    Ok(Some(
-        Utc.from_utc_datetime(&d.and_time(time.expect("valid time"))),
-    ))
+        dates::start_of_day(d)
+    }))
 }
 
 impl AuditExportQuery {
@@ -465,6 +438,8 @@ impl AuditExportQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::EARLIEST_DATE;
+    use chrono::TimeZone;
 
     fn req(t: ExportType, body: serde_json::Value) -> Result<ExportRequest, ServiceError> {
         parse_export_request(t, body.to_string().as_bytes())
