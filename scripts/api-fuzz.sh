@@ -62,7 +62,7 @@ THERAPIST=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['the
 THERAPIST_TOKEN=$("$BIN/exports-admin" mint-token --sub "$THERAPIST" --groups therapist --ttl-seconds 3600)
 ADMIN_TOKEN=$("$BIN/exports-admin" mint-token --sub fuzz-admin --groups admin --ttl-seconds 3600)
 
-"$BIN/local-runner" --no-web >"$STATE/runner.log" 2>&1 &
+"$BIN/exports-local-runner" --no-web >"$STATE/runner.log" 2>&1 &
 runner_pid=$!
 for _ in $(seq 1 100); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', ${LOCAL_API_ADDR##*:}), 1)" 2>/dev/null && break
@@ -77,7 +77,7 @@ fuzz() {
   "$VENV/bin/schemathesis" --config-file tests/contract/schemathesis.toml run docs/openapi.yaml \
     --url "$API" \
     --header "Authorization: Bearer $token" \
-    --checks all --max-examples "$EXAMPLES" --seed "$SEED" --max-time "$MAX_TIME" \
+    --checks all --exclude-checks use_after_free --max-examples "$EXAMPLES" --seed "$SEED" --max-time "$MAX_TIME" \
     --no-color --warnings off --generation-database none \
     --report junit,ndjson --report-dir "$OUT" \
     --report-junit-path "$OUT/$who.xml" --report-ndjson-path "$OUT/$who.ndjson" \
