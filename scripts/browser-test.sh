@@ -7,7 +7,7 @@
 # Playwright's own browser download (`playwright install`) is never used. Starts the emulator if
 # it is not running (and stops it again), builds the binaries (a no-op when they are fresh),
 # provisions a fresh resource prefix (browser-<random>) whose bucket admits the test's web
-# origin, seeds a small demo practice, mints a therapist token, starts local-runner on free
+# origin, seeds a small demo practice, mints a therapist token, starts exports-local-runner on free
 # ports (API + web client, no scheduler ticks) and stops it at the end. Screenshots and
 # downloaded files go to out/browser/. Extra arguments go to pytest (e.g. `-x`).
 set -euo pipefail
@@ -82,7 +82,7 @@ echo "browser test: resources $RESOURCE_PREFIX-*, API http://$LOCAL_API_ADDR, we
 THERAPIST=$(python3 -c "import json, sys; print([t for t in json.load(open(sys.argv[1]))['therapists'] if t['patients']][-1]['therapist_id'])" "$RUN/manifest.json")
 TOKEN=$("$BIN/exports-admin" mint-token --sub "$THERAPIST" --groups therapist --ttl-seconds 3600)
 
-"$BIN/local-runner" >"$RUN/runner.log" 2>&1 &
+"$BIN/exports-local-runner" >"$RUN/runner.log" 2>&1 &
 RUNNER_PID=$!
 for _ in $(seq 1 100); do
   if python3 -c "import urllib.request; urllib.request.urlopen('$WEB_APP_ORIGIN/config.json', timeout=1)" 2>/dev/null; then break; fi
@@ -93,7 +93,7 @@ done
 mkdir -p "$OUT"
 status=0
 WEB_URL=$WEB_APP_ORIGIN API_URL=http://$LOCAL_API_ADDR TOKEN=$TOKEN THERAPIST_ID=$THERAPIST \
-  MANIFEST=$RUN/manifest.json OUT_DIR=$OUT CHROMIUM=$CHROMIUM LOCAL_RUNNER=$BIN/local-runner \
+  MANIFEST=$RUN/manifest.json OUT_DIR=$OUT CHROMIUM=$CHROMIUM LOCAL_RUNNER=$BIN/exports-local-runner \
   PYTHONDONTWRITEBYTECODE=1 \
   "$VENV/bin/python" -m pytest tests/browser -p no:cacheprovider -q "$@" || status=$?
 if [ "$status" != 0 ]; then

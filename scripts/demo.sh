@@ -57,7 +57,7 @@ step "4/7 seed a demo practice"
 
 step "5/7 local runner: API on $API, web client on $WEB, renderer polling the jobs queue (log: $RUNNER_LOG)"
 stop_runner
-nohup "$BIN/local-runner" >"$RUNNER_LOG" 2>&1 &
+nohup "$BIN/exports-local-runner" >"$RUNNER_LOG" 2>&1 &
 echo $! >"$RUNNER_PID"
 for _ in $(seq 1 100); do
   if python3 -c "import socket; socket.create_connection(('${LOCAL_API_ADDR%:*}', ${LOCAL_API_ADDR##*:}), 1)" 2>/dev/null; then break; fi
@@ -74,7 +74,7 @@ python3 scripts/demo_exports.py --api "$API" --token "$TOKEN" --manifest "$STATE
 
 step "7/7 scheduled reports: template, schedules, one scheduler tick, the mail saved as .eml"
 python3 scripts/demo_schedule.py --api "$API" --token "$TOKEN" --manifest "$STATE/demo-manifest.json" \
-  --runner "$BIN/local-runner" --out out/mail
+  --runner "$BIN/exports-local-runner" --out out/mail
 
 step "done in $(( $(date +%s) - t0 )) s"
 cat <<MSG

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Shows scheduled reports firing: creates a custom template and two scheduled reports through the
 local API (a weekly progress report mailed as a link, a monthly full record mailed as a PDF
-attachment), runs one scheduler tick at the time they are due (`local-runner tick --at …`), then
+attachment), runs one scheduler tick at the time they are due (`exports-local-runner tick --at …`), then
 reads the mail SES (moto's or LocalStack's) accepted and saves each message as an .eml file.
 Standard library only.
 
@@ -85,7 +85,7 @@ def main():
     ap.add_argument("--api", required=True)
     ap.add_argument("--token", required=True)
     ap.add_argument("--manifest", required=True)
-    ap.add_argument("--runner", required=True, help="the local-runner binary")
+    ap.add_argument("--runner", required=True, help="the exports-local-runner binary")
     ap.add_argument("--out", required=True)
     ap.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"))
     args = ap.parse_args()

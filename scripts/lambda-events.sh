@@ -74,9 +74,9 @@ failed=0
 for event in "${events[@]}"; do
   name=$(basename "$event")
   case "$name" in
-    api-*) fn=export-api ;;
-    renderer-*) fn=export-renderer ;;
-    scheduler-*) fn=export-scheduler ;;
+    api-*) fn=exports-api ;;
+    renderer-*) fn=exports-renderer ;;
+    scheduler-*) fn=exports-scheduler ;;
     *) echo "FAILED $name: no function takes events named like this"; failed=$((failed + 1)); continue ;;
   esac
   # The first invocation of each function waits for its build.

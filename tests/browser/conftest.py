@@ -30,7 +30,7 @@ class Env:
     token = os.environ["TOKEN"]
     therapist = os.environ["THERAPIST_ID"]
     out = os.environ.get("OUT_DIR", "out/browser")
-    runner = os.environ["LOCAL_RUNNER"]  # the binary, for `local-runner tick --at …`
+    runner = os.environ["LOCAL_RUNNER"]  # the binary, for `exports-local-runner tick --at …`
     manifest = json.load(open(os.environ["MANIFEST"]))
 
     @classmethod

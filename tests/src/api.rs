@@ -9,13 +9,14 @@ use aws_lambda_events::apigw::{
     ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
     ApiGatewayV2httpRequestContext,
 };
-use exports_aws::wiring::{ServiceConfig, export_service};
+use exports_aws::config::ServiceConfig;
+use exports_aws::wiring::export_service;
 use exports_core::records::PracticeData;
 use exports_core::service::ExportService;
-use exports_core::synthetic::{DemoParams, generate};
+use exports_local_runner::worker::Worker;
+use exports_synthetic::{DemoParams, generate};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
-use local_runner::worker::Worker;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -92,7 +93,10 @@ impl Api {
             &env.clients,
             &env.names,
             &config,
-            std::sync::Arc::new(documents::PrintableDocuments),
+            exports_aws::wiring::Rendering {
+                files: std::sync::Arc::new(exports_render::AllFormats),
+                template_checker: std::sync::Arc::new(exports_documents::DocumentTemplates),
+            },
         )
         .await
         .expect("service");
@@ -214,7 +218,7 @@ impl Api {
             .with_raw_http_path(path)
             .with_query_string_parameters(query_map)
             .with_request_context(RequestContext::ApiGatewayV2(ctx));
-        let resp = export_api::handle(service, req).await;
+        let resp = exports_api::handle(service, req).await;
         let headers = resp
             .headers()
             .iter()

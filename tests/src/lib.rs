@@ -8,7 +8,7 @@ pub mod sent_mail;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins};
-use exports_aws::provision::{ProvisionReport, provision};
+use exports_local_env::provision::{ProvisionReport, provision};
 
 /// The emulator the tests use when `AWS_ENDPOINT_URL` is not set. Tests never fall back to real
 /// AWS: an endpoint is always set.

@@ -1,7 +1,7 @@
 //! Export jobs end to end against the emulator: API → DynamoDB job → SQS → renderer →
 //! KMS-encrypted S3 → presigned URL, with access control, audit, idempotency and rate limits.
 
-use exports_aws::wiring::ServiceConfig;
+use exports_aws::config::ServiceConfig;
 use exports_tests::api::{Api, As, http_get};
 use exports_tests::sha256_hex;
 use serde_json::{Value, json};
@@ -437,7 +437,7 @@ async fn two_therapists_and_an_admin_never_cross_and_every_denial_is_audited() {
     let mut reader = csv::Reader::from_reader(audit.body.as_slice());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        exports_core::audit::AUDIT_CSV_COLUMNS.to_vec()
+        exports_formats::AUDIT_CSV_COLUMNS.to_vec()
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let actions = |actor: &str, action: &str| {

@@ -1,8 +1,8 @@
 //! The documented import format (docs/import-format.md, its JSON Schema and example) agrees with
 //! what the importer accepts.
 
-use exports_core::synthetic::{DemoParams, generate};
 use exports_core::validation::{parse_practice, validate_practice};
+use exports_synthetic::{DemoParams, generate};
 
 fn docs(path: &str) -> Vec<u8> {
     std::fs::read(format!(

@@ -1,5 +1,5 @@
 //! `infra/template.yaml` against the one definition of every resource
-//! (`exports_aws::resources`) and the routes the API serves (`export_api::ROUTES`): the tables,
+//! (`exports_aws::resources`) and the routes the API serves (`exports_api::ROUTES`): the tables,
 //! queues and bucket SAM deploys are those local provisioning creates, and each function's IAM
 //! role grants what the issue allows. No emulator needed: this reads files only.
 //!
@@ -465,7 +465,7 @@ fn the_exports_bucket_is_deployed_as_resources_defines_it() {
         .iter()
         .map(|r| (r["Id"].as_str().expect("rule Id"), r))
         .collect();
-    // The rule ids provision.rs uses.
+    // The rule ids exports-local-env's provision.rs uses.
     let expire = rules["expire-exports"];
     assert_eq!(expire["Status"], "Enabled");
     assert_eq!(expire["Prefix"], EXPORTS_BUCKET.exports_prefix);
@@ -664,11 +664,11 @@ fn every_function_has_reserved_concurrency_from_a_parameter() {
 
 /// Function logical id, cargo package (= binary) and crate directory.
 const FUNCTIONS: &[(&str, &str, &str)] = &[
-    ("ApiFunction", "export-api", "functions/api"),
-    ("RendererFunction", "export-renderer", "functions/renderer"),
+    ("ApiFunction", "exports-api", "functions/api"),
+    ("RendererFunction", "exports-renderer", "functions/renderer"),
     (
         "SchedulerFunction",
-        "export-scheduler",
+        "exports-scheduler",
         "functions/scheduler",
     ),
 ];
@@ -804,13 +804,13 @@ fn every_route_the_api_serves_is_an_http_api_event_of_the_api_function() {
             assert!(routed.insert((method, path)), "{name} repeats a route");
         }
     }
-    let served: BTreeSet<(String, String)> = export_api::ROUTES
+    let served: BTreeSet<(String, String)> = exports_api::ROUTES
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
     assert_eq!(
         routed, served,
-        "the template's routes are export_api::ROUTES"
+        "the template's routes are exports_api::ROUTES"
     );
 
     let api = &resource(&t, "HttpApi")["Properties"];
@@ -834,17 +834,17 @@ fn owned(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_ascii_lowercase()).collect()
 }
 
-/// The HTTP API answers preflights and adds the headers with `export_api::cors`'s policy, and
+/// The HTTP API answers preflights and adds the headers with `exports_api::cors`'s policy, and
 /// allows every method a route uses (a PUT or PATCH it did not allow would fail in the browser).
 fn assert_http_api_cors_is_the_api_policy(cors: &Value) {
-    use export_api::cors;
+    use exports_api::cors;
     assert_eq!(
         cors["AllowOrigins"],
         reference("WebAppOrigin"),
         "origins are the WebAppOrigin list"
     );
     let methods = strings(&cors["AllowMethods"]);
-    for r in export_api::ROUTES {
+    for r in exports_api::ROUTES {
         assert!(
             methods.iter().any(|m| m == r.method),
             "CORS must allow {} for {}",
@@ -878,7 +878,7 @@ fn the_exports_bucket_lets_the_web_app_download_with_fetch() {
             .as_array()
             .expect("a CORS rule on the exports bucket")
             .clone();
-    assert_eq!(rules.len(), 1, "one rule, as provision.rs writes");
+    assert_eq!(rules.len(), 1, "one rule, as exports-local-env's provision.rs writes");
     let rule = &rules[0];
     let spec = EXPORTS_BUCKET.cors;
     assert_eq!(

@@ -1,4 +1,4 @@
-//! `docs/openapi.yaml` against what the API really serves: every route of `export_api::ROUTES`
+//! `docs/openapi.yaml` against what the API really serves: every route of `exports_api::ROUTES`
 //! is an operation of the spec and every operation a route; the error codes are those of
 //! docs/api.md's error table, at the statuses it gives, and those `ServiceError` produces; the
 //! request bodies have the fields docs/api.md lists for each export type. Reads files only.
@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use export_api::ApiError;
+use exports_api::ApiError;
 use exports_core::export::ExportType;
 use exports_core::params::known_sections;
 use exports_core::service::ServiceError;
@@ -118,7 +118,7 @@ fn every_route_the_api_serves_is_in_the_spec_and_every_operation_is_served() {
         "OpenAPI 3.1"
     );
     let in_spec: BTreeSet<(String, String)> = operations(&spec).into_keys().collect();
-    let served: BTreeSet<(String, String)> = export_api::ROUTES
+    let served: BTreeSet<(String, String)> = exports_api::ROUTES
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
@@ -149,7 +149,7 @@ fn every_operation_needs_a_bearer_jwt_and_documents_its_answers() {
         for status in ["401", "403", "500", "503"] {
             assert!(responses.contains_key(status), "{at}: {status}");
         }
-        let route = export_api::ROUTES
+        let route = exports_api::ROUTES
             .iter()
             .find(|r| r.method == method && r.path == path)
             .unwrap_or_else(|| panic!("{at} is served"));

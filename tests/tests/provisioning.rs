@@ -4,8 +4,8 @@
 use aws_sdk_s3::types::ServerSideEncryption;
 use aws_sdk_sqs::types::QueueAttributeName;
 use exports_aws::config::WebAppOrigins;
-use exports_aws::provision::{Outcome, provision};
 use exports_aws::resources::{EXPORTS_BUCKET, JOBS_QUEUE, TABLES};
+use exports_local_env::provision::{Outcome, provision};
 use exports_tests::TestEnv;
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use exports_aws::records_store::ImportError;
 use exports_core::ports::{RecordSource, SessionScope};
 use exports_core::records::{PatientRecord, PracticeData};
-use exports_core::synthetic::{DemoParams, generate};
+use exports_synthetic::{DemoParams, generate};
 use exports_tests::TestEnv;
 
 fn demo(patients: usize, sessions: usize, words: usize, seed: u64) -> PracticeData {
@@ -104,7 +104,7 @@ async fn hostile_and_non_ascii_text_survives_the_store_unchanged() {
         .flat_map(|n| n.soap.sections())
         .filter_map(|(_, t)| t)
         .collect();
-    for hostile in exports_core::synthetic::HOSTILE_STRINGS {
+    for hostile in exports_synthetic::HOSTILE_STRINGS {
         assert!(text.contains(hostile), "{hostile} came back changed");
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
-use exports_aws::wiring::ServiceConfig;
+use exports_aws::config::ServiceConfig;
 use exports_core::job::{ExportJob, JobError, JobFile};
 use exports_core::ports::{
     IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobStore, Lease, PortError,

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use exports_aws::wiring::ServiceConfig;
+use exports_aws::config::ServiceConfig;
 use exports_tests::api::{Api, As, http_get};
 use exports_tests::sent_mail::{Emulator, emulator, endpoint};
 

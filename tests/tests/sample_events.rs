@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_lambda_events::sqs::SqsEvent;
-use exports_aws::wiring::{ServiceConfig, export_service};
-use exports_core::demo::{DemoObjects, seed_demo_objects};
+use exports_aws::config::ServiceConfig;
+use exports_aws::wiring::export_service;
 use exports_core::service::ExportService;
-use exports_core::synthetic::{DemoParams, generate};
+use exports_synthetic::demo::{DemoObjects, seed_demo_objects};
+use exports_synthetic::{DemoParams, generate};
 use exports_tests::TestEnv;
 use serde_json::Value;
 
@@ -32,7 +33,7 @@ async fn invoke(service: &ExportService, name: &str, text: &str) -> Result<Strin
     if name.starts_with("api-") {
         let request =
             lambda_http::request::from_str(text).map_err(|e| format!("not an API event: {e}"))?;
-        let response = export_api::handle(service, request).await;
+        let response = exports_api::handle(service, request).await;
         let status = response.status().as_u16();
         let body = match response.into_body() {
             lambda_http::Body::Text(t) => t,
@@ -49,7 +50,7 @@ async fn invoke(service: &ExportService, name: &str, text: &str) -> Result<Strin
     } else if name.starts_with("renderer-") {
         let event: SqsEvent =
             serde_json::from_str(text).map_err(|e| format!("not an SQS event: {e}"))?;
-        let response = export_renderer::handle(service, event).await;
+        let response = exports_renderer::handle(service, event).await;
         if response.batch_item_failures.is_empty() {
             Ok("no batch item failures".into())
         } else {
@@ -61,7 +62,7 @@ async fn invoke(service: &ExportService, name: &str, text: &str) -> Result<Strin
     } else if name.starts_with("scheduler-") {
         serde_json::from_str::<EventBridgeEvent<Value>>(text)
             .map_err(|e| format!("not an EventBridge event: {e}"))?;
-        let summary = export_scheduler::handle(service)
+        let summary = exports_scheduler::handle(service)
             .await
             .map_err(|e| e.to_string())?;
         if summary.failed > 0 {
@@ -87,7 +88,10 @@ async fn every_sample_event_succeeds_against_its_handler_after_seeding() {
         &env.clients,
         &env.names,
         &ServiceConfig::from_lookup(|_| None).unwrap(),
-        std::sync::Arc::new(documents::PrintableDocuments),
+        exports_aws::wiring::Rendering {
+            files: std::sync::Arc::new(exports_render::AllFormats),
+            template_checker: std::sync::Arc::new(exports_documents::DocumentTemplates),
+        },
     )
     .await
     .expect("service");

@@ -3,7 +3,7 @@
 //! by Python's `email` package.
 
 use chrono::{DateTime, Duration, Utc};
-use exports_aws::wiring::ServiceConfig;
+use exports_aws::config::ServiceConfig;
 use exports_tests::api::{Api, As};
 use exports_tests::readers;
 use exports_tests::sent_mail::{endpoint, sent_raw_messages};
@@ -43,7 +43,7 @@ async fn mails_about(job_id: Uuid) -> Vec<String> {
 /// Runs the scheduler function's handler as if the time were `at`.
 async fn tick_at(api: &Api, at: DateTime<Utc>) -> Value {
     let service = api.later(at - Utc::now());
-    serde_json::to_value(export_scheduler::handle(&service).await.expect("tick")).unwrap()
+    serde_json::to_value(exports_scheduler::handle(&service).await.expect("tick")).unwrap()
 }
 
 fn rfc3339(v: &Value) -> DateTime<Utc> {

@@ -1,6 +1,6 @@
 //! The templates and schedules stores, the SES mailer and `ObjectStore::get` against the emulator,
 //! through the real aws-sdk clients: the same semantics as the core's in-memory fakes
-//! (`exports_core::memory::scheduling`).
+//! (`exports-in-memory`'s `scheduling`).
 
 use std::collections::HashMap;
 
@@ -15,8 +15,8 @@ use exports_core::ports::{
     EmailAttachment, Mailer, ObjectStore, OutgoingEmail, PortError, ScheduleStore, StoredObject,
     TemplateStore,
 };
-use exports_core::schedule::Recurrence;
-use exports_core::scheduled::ScheduledReport;
+use exports_core::recurrence::Recurrence;
+use exports_core::scheduled_report::ScheduledReport;
 use exports_core::template::{DocumentLayout, ExportTemplate};
 use exports_tests::TestEnv;
 use exports_tests::readers;

@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use export_api::cors::CorsPolicy;
+use exports_api::cors::CorsPolicy;
 use exports_aws::config::WebAppOrigins;
+use exports_local_runner::http::{LocalApi, serve_listener};
 use exports_tests::api::{Api, As, HttpReply, http_request};
-use local_runner::http::{LocalApi, serve_listener};
 use serde_json::{Value, json};
 
 const APP: &str = "http://127.0.0.1:3000";
@@ -29,7 +29,7 @@ async fn runner(api: &Api) -> String {
 }
 
 fn token(therapist: uuid::Uuid) -> String {
-    local_runner::auth::mint(
+    exports_local_env::tokens::mint(
         SECRET,
         &therapist.to_string(),
         &["therapist".into()],

@@ -288,7 +288,8 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
         }
         Endpoint::AuditExport => {
             let query = AuditExportQuery::parse(&query_map(req), service.ports.clock.now())?;
-            let csv = service.export_audit_log(&caller, &query).await?;
+            let events = service.export_audit_log(&caller, &query).await?;
+            let csv = exports_formats::audit_csv(&events);
             let mut r = Response::new(Body::Binary(csv));
             let headers = r.headers_mut();
             headers.insert(

@@ -1,17 +1,24 @@
 //! Lambda entry point of the request function: clients and adapters are built once per cold
 //! start, then every request goes to the thin handler in `lib.rs`.
 
+use std::sync::Arc;
+
+use exports_core::export::ExportFormat;
+use exports_core::ports::RenderedElsewhere;
 use lambda_http::{Error, Request, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     exports_aws::telemetry::init_json_logs();
-    let service =
-        exports_aws::wiring::service_from_env(std::sync::Arc::new(documents::PrintableDocuments))
-            .await?;
+    let rendering = exports_aws::wiring::Rendering {
+        // The renderer function renders every format; this function only records the jobs.
+        files: Arc::new(RenderedElsewhere(ExportFormat::ALL.to_vec())),
+        template_checker: Arc::new(exports_documents::DocumentTemplates),
+    };
+    let service = exports_aws::wiring::service_from_env(rendering).await?;
     let service = &service;
     run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(export_api::handle(service, req).await)
+        Ok::<_, Error>(exports_api::handle(service, req).await)
     }))
     .await
 }

@@ -18,9 +18,9 @@ fn every_api_sample_event_parses_carries_claims_and_names_a_served_route() {
         }
         let req = lambda_http::request::from_str(&std::fs::read_to_string(&path).unwrap())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let caller = export_api::caller_of(&req).unwrap_or_else(|| panic!("{name}: no claims"));
+        let caller = exports_api::caller_of(&req).unwrap_or_else(|| panic!("{name}: no claims"));
         assert!(!caller.roles.is_empty(), "{name}: no roles");
-        let route = export_api::route_pattern(req.method().as_str(), req.raw_http_path())
+        let route = exports_api::route_pattern(req.method().as_str(), req.raw_http_path())
             .unwrap_or_else(|| {
                 panic!(
                     "{name}: {} {} is not served",
@@ -32,7 +32,7 @@ fn every_api_sample_event_parses_carries_claims_and_names_a_served_route() {
     }
     assert_eq!(
         covered.len(),
-        export_api::ROUTES.len(),
+        exports_api::ROUTES.len(),
         "one sample event per route"
     );
 }

@@ -1,10 +1,15 @@
-//! Configuration from the environment and the AWS clients built from it, once per cold start.
+//! Configuration from the environment (the one module that reads it) and the AWS clients built
+//! from it, once per cold start.
 //!
 //! Every variable is documented in README.md ("Configuration").
 
 use std::env;
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use exports_core::service::{DEFAULT_EXPORTS_PER_HOUR, MAX_DOWNLOAD_URL_TTL, Settings};
+
+use crate::resources::JOBS_QUEUE;
 
 /// Default prefix of every resource name when no variable overrides it.
 pub const DEFAULT_PREFIX: &str = "practice-exports";
@@ -94,11 +99,11 @@ impl Default for WebAppOrigins {
 }
 
 impl WebAppOrigins {
-    pub fn from_env() -> Result<Self, crate::wiring::ConfigError> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         Self::parse(env::var("WEB_APP_ORIGIN").ok().as_deref())
     }
 
-    pub fn parse(value: Option<&str>) -> Result<Self, crate::wiring::ConfigError> {
+    pub fn parse(value: Option<&str>) -> Result<Self, ConfigError> {
         let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
             return Ok(Self::default());
         };
@@ -114,7 +119,7 @@ impl WebAppOrigins {
                     && !h.chars().any(char::is_whitespace)
             });
             if !valid {
-                return Err(crate::wiring::ConfigError {
+                return Err(ConfigError {
                     variable: "WEB_APP_ORIGIN",
                     message: format!(
                         "not an origin (http(s)://host[:port], no path, no wildcard): {origin:?}"
@@ -169,9 +174,195 @@ impl AwsClients {
     }
 }
 
+/// A configuration value that cannot be used; reported at cold start, before any request.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError {
+            variable,
+            message: format!("not a number: {v:?}"),
+        }),
+    }
+}
+
+/// Tunables from the environment (README, "Configuration").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceConfig {
+    pub settings: Settings,
+    pub exports_per_hour: u32,
+}
+
+impl ServiceConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let defaults = Settings::default();
+        let ttl: u64 = number(
+            &get,
+            "DOWNLOAD_URL_TTL_SECONDS",
+            defaults.download_url_ttl.as_secs(),
+        )?;
+        if ttl == 0 || ttl > MAX_DOWNLOAD_URL_TTL.as_secs() {
+            return Err(ConfigError {
+                variable: "DOWNLOAD_URL_TTL_SECONDS",
+                message: format!("must be between 1 and {}", MAX_DOWNLOAD_URL_TTL.as_secs()),
+            });
+        }
+        let lease: u64 = number(
+            &get,
+            "RENDER_LEASE_SECONDS",
+            defaults.render_lease.as_secs(),
+        )?;
+        let exports_per_hour = number(&get, "EXPORTS_PER_HOUR", DEFAULT_EXPORTS_PER_HOUR)?;
+        let app_base_url = match get("APP_BASE_URL") {
+            None => defaults.app_base_url.clone(),
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_string();
+                let host = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if host.is_none_or(|h| h.is_empty() || h.chars().any(char::is_whitespace)) {
+                    return Err(ConfigError {
+                        variable: "APP_BASE_URL",
+                        message: format!("not an http(s) URL: {url:?}"),
+                    });
+                }
+                url
+            }
+        };
+        let max_attachment_bytes: u64 =
+            number(&get, "MAX_ATTACHMENT_BYTES", defaults.max_attachment_bytes)?;
+        let run_lease: u64 = number(&get, "RUN_LEASE_SECONDS", defaults.run_lease.as_secs())?;
+        if run_lease == 0 {
+            return Err(ConfigError {
+                variable: "RUN_LEASE_SECONDS",
+                message: "must be at least 1".into(),
+            });
+        }
+        if exports_per_hour == 0 {
+            return Err(ConfigError {
+                variable: "EXPORTS_PER_HOUR",
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(Self {
+            settings: Settings {
+                download_url_ttl: Duration::from_secs(ttl),
+                render_lease: Duration::from_secs(lease.max(1)),
+                max_receive_count: number(&get, "MAX_RECEIVE_COUNT", JOBS_QUEUE.max_receive_count)?,
+                app_base_url,
+                max_attachment_bytes,
+                run_lease: Duration::from_secs(run_lease),
+                ..defaults
+            },
+            exports_per_hour,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_lifetime_is_bounded_to_an_hour() {
+        let cfg = |k: &'static str, v: &'static str| {
+            ServiceConfig::from_lookup(move |x| (x == k).then(|| v.to_string()))
+        };
+        assert_eq!(
+            cfg("X", "1").unwrap().settings.download_url_ttl,
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            cfg("DOWNLOAD_URL_TTL_SECONDS", "3600")
+                .unwrap()
+                .settings
+                .download_url_ttl,
+            Duration::from_secs(3600)
+        );
+        assert!(cfg("DOWNLOAD_URL_TTL_SECONDS", "3601").is_err());
+        assert!(cfg("DOWNLOAD_URL_TTL_SECONDS", "five").is_err());
+        assert_eq!(cfg("EXPORTS_PER_HOUR", "3").unwrap().exports_per_hour, 3);
+    }
+
+    fn one(k: &'static str, v: &'static str) -> Result<ServiceConfig, ConfigError> {
+        ServiceConfig::from_lookup(move |x| (x == k).then(|| v.to_string()))
+    }
+
+    #[test]
+    fn scheduling_settings_have_defaults() {
+        let s = ServiceConfig::from_lookup(|_| None).unwrap().settings;
+        assert_eq!(s.app_base_url, Settings::default().app_base_url);
+        assert_eq!(s.max_attachment_bytes, 10_485_760);
+        assert_eq!(s.run_lease, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn app_base_url_is_an_http_url_without_trailing_slash() {
+        assert_eq!(
+            one("APP_BASE_URL", "https://app.example.com/")
+                .unwrap()
+                .settings
+                .app_base_url,
+            "https://app.example.com"
+        );
+        assert_eq!(
+            one("APP_BASE_URL", "http://localhost:3000")
+                .unwrap()
+                .settings
+                .app_base_url,
+            "http://localhost:3000"
+        );
+        for bad in [
+            "app.example.com",
+            "ftp://app.example.com",
+            "https://",
+            "https://a b",
+        ] {
+            let e = one("APP_BASE_URL", bad).unwrap_err();
+            assert_eq!(e.variable, "APP_BASE_URL", "{bad}");
+        }
+    }
+
+    #[test]
+    fn attachment_limit_and_run_lease_are_numbers() {
+        assert_eq!(
+            one("MAX_ATTACHMENT_BYTES", "1000")
+                .unwrap()
+                .settings
+                .max_attachment_bytes,
+            1000
+        );
+        assert_eq!(
+            one("MAX_ATTACHMENT_BYTES", "ten").unwrap_err().variable,
+            "MAX_ATTACHMENT_BYTES"
+        );
+        assert_eq!(
+            one("RUN_LEASE_SECONDS", "90").unwrap().settings.run_lease,
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            one("RUN_LEASE_SECONDS", "0").unwrap_err().variable,
+            "RUN_LEASE_SECONDS"
+        );
+        assert_eq!(
+            one("RUN_LEASE_SECONDS", "-5").unwrap_err().variable,
+            "RUN_LEASE_SECONDS"
+        );
+    }
 
     #[test]
     fn prefix_sets_every_default_and_variables_override_one_name() {

@@ -1,5 +1,6 @@
-//! AWS adapters of the core's ports, configuration from the environment, and provisioning of
-//! the resources they use. Clients come from [`config::AwsClients`], built once per cold start.
+//! AWS adapters of the core's ports and configuration from the environment. Clients come from
+//! [`config::AwsClients`], built once per cold start; resources are described in [`resources`]
+//! (and created on an emulator by `exports-local-env`).
 
 mod attribute;
 pub mod audit_log;
@@ -8,7 +9,6 @@ pub mod error;
 pub mod jobs_store;
 pub mod mailer;
 pub mod object_store;
-pub mod provision;
 pub mod queue;
 pub mod rate_limiter;
 pub mod records_store;

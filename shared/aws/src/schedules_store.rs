@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use exports_core::ports::{PortError, ScheduleStore};
-use exports_core::scheduled::ScheduledReport;
+use exports_core::scheduled_report::ScheduledReport;
 use uuid::Uuid;
 
 use crate::attribute::s;

@@ -132,7 +132,7 @@ impl AuditEvent {
 
     /// The scheduled report acted on: its patient, export type and format, and a reason naming
     /// it (`schedule {id}: ` followed by `detail`), since the trail has no schedule column.
-    pub fn schedule(mut self, s: &crate::scheduled::ScheduledReport, detail: &str) -> Self {
+    pub fn schedule(mut self, s: &crate::scheduled_report::ScheduledReport, detail: &str) -> Self {
         self.patient_id = Some(s.patient_id);
         self.export_type = Some(s.export_type);
         self.format = Some(s.format);
@@ -167,19 +167,3 @@ pub struct AuditQuery {
     pub patient_id: Option<Uuid>,
     pub actor_id: Option<String>,
 }
-
-/// The audit CSV's columns, in order.
-pub const AUDIT_CSV_COLUMNS: [&str; 12] = [
-    "event_id",
-    "occurred_at",
-    "action",
-    "actor_id",
-    "actor_role",
-    "job_id",
-    "patient_id",
-    "export_type",
-    "format",
-    "source_ip",
-    "user_agent",
-    "reason",
-];

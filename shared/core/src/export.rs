@@ -131,6 +131,11 @@ impl ExportType {
 }
 
 impl ExportFormat {
+    /// PDF and DOCX: laid out on pages from a template. JSON and CSV carry the data only.
+    pub fn is_printable(self) -> bool {
+        matches!(self, ExportFormat::Pdf | ExportFormat::Docx)
+    }
+
     pub fn extension(self) -> &'static str {
         self.as_str()
     }

@@ -4,20 +4,16 @@
 
 pub mod audit;
 pub mod dates;
-pub mod demo;
 pub mod export;
 pub mod identity;
 pub mod job;
 pub mod mail;
-pub mod memory;
 pub mod params;
 pub mod ports;
 pub mod records;
-pub mod render;
+pub mod recurrence;
 pub mod report;
-pub mod schedule;
-pub mod scheduled;
+pub mod scheduled_report;
 pub mod service;
-pub mod synthetic;
 pub mod template;
 pub mod validation;

@@ -1,5 +1,5 @@
 //! Ports: the small traits the use cases depend on. AWS adapters implement them in
-//! `exports-aws`; in-memory adapters in [`crate::memory`] serve fast unit tests.
+//! `exports-aws`; in-memory adapters in `exports-in-memory` serve fast tests.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::job::{ExportJob, JobError, JobFile};
 use crate::records::{Patient, PatientRecord, Therapist};
-use crate::scheduled::ScheduledReport;
+use crate::scheduled_report::ScheduledReport;
 use crate::template::{DocumentLayout, ExportTemplate};
 
 /// Failure of an adapter. Messages carry ids and AWS error codes, never record contents.
@@ -96,7 +96,7 @@ impl IdSource for FixedId {
 }
 
 /// The real clock moved by a fixed offset: a deployment seen from another time (tests of
-/// expiry, `local-runner tick --at`).
+/// expiry, `exports-local-runner tick --at`).
 #[derive(Debug, Clone, Copy)]
 pub struct ShiftedClock(pub chrono::Duration);
 
@@ -285,48 +285,50 @@ pub struct TemplateProblem {
     pub message: String,
 }
 
-/// Renders a report as a printable document (PDF, DOCX). Pure and synchronous: no I/O.
-pub trait DocumentRenderer: Send + Sync {
-    /// The formats it produces.
+/// Renders a report as a file in one of the export formats. Pure and synchronous: no I/O.
+pub trait FileRenderer: Send + Sync {
+    /// The formats the deployment renders (those an export may ask for).
     fn formats(&self) -> Vec<crate::export::ExportFormat>;
-    /// The document's bytes, laid out as `layout` says; the error is a message without PHI.
+    /// The file's bytes; printable formats are laid out as `layout` says (the data formats ignore
+    /// it). The error is a message without PHI.
     fn render(
         &self,
         report: &crate::report::Report,
         format: crate::export::ExportFormat,
         layout: &DocumentLayout,
     ) -> Result<Vec<u8>, String>;
-    /// Checks a custom body: it parses and renders valid markup for sample reports of
-    /// `export_type` (sample data only, so problems may quote it).
-    fn validate_body(
+}
+
+/// Checks custom template bodies before they are stored.
+pub trait TemplateChecker: Send + Sync {
+    /// The body parses and renders valid markup for sample reports of `export_type` (sample data
+    /// only, so problems may quote it).
+    fn check_body(
         &self,
         body: &str,
         export_type: crate::export::ExportType,
     ) -> Result<(), TemplateProblem>;
 }
 
-/// No printable formats: JSON and CSV only.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoDocuments;
+/// The [`FileRenderer`] of a function that never renders (the API): files are rendered by the
+/// renderer function, so this one only says which formats the deployment offers.
+#[derive(Debug, Clone)]
+pub struct RenderedElsewhere(pub Vec<crate::export::ExportFormat>);
 
-impl DocumentRenderer for NoDocuments {
+impl FileRenderer for RenderedElsewhere {
     fn formats(&self) -> Vec<crate::export::ExportFormat> {
-        Vec::new()
+        self.0.clone()
     }
+
     fn render(
         &self,
         _: &crate::report::Report,
         format: crate::export::ExportFormat,
         _: &DocumentLayout,
     ) -> Result<Vec<u8>, String> {
-        Err(format!("{format} is not available"))
-    }
-    fn validate_body(&self, _: &str, _: crate::export::ExportType) -> Result<(), TemplateProblem> {
-        Err(TemplateProblem {
-            line: 0,
-            column: 0,
-            message: "custom bodies need the document renderer, which is not available".into(),
-        })
+        Err(format!(
+            "{format} files are rendered by the renderer function, not here"
+        ))
     }
 }
 

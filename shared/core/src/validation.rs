@@ -530,7 +530,8 @@ pub fn parse_practice(json: &[u8]) -> Result<PracticeData, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synthetic::{DemoParams, generate};
+    use crate::report::fixtures::synthetic as generate;
+    use exports_synthetic::DemoParams;
 
     fn sample() -> PracticeData {
         generate(&DemoParams {

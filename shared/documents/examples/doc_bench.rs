@@ -1,15 +1,15 @@
 //! Median (and minimum) `build_document` and `render_html` times per export size.
 //!
 //! ```sh
-//! cargo run --release -p documents --example doc_bench
+//! cargo run --release -p exports-documents --example doc_bench
 //! ```
 
 use std::time::Instant;
 
-use documents::{DocumentLayout, build_document, render_html, samples};
 use exports_core::export::ExportType;
 use exports_core::report::Report;
-use exports_core::synthetic::{DemoParams, generate};
+use exports_documents::{DocumentLayout, build_document, render_html, samples};
+use exports_synthetic::{DemoParams, generate};
 
 fn report(export_type: ExportType, sessions: usize, words: usize) -> Report {
     let data = generate(&DemoParams {

@@ -4,7 +4,9 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
-use document_model::{Align, Block, Document, LineChart, NoticeKind, PageSize, Run, Table, Text};
+use exports_document_model::{
+    Align, Block, Document, LineChart, NoticeKind, PageSize, Run, Table, Text,
+};
 
 /// Series colours (colour-blind-safe Okabe–Ito order), cycled.
 const PALETTE: [&str; 7] = [

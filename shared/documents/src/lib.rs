@@ -9,7 +9,7 @@
 //! leading `-`, `|` or newlines prints literally. (Tera's own HTML autoescape is off: markup is
 //! not HTML.)
 //!
-//! **Line breaks in [`Run`](document_model::Run) text.** A newline in patient text (and `\n` in
+//! **Line breaks in [`Run`](exports_document_model::Run) text.** A newline in patient text (and `\n` in
 //! markup) arrives as a `'\n'` character inside `Run::text` of a paragraph, list item, notice,
 //! key–value value or table cell. Renderers must break the line there (HTML `<br>`, DOCX
 //! `<w:br/>`, PDF: a new line). Headings, labels, column titles, chart titles and series names are
@@ -21,23 +21,23 @@ mod context;
 mod escaped;
 mod html;
 mod markup;
-mod printable;
 pub mod samples;
+mod template_checks;
 mod templates;
 
 use std::sync::LazyLock;
 
-use document_model::{Block, Document, Meta, PageFooter, PageHeader, PageSetup, PageSize};
 use exports_core::export::ExportType;
 use exports_core::report::{Report, ReportContent};
 /// How a document looks: page size, title, header and footer text, and a custom body (the
 /// layout of an export template).
 pub use exports_core::template::DocumentLayout;
+use exports_document_model::{Block, Document, Meta, PageFooter, PageHeader, PageSetup, PageSize};
 
 pub use escaped::Escaped;
 pub use html::render_html;
 pub use markup::{MarkupError, escape_markup, parse_markup};
-pub use printable::PrintableDocuments;
+pub use template_checks::DocumentTemplates;
 
 /// The confidentiality line printed on every page.
 pub const CONFIDENTIALITY: &str = "CONFIDENTIAL - PROTECTED HEALTH INFORMATION";

@@ -11,7 +11,9 @@
 //! [`escape_markup`] makes any string inert: the parser gives back exactly its text.
 
 use chrono::NaiveDate;
-use document_model::{Align, Block, Column, LineChart, NoticeKind, Run, Series, Table, Text};
+use exports_document_model::{
+    Align, Block, Column, LineChart, NoticeKind, Run, Series, Table, Text,
+};
 
 /// Where and why markup could not be parsed. `line` and `column` are 1-based; the column counts
 /// characters (not bytes) of the line as written, indentation included.

@@ -6,7 +6,7 @@ use exports_core::export::ExportType;
 use exports_core::params::ExportParams;
 use exports_core::records::{PatientRecord, PracticeData};
 use exports_core::report::{Report, ReportInput, build_report};
-use exports_core::synthetic::{DemoParams, generate};
+use exports_synthetic::{DemoParams, generate};
 use uuid::Uuid;
 
 /// A named sample report.

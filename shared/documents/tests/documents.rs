@@ -3,15 +3,15 @@
 use std::mem::discriminant;
 use std::sync::OnceLock;
 
-use document_model::{Block, Document, PageSize, plain_text};
-use documents::{
-    DocumentError, DocumentLayout, Escaped, build_document, render_html, samples,
-    validate_template, validate_template_for,
-};
 use exports_core::export::ExportType;
 use exports_core::records::PracticeData;
 use exports_core::report::{Report, ReportContent};
-use exports_core::synthetic::{DemoParams, HOSTILE_STRINGS, generate};
+use exports_document_model::{Block, Document, PageSize, plain_text};
+use exports_documents::{
+    DocumentError, DocumentLayout, Escaped, build_document, render_html, samples,
+    validate_template, validate_template_for,
+};
+use exports_synthetic::{DemoParams, HOSTILE_STRINGS, generate};
 
 /// The default demo practice: 6 patients × 24 sessions; patient 0's intake note holds every
 /// hostile string.
@@ -80,7 +80,7 @@ fn headings(doc: &Document, level: u8) -> Vec<&str> {
 }
 
 /// The table that follows the level-2 heading `section` (first table in that section).
-fn table_after<'a>(doc: &'a Document, section: &str) -> &'a document_model::Table {
+fn table_after<'a>(doc: &'a Document, section: &str) -> &'a exports_document_model::Table {
     let start = doc
         .blocks
         .iter()
@@ -96,7 +96,7 @@ fn table_after<'a>(doc: &'a Document, section: &str) -> &'a document_model::Tabl
         .unwrap_or_else(|| panic!("no table in {section}"))
 }
 
-fn charts(doc: &Document) -> Vec<&document_model::LineChart> {
+fn charts(doc: &Document) -> Vec<&exports_document_model::LineChart> {
     doc.blocks
         .iter()
         .filter_map(|b| match b {
@@ -295,7 +295,7 @@ fn full_record() {
             matches!(
                 b,
                 Block::Notice {
-                    kind: document_model::NoticeKind::Warning,
+                    kind: exports_document_model::NoticeKind::Warning,
                     ..
                 }
             )
@@ -420,7 +420,7 @@ fn hostile_strings_print_literally_and_create_no_blocks() {
                 }
                 (Block::Paragraph { text: x }, Block::Paragraph { text: y }) => {
                     // Only the label is bold; the patient's text is one plain run.
-                    let styled = |t: &Vec<document_model::Run>| {
+                    let styled = |t: &Vec<exports_document_model::Run>| {
                         t.iter().filter(|r| r.bold || r.italic).count()
                     };
                     assert_eq!(styled(x), styled(y));
@@ -567,7 +567,7 @@ fn the_context_is_the_report_escaped() {
     fn walk(a: &serde_json::Value, b: &serde_json::Value) {
         match (a, b) {
             (serde_json::Value::String(x), serde_json::Value::String(y)) => {
-                assert_eq!(*y, documents::escape_markup(x))
+                assert_eq!(*y, exports_documents::escape_markup(x))
             }
             (serde_json::Value::Array(x), serde_json::Value::Array(y)) => {
                 assert_eq!(x.len(), y.len());
@@ -611,7 +611,7 @@ fn html_is_escaped_standalone_and_complete() {
 
 #[test]
 fn html_escapes_every_text_field() {
-    let mut doc = document_model::sample::clinical_document(2, 40);
+    let mut doc = exports_document_model::sample::clinical_document(2, 40);
     doc.meta.title = "<script>t</script>".into();
     doc.header.title = "<script>h</script>".into();
     doc.footer.text = Some("<script>f</script>".into());

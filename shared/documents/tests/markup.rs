@@ -1,9 +1,9 @@
 //! The markup parser: every construct, errors with line and column, and escaping.
 
 use chrono::NaiveDate;
-use document_model::{Align, Block, Column, NoticeKind, Run, plain_text};
-use documents::{MarkupError, escape_markup, parse_markup};
-use exports_core::synthetic::HOSTILE_STRINGS;
+use exports_document_model::{Align, Block, Column, NoticeKind, Run, plain_text};
+use exports_documents::{MarkupError, escape_markup, parse_markup};
+use exports_synthetic::HOSTILE_STRINGS;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

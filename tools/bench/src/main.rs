@@ -23,7 +23,7 @@ use exports_core::export::{ExportFormat, ExportType};
 use exports_core::params::ExportParams;
 use exports_core::records::PracticeData;
 use exports_core::report::{Report, ReportInput, build_report};
-use exports_core::synthetic::{DemoParams, generate};
+use exports_synthetic::{DemoParams, generate};
 
 fn practice(sessions: usize, words: usize) -> PracticeData {
     generate(&DemoParams {
@@ -62,15 +62,18 @@ fn render(
 ) -> Vec<u8> {
     let report = report(data, export_type, params);
     match format {
-        ExportFormat::Json => exports_core::render::render_json(&report),
-        ExportFormat::Csv => exports_core::render::render_csv(&report),
+        ExportFormat::Json => exports_formats::render_json(&report),
+        ExportFormat::Csv => exports_formats::render_csv(&report),
         ExportFormat::Pdf | ExportFormat::Docx => {
-            let doc = documents::build_document(&report, &documents::DocumentLayout::default())
-                .expect("document");
+            let doc = exports_documents::build_document(
+                &report,
+                &exports_documents::DocumentLayout::default(),
+            )
+            .expect("document");
             if format == ExportFormat::Pdf {
-                render_pdf::render_pdf(&doc).expect("pdf")
+                exports_pdf::render_pdf(&doc).expect("pdf")
             } else {
-                render_docx::render_docx(&doc).expect("docx")
+                exports_docx::render_docx(&doc).expect("docx")
             }
         }
     }
@@ -306,8 +309,8 @@ fn ready<F: std::future::Future>(f: F) -> F::Output {
 /// real tick adds is DynamoDB, S3 and SES round trips.
 fn scheduler_tick() {
     use exports_core::identity::{Caller, Role};
-    use exports_core::memory::{FixedClock, in_memory_service};
     use exports_core::service::Settings;
+    use exports_in_memory::{FixedClock, in_memory_service};
     use std::sync::Arc;
 
     let n = 50;
@@ -321,8 +324,8 @@ fn scheduler_tick() {
     let created = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
     let clock = Arc::new(FixedClock::new(created));
     let (mut svc, handles) = in_memory_service(data.clone(), clock.clone(), Settings::default());
-    svc.ports.documents = Arc::new(documents::PrintableDocuments);
-    svc.settings.available_formats.push(ExportFormat::Pdf);
+    svc.ports.files = Arc::new(exports_render::AllFormats);
+    svc.settings.available_formats = ExportFormat::ALL.to_vec();
     for r in &data.patients {
         let who = Caller {
             user_id: r.patient.assigned_therapist_ids[0].to_string(),

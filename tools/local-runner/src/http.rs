@@ -13,7 +13,7 @@ use aws_lambda_events::apigw::{
     ApiGatewayV2httpRequestContext,
 };
 use bytes::Bytes;
-use export_api::cors::CorsPolicy;
+use exports_api::cors::CorsPolicy;
 use exports_core::service::{ExportService, ServiceError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -24,7 +24,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use tokio::net::TcpListener;
 
-use crate::auth;
+use exports_local_env::tokens;
 
 /// API Gateway's payload limit.
 const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -69,7 +69,7 @@ fn claims_context(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let (Some(secret), Some(token)) = (&api.jwt_secret, bearer)
-        && let Some(claims) = auth::verify(secret, token.trim())
+        && let Some(claims) = tokens::verify(secret, token.trim())
     {
         let mut authorizer = ApiGatewayRequestAuthorizer::default();
         let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
@@ -77,7 +77,7 @@ fn claims_context(
             ("sub".to_string(), claims.sub),
             (
                 "cognito:groups".to_string(),
-                auth::flatten_groups(&claims.groups),
+                tokens::flatten_groups(&claims.groups),
             ),
             ("iss".to_string(), claims.iss),
         ]);
@@ -102,7 +102,7 @@ async fn serve_one(
             let e = ServiceError::InvalidJson(format!(
                 "body larger than {MAX_BODY} bytes or unreadable"
             ));
-            let mut response = export_api::error_response(&e.into());
+            let mut response = exports_api::error_response(&e.into());
             api.cors.decorate(&parts.headers, &mut response);
             return Ok(to_hyper(response));
         }
@@ -137,7 +137,7 @@ async fn serve_one(
         .with_raw_http_path(path)
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(ctx));
-    let mut response = export_api::handle(&api.service, request).await;
+    let mut response = exports_api::handle(&api.service, request).await;
     api.cors.decorate(&parts.headers, &mut response);
     Ok(to_hyper(response))
 }

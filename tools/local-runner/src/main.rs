@@ -1,6 +1,6 @@
-//! `local-runner`: serves the API on 127.0.0.1:8080 and the reference web client on
+//! `exports-local-runner`: serves the API on 127.0.0.1:8080 and the reference web client on
 //! 127.0.0.1:3000, renders queued jobs and ticks the scheduler every 15 minutes, against whatever
-//! AWS endpoint the environment names (the emulator, locally); `local-runner tick [--at …]` runs
+//! AWS endpoint the environment names (the emulator, locally); `exports-local-runner tick [--at …]` runs
 //! one scheduler tick and exits. Documented in docs/local.md.
 
 use std::net::SocketAddr;
@@ -9,18 +9,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use export_api::cors::CorsPolicy;
+use exports_api::cors::CorsPolicy;
+use exports_aws::config::ServiceConfig;
 use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins, load_sdk_config};
 use exports_aws::queue::SqsJobQueue;
-use exports_aws::wiring::{ServiceConfig, export_service};
+use exports_aws::wiring::export_service;
 use exports_core::ports::ShiftedClock;
-use local_runner::http::{LocalApi, serve};
-use local_runner::web::{self, WebSite};
-use local_runner::worker::Worker;
+use exports_local_runner::http::{LocalApi, serve};
+use exports_local_runner::web::{self, WebSite};
+use exports_local_runner::worker::Worker;
 
 #[derive(Parser)]
 #[command(
-    name = "local-runner",
+    name = "exports-local-runner",
     version,
     about = "Run the export API and renderer locally"
 )]
@@ -73,14 +74,17 @@ async fn main() -> anyhow::Result<()> {
         &clients,
         &names,
         &config,
-        std::sync::Arc::new(documents::PrintableDocuments),
+        exports_aws::wiring::Rendering {
+            files: std::sync::Arc::new(exports_render::AllFormats),
+            template_checker: std::sync::Arc::new(exports_documents::DocumentTemplates),
+        },
     )
     .await?;
     if let Some(Command::Tick { at }) = args.command {
         if let Some(at) = at {
             service.ports.clock = Arc::new(ShiftedClock(at - Utc::now()));
         }
-        let summary = export_scheduler::handle(&service).await?;
+        let summary = exports_scheduler::handle(&service).await?;
         println!("{}", serde_json::to_string(&summary)?);
         return Ok(());
     }
@@ -91,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
             let mut interval = tokio::time::interval(every);
             loop {
                 interval.tick().await;
-                if let Err(e) = export_scheduler::handle(&ticker).await {
+                if let Err(e) = exports_scheduler::handle(&ticker).await {
                     tracing::warn!(error = %e, "scheduler tick failed; next tick retries");
                 }
             }

@@ -57,7 +57,7 @@ impl Worker {
             record.aws_region = Some(self.region.clone());
             event.records.push(record);
         }
-        let response = export_renderer::handle(&self.service, event).await;
+        let response = exports_renderer::handle(&self.service, event).await;
         let failed: HashSet<String> = response
             .batch_item_failures
             .into_iter()

@@ -537,7 +537,7 @@ mod tests {
             .filter_map(|(_, t)| *t)
             .collect::<Vec<_>>()
             .join("\n");
-        for h in crate::synthetic::HOSTILE_STRINGS {
+        for h in exports_synthetic::HOSTILE_STRINGS {
             assert!(all.contains(h), "{h:?} lost");
         }
     }

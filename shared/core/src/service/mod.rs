@@ -6,13 +6,9 @@ mod error;
 mod jobs;
 mod render;
 pub mod requests;
-mod scheduler;
-mod schedules;
+mod scheduled_reports;
+mod scheduler_tick;
 mod templates;
-#[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod tests_scheduling;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,17 +16,20 @@ use std::time::Duration;
 pub use error::ServiceError;
 pub use jobs::{Accepted, Download, JobList};
 pub use render::RenderOutcome;
-pub use scheduler::{MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
-pub use schedules::ScheduleList;
+pub use scheduled_reports::ScheduleList;
+pub use scheduler_tick::{MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
 pub use templates::TemplateList;
 
 use crate::audit::AuditEvent;
 use crate::export::ExportFormat;
 use crate::identity::{Caller, Role};
 use crate::ports::{
-    AuditLog, Clock, DocumentRenderer, IdSource, JobQueue, JobStore, Mailer, ObjectStore,
-    RateLimiter, RecordSource, ScheduleStore, TemplateStore,
+    AuditLog, Clock, FileRenderer, IdSource, JobQueue, JobStore, Mailer, ObjectStore, RateLimiter,
+    RecordSource, ScheduleStore, TemplateChecker, TemplateStore,
 };
+
+/// Accepted exports per user per clock hour unless configured (`EXPORTS_PER_HOUR`).
+pub const DEFAULT_EXPORTS_PER_HOUR: u32 = 20;
 
 /// Longest presigned download URL lifetime allowed.
 pub const MAX_DOWNLOAD_URL_TTL: Duration = Duration::from_secs(3600);
@@ -90,8 +89,10 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     /// Ids of new jobs, templates and scheduled reports.
     pub ids: Arc<dyn IdSource>,
-    /// PDF and DOCX; JSON and CSV are rendered by the core itself.
-    pub documents: Arc<dyn DocumentRenderer>,
+    /// Report → file, in every format the deployment offers.
+    pub files: Arc<dyn FileRenderer>,
+    /// Checks custom template bodies.
+    pub template_checker: Arc<dyn TemplateChecker>,
     pub templates: Arc<dyn TemplateStore>,
     pub schedules: Arc<dyn ScheduleStore>,
     pub mailer: Arc<dyn Mailer>,

@@ -8,11 +8,10 @@ use uuid::Uuid;
 use super::ExportService;
 use super::requests::hex;
 use crate::audit::{AuditAction, AuditEvent};
-use crate::export::{ExportFormat, ExportType, JobStatus};
+use crate::export::{ExportType, JobStatus};
 use crate::job::{ExportJob, FILE_LIFETIME, JobError, JobFile};
 use crate::ports::{Lease, PortError, SessionScope, StoredObject};
-use crate::render::{file_name, render_csv, render_json};
-use crate::report::{ReportInput, build_report};
+use crate::report::{ReportInput, build_report, file_name};
 use crate::template::DocumentLayout;
 
 /// What the queue should do with the message.
@@ -235,23 +234,27 @@ impl ExportService {
             record: &record,
             therapists: &therapists,
         });
-        let bytes = match job.format {
-            ExportFormat::Json => render_json(&report),
-            ExportFormat::Csv => render_csv(&report),
-            printable if self.ports.documents.formats().contains(&printable) => {
-                let layout = self.layout_of(job).await?;
-                self.ports.documents.render(&report, printable, &layout).map_err(|message| {
-                    tracing::error!(job_id = %job.job_id, format = %printable, error = %message, "document rendering failed");
-                    permanent("render_failed", "the document could not be rendered")
-                })?
-            }
-            other => {
-                return Err(permanent(
-                    "format_not_available",
-                    &format!("{other} exports are not available yet"),
-                ));
-            }
+        let format = job.format;
+        if !self.ports.files.formats().contains(&format) {
+            return Err(permanent(
+                "format_not_available",
+                &format!("{format} exports are not available yet"),
+            ));
+        }
+        // Only printable formats have a layout (and only they may read a template for it).
+        let layout = if format.is_printable() {
+            self.layout_of(job).await?
+        } else {
+            DocumentLayout::default()
         };
+        let bytes = self
+            .ports
+            .files
+            .render(&report, format, &layout)
+            .map_err(|message| {
+                tracing::error!(job_id = %job.job_id, format = %format, error = %message, "rendering failed");
+                permanent("render_failed", "the document could not be rendered")
+            })?;
         let filename = file_name(&report, job.format);
         let key = job.object_key(&filename);
         let content_type = job.format.content_type();

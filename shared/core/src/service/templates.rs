@@ -163,8 +163,8 @@ impl ExportService {
                 ));
             }
             self.ports
-                .documents
-                .validate_body(text, b.export_type)
+                .template_checker
+                .check_body(text, b.export_type)
                 .map_err(|p| ServiceError::InvalidTemplate {
                     line: p.line,
                     column: p.column,

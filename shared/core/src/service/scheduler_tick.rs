@@ -1,0 +1,440 @@
+//! The scheduler's tick: claim each due schedule's period exactly once, make its export through
+//! the same pipeline as API exports, and email it.
+//!
+//! A period is claimed by a version-conditional write that advances `next_run_at` past *now*
+//! (so after an outage a schedule runs once, not once per missed period) and records the run
+//! with a lease. The run's job id is derived from the schedule and the period, so a retried run
+//! (render or email failed, or the invocation died) finds its export again instead of making a
+//! second one.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{ExportService, RenderOutcome};
+use crate::audit::{AuditAction, AuditEvent};
+use crate::export::{Delivery, JobStatus, RunStatus};
+use crate::job::{ExportJob, JobOrigin};
+use crate::mail::ReportReady;
+use crate::ports::{EmailAttachment, PortError};
+use crate::scheduled_report::{LastRun, ScheduleRun, ScheduledReport};
+
+/// Schedules one tick works through at most; the rest are next tick's (earliest due first).
+pub const MAX_SCHEDULES_PER_TICK: usize = 100;
+/// Ticks a run is retried on before it is given up (12 × 15 min = 3 hours).
+pub const MAX_RUN_ATTEMPTS: u32 = 12;
+
+/// What one tick did, for the logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TickSummary {
+    pub due: usize,
+    pub emailed: usize,
+    pub failed: usize,
+    /// Runs that failed in a way the next tick retries.
+    pub retrying: usize,
+    /// Schedules another invocation holds or changed first.
+    pub skipped: usize,
+}
+
+/// What happened to one schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Emailed,
+    Failed,
+    Retrying,
+    /// Another invocation claimed it first, or holds its run's lease.
+    Skipped,
+    /// Nothing to do (the due index was stale, or the schedule is paused).
+    NotDue,
+}
+
+/// Why a run did not end in an email.
+enum RunFailure {
+    /// The next tick tries again (same export).
+    Retry(&'static str),
+    /// This period's report will never be sent.
+    Permanent(String),
+}
+
+impl From<PortError> for RunFailure {
+    fn from(_: PortError) -> Self {
+        RunFailure::Retry("service_unavailable")
+    }
+}
+
+fn by_schedule(schedule: &ScheduledReport, action: AuditAction, now: DateTime<Utc>) -> AuditEvent {
+    let mut event = AuditEvent::system(&format!("schedule:{}", schedule.schedule_id), action, now);
+    event.actor_role = "schedule".into();
+    event.patient_id = Some(schedule.patient_id);
+    event
+}
+
+impl ExportService {
+    /// One scheduler tick (EventBridge, every 15 minutes).
+    pub async fn run_due_schedules(&self) -> Result<TickSummary, PortError> {
+        let now = self.ports.clock.now();
+        let due = self
+            .ports
+            .schedules
+            .due(now, MAX_SCHEDULES_PER_TICK)
+            .await?;
+        let mut summary = TickSummary {
+            due: due.len(),
+            ..TickSummary::default()
+        };
+        for schedule in due {
+            let id = schedule.schedule_id;
+            match self.run_schedule(schedule, now).await {
+                Ok(RunOutcome::Emailed) => summary.emailed += 1,
+                Ok(RunOutcome::Failed) => summary.failed += 1,
+                Ok(RunOutcome::Retrying) => summary.retrying += 1,
+                Ok(RunOutcome::Skipped | RunOutcome::NotDue) => summary.skipped += 1,
+                Err(e) => {
+                    // Its lease lapses and a later tick takes it over.
+                    tracing::warn!(schedule_id = %id, error = %e, "schedule run interrupted");
+                    summary.retrying += 1;
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Claims and runs one schedule read from the due index at `now`.
+    pub async fn run_schedule(
+        &self,
+        schedule: ScheduledReport,
+        now: DateTime<Utc>,
+    ) -> Result<RunOutcome, PortError> {
+        if !schedule.active {
+            return Ok(RunOutcome::NotDue);
+        }
+        let lease = Duration::from_std(self.settings.run_lease).unwrap_or(Duration::minutes(10));
+        let mut claimed = schedule.clone();
+        let run = match &schedule.run {
+            Some(run) if run.lease_until > now => return Ok(RunOutcome::Skipped),
+            Some(run) => ScheduleRun {
+                attempts: run.attempts + 1,
+                lease_until: now + lease,
+                ..run.clone()
+            },
+            None if schedule.next_run_at <= now => {
+                let period_at = schedule.next_run_at;
+                claimed.next_run_at = schedule.recurrence.next_after(now);
+                ScheduleRun {
+                    period_at,
+                    job_id: schedule.job_id_for(period_at),
+                    attempts: 1,
+                    lease_until: now + lease,
+                }
+            }
+            None => return Ok(RunOutcome::NotDue),
+        };
+        claimed.run = Some(run.clone());
+        claimed.due_at = run.lease_until;
+        claimed.last_run = Some(LastRun {
+            period_at: run.period_at,
+            job_id: Some(run.job_id),
+            status: RunStatus::Running,
+            at: now,
+            error: None,
+        });
+        claimed.updated_at = now;
+        claimed.version = schedule.version + 1;
+        match self.ports.schedules.update(&claimed).await {
+            Ok(()) => {}
+            Err(PortError::Conflict(_)) => return Ok(RunOutcome::Skipped),
+            Err(e) => return Err(e),
+        }
+        tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, attempt = run.attempts, "schedule run claimed");
+
+        let result = self.make_and_send(&claimed, &run, now).await;
+        let finished_at = self.ports.clock.now();
+        let (outcome, status, error, keep) = match result {
+            Ok(()) => (RunOutcome::Emailed, RunStatus::Emailed, None, false),
+            Err(RunFailure::Retry(code)) if run.attempts < MAX_RUN_ATTEMPTS => (
+                RunOutcome::Retrying,
+                RunStatus::Failed,
+                Some(code.to_string()),
+                true,
+            ),
+            Err(RunFailure::Retry(code)) => (
+                RunOutcome::Failed,
+                RunStatus::Failed,
+                Some(format!("{code} (gave up after {} attempts)", run.attempts)),
+                false,
+            ),
+            Err(RunFailure::Permanent(code)) => {
+                (RunOutcome::Failed, RunStatus::Failed, Some(code), false)
+            }
+        };
+        let last = LastRun {
+            period_at: run.period_at,
+            job_id: Some(run.job_id),
+            status,
+            at: finished_at,
+            error,
+        };
+        let kept = keep.then(|| ScheduleRun {
+            // Free for the next tick at once.
+            lease_until: finished_at,
+            ..run.clone()
+        });
+        self.finish_run(claimed, kept, last).await?;
+        tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, outcome = ?outcome, "schedule run finished");
+        Ok(outcome)
+    }
+
+    /// Records the end of a run on the schedule as claimed, re-reading it only if the therapist
+    /// changed it meanwhile. A schedule deleted (or a run taken over) in between is left alone.
+    async fn finish_run(
+        &self,
+        claimed: ScheduledReport,
+        kept: Option<ScheduleRun>,
+        last: LastRun,
+    ) -> Result<(), PortError> {
+        let job_id = claimed.run.as_ref().map(|r| r.job_id);
+        let mut current = Some(claimed);
+        for _ in 0..3 {
+            let Some(schedule) = current.take() else {
+                return Ok(());
+            };
+            if schedule.run.as_ref().map(|r| r.job_id) != job_id {
+                return Ok(());
+            }
+            let mut done = schedule.clone();
+            done.due_at = match &kept {
+                Some(run) => run.lease_until,
+                None => schedule.next_run_at,
+            };
+            done.run = kept.clone();
+            done.last_run = Some(last.clone());
+            done.updated_at = last.at;
+            done.version = schedule.version + 1;
+            match self.ports.schedules.update(&done).await {
+                Ok(()) => return Ok(()),
+                Err(PortError::Conflict(_)) => {
+                    current = self.ports.schedules.get(done.schedule_id).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(PortError::Conflict(
+            "schedule kept changing while finishing a run".into(),
+        ))
+    }
+
+    /// Makes (or finds) the period's export, renders it if needed, and emails it.
+    async fn make_and_send(
+        &self,
+        schedule: &ScheduledReport,
+        run: &ScheduleRun,
+        now: DateTime<Utc>,
+    ) -> Result<(), RunFailure> {
+        let mut job = match self.ports.jobs.get(run.job_id).await? {
+            Some(job) => job,
+            None => self.create_run_job(schedule, run, now).await?,
+        };
+        if job.status.is_in_flight() {
+            match self.render_job(job.job_id, run.attempts).await? {
+                RenderOutcome::Done => {}
+                RenderOutcome::Retry => return Err(RunFailure::Retry("export_not_ready")),
+            }
+            // Rendering changed it: read what it became.
+            job = self
+                .ports
+                .jobs
+                .get(run.job_id)
+                .await?
+                .ok_or_else(|| RunFailure::Permanent("export_missing".into()))?;
+        }
+        match job.status_at(self.ports.clock.now()) {
+            JobStatus::Completed => {}
+            JobStatus::Failed => {
+                let code = job.error.as_ref().map_or("failed", |e| e.code.as_str());
+                return Err(RunFailure::Permanent(format!("export_failed: {code}")));
+            }
+            JobStatus::Pending | JobStatus::Processing => {
+                return Err(RunFailure::Retry("export_not_ready"));
+            }
+            JobStatus::Expired | JobStatus::Deleted => {
+                return Err(RunFailure::Permanent("export_no_longer_available".into()));
+            }
+        }
+        self.email(schedule, run, &job).await
+    }
+
+    async fn create_run_job(
+        &self,
+        schedule: &ScheduledReport,
+        run: &ScheduleRun,
+        now: DateTime<Utc>,
+    ) -> Result<ExportJob, RunFailure> {
+        let assigned = self
+            .ports
+            .records
+            .patient(schedule.patient_id)
+            .await?
+            .is_some_and(|p| p.is_assigned_to(&schedule.user_id));
+        if !assigned {
+            self.ports
+                .audit
+                .record(
+                    &by_schedule(schedule, AuditAction::Denied, now)
+                        .reason("patient not found or no longer assigned to the therapist"),
+                )
+                .await?;
+            return Err(RunFailure::Permanent("access_revoked".into()));
+        }
+        let sections = match schedule.template_id {
+            None => None,
+            Some(id) => match self.template(id).await? {
+                Some(t) if t.visible_to(&schedule.user_id) => t.include_sections,
+                _ => return Err(RunFailure::Permanent("template_not_found".into())),
+            },
+        };
+        let job = ExportJob {
+            origin: JobOrigin::Schedule {
+                schedule_id: schedule.schedule_id,
+            },
+            ..ExportJob::new(
+                run.job_id,
+                schedule.user_id.clone(),
+                schedule.export_type,
+                schedule.format,
+                schedule.patient_id,
+                schedule.params_for(run.period_at, sections),
+                now,
+            )
+        };
+        // Audited first: a crash after the audit repeats it; one after the create would lose it.
+        self.ports
+            .audit
+            .record(
+                &by_schedule(schedule, AuditAction::Created, now)
+                    .job(&job)
+                    .reason(format!(
+                        "scheduled report for therapist {}",
+                        schedule.user_id
+                    )),
+            )
+            .await?;
+        match self.ports.jobs.create(&job, None).await {
+            Ok(()) => Ok(job),
+            // Made by an invocation that died before recording it: carry on with that one.
+            Err(PortError::Conflict(_)) => self
+                .ports
+                .jobs
+                .get(run.job_id)
+                .await?
+                .ok_or(RunFailure::Retry("service_unavailable")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn email(
+        &self,
+        schedule: &ScheduledReport,
+        run: &ScheduleRun,
+        job: &ExportJob,
+    ) -> Result<(), RunFailure> {
+        let file = job
+            .file
+            .as_ref()
+            .ok_or_else(|| RunFailure::Permanent("export_missing".into()))?;
+        // The recipient is the therapist's registered address, never one from a request.
+        let therapist_id: Option<Uuid> = schedule.user_id.parse().ok();
+        let therapist = match therapist_id {
+            Some(id) => self.ports.records.therapists(&[id]).await?.pop(),
+            None => None,
+        };
+        let Some(therapist) = therapist.filter(|t| t.email.contains('@')) else {
+            return Err(RunFailure::Permanent("recipient_unknown".into()));
+        };
+
+        let mut attachment = None;
+        let mut too_large = None;
+        if schedule.delivery == Delivery::EmailAttachment {
+            // Base64 grows a file by 4/3 plus a line break per 76 characters; the text and
+            // HTML parts and headers take a few more kilobytes.
+            let encoded = file.size_bytes.div_ceil(3) * 4 * 78 / 76 + 64 * 1024;
+            if file.size_bytes > self.settings.max_attachment_bytes
+                || encoded > self.settings.max_message_bytes
+            {
+                too_large = Some(file.size_bytes);
+            } else {
+                let bytes = self
+                    .ports
+                    .objects
+                    .get(&file.key)
+                    .await?
+                    .ok_or_else(|| RunFailure::Permanent("export_file_missing".into()))?;
+                let local_day = run
+                    .period_at
+                    .with_timezone(&schedule.recurrence.timezone)
+                    .date_naive();
+                attachment = Some(EmailAttachment {
+                    // No MRN or name: mail clients show attachment names in listings.
+                    filename: format!(
+                        "{}_{}.{}",
+                        job.export_type,
+                        local_day.format("%Y-%m-%d"),
+                        job.format.extension()
+                    ),
+                    content_type: file.content_type.clone(),
+                    bytes,
+                });
+            }
+        }
+        let mode = match (&attachment, too_large) {
+            (Some(_), _) => "email_attachment",
+            (None, Some(_)) => "email_link: attachment over the size limit",
+            (None, None) => "email_link",
+        };
+        let email = ReportReady {
+            from: self.settings.mail_from.clone(),
+            to: therapist.email.clone(),
+            export_type: schedule.export_type,
+            schedule_type: schedule.recurrence.schedule_type,
+            schedule_id: schedule.schedule_id,
+            job_id: job.job_id,
+            period: job.params.start_date.zip(job.params.end_date),
+            link: format!(
+                "{}/exports/{}",
+                self.settings.app_base_url.trim_end_matches('/'),
+                job.job_id
+            ),
+            expires_at: job.expires_at.unwrap_or(job.created_at),
+            attachment,
+            too_large,
+        }
+        .into_email();
+
+        let now = self.ports.clock.now();
+        match self.ports.mailer.send(&email).await {
+            Ok(message_id) => {
+                tracing::info!(schedule_id = %schedule.schedule_id, job_id = %job.job_id, message_id = %message_id, mode, "scheduled report emailed");
+                self.ports
+                    .audit
+                    .record(
+                        &by_schedule(schedule, AuditAction::Emailed, now)
+                            .job(job)
+                            .reason(mode),
+                    )
+                    .await?;
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(schedule_id = %schedule.schedule_id, job_id = %job.job_id, error = %e, "sending the scheduled report failed");
+                self.ports
+                    .audit
+                    .record(
+                        &by_schedule(schedule, AuditAction::Failed, now)
+                            .job(job)
+                            .reason("email_failed"),
+                    )
+                    .await?;
+                Err(RunFailure::Retry("email_failed"))
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Page layout: blocks flowed into pages of positioned items (text runs, rectangles, lines).
+//!
+//! Coordinates are points from the page's top-left corner; `emit` flips them for PDF. The
+//! [`Layout`] state lives here; its methods are split by responsibility: placing text runs
+//! (`text_runs`), breaking pages (`pagination`), running text (`prose`), bordered grids of
+//! cells (`grid`) and what is drawn in them (`tables`, `notice`), the page header and footer
+//! (`furniture`) and the line chart (`chart`, `chart_axes`).
+
+mod chart;
+mod chart_axes;
+mod furniture;
+mod grid;
+mod notice;
+mod pagination;
+mod prose;
+mod tables;
+mod text_runs;
+
+use exports_document_model::{Block, Document, PageSize};
+
+use crate::PdfError;
+use crate::fonts::{FaceId, Fonts, GlyphUsage};
+use crate::style::*;
+use crate::text::{Laid, Shaper};
+
+use grid::GridSpan;
+use tables::Columns;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Item {
+    /// Subset glyph ids `start..end` of `Layout::codes`, all of one face, baseline at `y`.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        face: FaceId,
+        color: Rgb8,
+        start: u32,
+        end: u32,
+    },
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        color: Rgb8,
+    },
+    Stroke {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        color: Rgb8,
+        width: f32,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        color: Rgb8,
+        width: f32,
+    },
+    /// Points `start..end` of `Layout::points`.
+    Polyline {
+        start: u32,
+        end: u32,
+        color: Rgb8,
+        width: f32,
+    },
+    Dot {
+        x: f32,
+        y: f32,
+        r: f32,
+        color: Rgb8,
+    },
+}
+
+/// An outline (bookmark) entry: a level-1 or level-2 heading and where it landed.
+#[derive(Debug, Clone)]
+pub(crate) struct OutlineEntry {
+    pub level: u8,
+    pub title: String,
+    pub page: usize,
+    pub y: f32,
+}
+
+/// Page geometry in points.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub page_w: f32,
+    pub page_h: f32,
+    pub left: f32,
+    pub right: f32,
+    pub body_top: f32,
+    pub body_bottom: f32,
+}
+
+impl Frame {
+    pub(crate) fn width(&self) -> f32 {
+        self.right - self.left
+    }
+}
+
+pub(crate) struct Layout {
+    pub fonts: &'static Fonts,
+    pub shaper: Shaper,
+    pub usage: GlyphUsage,
+    /// Glyph ids (subset numbering) of every `Item::Text`.
+    pub codes: Vec<u16>,
+    pub points: Vec<(f32, f32)>,
+    /// Body items per page.
+    pub pages: Vec<Vec<Item>>,
+    /// Header items (the same on every page).
+    pub header: Vec<Item>,
+    /// Footer items per page (after `finish`).
+    pub footers: Vec<Vec<Item>>,
+    pub outline: Vec<OutlineEntry>,
+    pub frame: Frame,
+    /// Top of the free space on the current page.
+    y: f32,
+    /// The next grid row must draw its top border (table start, or continued on a new page).
+    grid_top: bool,
+    /// Vertical borders of consecutive grid rows, drawn as one line per column edge.
+    grid_span: Option<GridSpan>,
+    footer_lines: Laid,
+    footer_first_baseline: f32,
+    page_numbers: bool,
+    scratch: Laid,
+    /// The last table's columns, keyed by the table's index in the blocks being laid out:
+    /// keep-with-next measures a table before the table itself is laid out.
+    column_cache: Option<(usize, Columns)>,
+}
+
+impl Layout {
+    pub(crate) fn new(fonts: &'static Fonts, doc: &Document) -> Result<Layout, PdfError> {
+        let (w_mm, h_mm) = doc.page.size.mm();
+        let (page_w, page_h) = match doc.page.size {
+            PageSize::Letter => (612.0, 792.0),
+            PageSize::A4 => (w_mm * MM, h_mm * MM),
+        };
+        let [mt, mr, mb, ml] = doc.page.margins_mm;
+        if ![mt, mr, mb, ml].iter().all(|m| m.is_finite() && *m >= 0.0) {
+            return Err(PdfError::PageSetup(format!(
+                "margins must be finite and non-negative, got {:?}",
+                doc.page.margins_mm
+            )));
+        }
+        let frame = Frame {
+            page_w,
+            page_h,
+            left: ml * MM,
+            right: page_w - mr * MM,
+            body_top: mt * MM,
+            body_bottom: page_h - mb * MM,
+        };
+        if frame.width() < 144.0 || frame.body_bottom - frame.body_top < 144.0 {
+            return Err(PdfError::PageSetup(format!(
+                "margins {:?} mm leave less than 2 inches for the text",
+                doc.page.margins_mm
+            )));
+        }
+        let mut l = Layout {
+            fonts,
+            shaper: Shaper::new(fonts),
+            usage: GlyphUsage::new(),
+            codes: Vec::with_capacity(doc.blocks.len() * 256),
+            points: Vec::new(),
+            pages: vec![Vec::with_capacity(256)],
+            header: Vec::new(),
+            footers: Vec::new(),
+            outline: Vec::new(),
+            frame,
+            y: frame.body_top,
+            grid_top: false,
+            grid_span: None,
+            footer_lines: Laid::default(),
+            footer_first_baseline: 0.0,
+            page_numbers: doc.footer.page_numbers,
+            scratch: Laid::default(),
+            column_cache: None,
+        };
+        l.layout_header(doc);
+        l.prepare_footer(doc);
+        if l.frame.body_bottom - l.frame.body_top < 144.0 {
+            return Err(PdfError::PageSetup(
+                "header and footer leave less than 2 inches for the text".into(),
+            ));
+        }
+        l.y = l.frame.body_top;
+        Ok(l)
+    }
+
+    pub(crate) fn blocks(&mut self, blocks: &[Block]) {
+        // Cached columns belong to the previous call's blocks.
+        self.column_cache = None;
+        for (i, block) in blocks.iter().enumerate() {
+            match block {
+                Block::Heading { level, text } => {
+                    let keep = self.first_chunk_height(blocks, i + 1, 2);
+                    self.heading(*level, text, keep);
+                }
+                Block::Paragraph { text } => self.paragraph(text),
+                Block::BulletList { items } => self.bullets(items),
+                Block::KeyValue { rows } => self.key_value(rows),
+                Block::Table(t) => self.table(i, t),
+                Block::Notice { kind, text } => self.notice(*kind, text),
+                Block::Chart(c) => self.chart(c),
+                Block::PageBreak => {
+                    if !self.at_page_top() {
+                        self.new_page();
+                    }
+                }
+            }
+        }
+    }
+}

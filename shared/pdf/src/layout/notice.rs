@@ -1,0 +1,52 @@
+//! Notices: a shaded box of running text with a coloured bar on its left.
+
+use exports_document_model::{Align, NoticeKind, Text};
+
+use super::Layout;
+use super::grid::{Cell, GridStyle};
+use crate::style::*;
+use crate::text::Laid;
+
+impl Layout {
+    pub(super) fn notice_cells(&mut self, kind: NoticeKind, text: &Text) -> [Cell; 1] {
+        let (fill, _, _) = notice_colors(kind);
+        let x = self.frame.left;
+        let w = self.frame.width();
+        let mut laid = Laid::default();
+        let inner = w - 2.0 * NOTICE_PAD_H - NOTICE_ACCENT_W;
+        self.shape_runs(text, false, inner, BODY_SIZE, &mut laid);
+        [Cell {
+            laid,
+            x: x + NOTICE_ACCENT_W,
+            w: w - NOTICE_ACCENT_W,
+            align: Align::Left,
+            fill: Some(fill),
+            color: TEXT,
+        }]
+    }
+
+    pub(super) fn notice(&mut self, kind: NoticeKind, text: &Text) {
+        let cells = self.notice_cells(kind, text);
+        if cells[0].laid.lines.is_empty() {
+            return;
+        }
+        self.space(BLOCK_GAP);
+        self.grid_top = true;
+        self.grid_row(&cells, &notice_grid(kind), None);
+        self.end_grid();
+        self.y += BLOCK_GAP_AFTER;
+    }
+}
+
+pub(super) fn notice_grid(kind: NoticeKind) -> GridStyle {
+    let (_, border, accent) = notice_colors(kind);
+    GridStyle {
+        size: BODY_SIZE,
+        leading: BODY_LEADING,
+        pad_h: NOTICE_PAD_H,
+        pad_v: NOTICE_PAD_V,
+        border,
+        accent: Some(accent),
+        inner_rules: false,
+    }
+}

@@ -1,0 +1,270 @@
+//! Tables and key–value lists: column widths fitted to the words, header and body cells.
+
+use exports_document_model::{Align, Run, Table, Text};
+
+use super::Layout;
+use super::grid::{Cell, TABLE_GRID, grid_row_height};
+use crate::style::*;
+use crate::text::widest_word;
+
+/// A table's column left edges and widths, in points.
+#[derive(Debug, Clone)]
+pub(super) struct Columns {
+    pub lefts: Vec<f32>,
+    pub widths: Vec<f32>,
+}
+
+impl Layout {
+    pub(super) fn kv_cells(&mut self, key: &str, value: &Text) -> [Cell; 2] {
+        let w = self.frame.width();
+        let label_w = (w * 0.3).clamp(90.0, 170.0);
+        let x = self.frame.left;
+        let mut label = self.cell(&[Run::plain(key)], true, x, label_w, Align::Left);
+        label.fill = Some(LABEL_FILL);
+        label.color = TEXT_STRONG;
+        let value = self.cell(value, false, x + label_w, w - label_w, Align::Left);
+        [label, value]
+    }
+
+    pub(super) fn key_value(&mut self, rows: &[(String, Text)]) {
+        if rows.is_empty() {
+            return;
+        }
+        self.space(BLOCK_GAP);
+        self.grid_top = true;
+        for (k, v) in rows {
+            let cells = self.kv_cells(k, v);
+            self.grid_row(&cells, &TABLE_GRID, None);
+        }
+        self.end_grid();
+        self.y += BLOCK_GAP_AFTER;
+    }
+
+    /// The columns of table `t`, block `index` of the blocks being laid out: the relative
+    /// widths scaled to the text width, except that a column narrower than its widest word
+    /// (header or cell) is widened to hold it, taking the room from the others in proportion,
+    /// as long as every column can hold its widest word. Otherwise words must break somewhere
+    /// and the relative widths stand. Cached for the last table asked about: keep-with-next
+    /// measures a table before it is laid out, and measuring shapes every cell.
+    pub(super) fn columns(&mut self, index: usize, t: &Table) -> Columns {
+        if let Some((cached, columns)) = &self.column_cache
+            && *cached == index
+        {
+            return columns.clone();
+        }
+        let rel: Vec<f32> = t
+            .columns
+            .iter()
+            .map(|c| {
+                if c.width.is_finite() && c.width > 0.0 {
+                    c.width
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let total = self.frame.width();
+        let min = self.column_min_widths(t);
+        let widths = fit_columns(&rel, &min, total);
+        let mut lefts = Vec::with_capacity(widths.len());
+        let mut x = self.frame.left;
+        for w in &widths {
+            lefts.push(x);
+            x += w;
+        }
+        let columns = Columns { lefts, widths };
+        self.column_cache = Some((index, columns.clone()));
+        columns
+    }
+
+    /// Per column, the width that holds its widest word set in the table font, plus padding.
+    pub(super) fn column_min_widths(&mut self, t: &Table) -> Vec<f32> {
+        // Measuring shapes the text a second time; missing glyphs are counted once, at layout.
+        let missing = self.shaper.missing;
+        let mut glyphs = std::mem::take(&mut self.scratch.glyphs);
+        let mut min = vec![0u32; t.columns.len()];
+        for (i, c) in t.columns.iter().enumerate() {
+            glyphs.clear();
+            self.shaper.shape_str(&c.title, true, false, &mut glyphs);
+            min[i] = widest_word(&glyphs);
+        }
+        for row in &t.rows {
+            for (i, text) in row.iter().enumerate().take(min.len()) {
+                glyphs.clear();
+                self.shaper.shape_runs(text, false, &mut glyphs);
+                min[i] = min[i].max(widest_word(&glyphs));
+            }
+        }
+        glyphs.clear();
+        self.scratch.glyphs = glyphs;
+        self.shaper.missing = missing;
+        // The extra quarter point absorbs rounding in `units_for`.
+        min.iter()
+            .map(|&u| u as f32 * TABLE_SIZE / 1000.0 + 2.0 * CELL_PAD_H + 0.25)
+            .collect()
+    }
+
+    pub(super) fn header_cells(&mut self, t: &Table, columns: &Columns) -> Vec<Cell> {
+        t.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut cell = self.cell(
+                    &[Run::bold(c.title.as_str())],
+                    true,
+                    columns.lefts[i],
+                    columns.widths[i],
+                    c.align,
+                );
+                cell.fill = Some(HEADER_FILL);
+                cell.color = TEXT_STRONG;
+                cell
+            })
+            .collect()
+    }
+
+    pub(super) fn row_cells(
+        &mut self,
+        t: &Table,
+        row: &[Text],
+        columns: &Columns,
+        fill: Option<Rgb8>,
+    ) -> Vec<Cell> {
+        (0..t.columns.len())
+            .map(|i| {
+                let empty = Vec::new();
+                let text = row.get(i).unwrap_or(&empty);
+                let mut cell = self.cell(
+                    text,
+                    false,
+                    columns.lefts[i],
+                    columns.widths[i],
+                    t.columns[i].align,
+                );
+                cell.fill = fill;
+                cell
+            })
+            .collect()
+    }
+
+    pub(super) fn table(&mut self, index: usize, t: &Table) {
+        if t.columns.is_empty() {
+            return;
+        }
+        let columns = self.columns(index, t);
+        let header = self.header_cells(t, &columns);
+        let header_h = grid_row_height(&header, &TABLE_GRID);
+        self.space(BLOCK_GAP);
+        // Keep the header with the first row.
+        let first = match t.rows.first() {
+            Some(r) => {
+                let cells = self.row_cells(t, r, &columns, None);
+                grid_row_height(&cells, &TABLE_GRID)
+            }
+            None => 0.0,
+        };
+        // A first row taller than a page is split anyway: then keep two of its lines.
+        let first = if first > self.body_height() - header_h {
+            2.0 * TABLE_LEADING + 2.0 * CELL_PAD_V
+        } else {
+            first
+        };
+        self.need(header_h + first);
+        self.grid_top = true;
+        self.grid_row(&header, &TABLE_GRID, None);
+        for (i, row) in t.rows.iter().enumerate() {
+            let fill = (i % 2 == 1).then_some(ZEBRA_FILL);
+            let cells = self.row_cells(t, row, &columns, fill);
+            self.grid_row(&cells, &TABLE_GRID, Some(&header));
+        }
+        self.end_grid();
+        self.y += BLOCK_GAP_AFTER;
+    }
+}
+
+/// Column widths summing to `total`: in proportion to `rel`, except that columns whose share is
+/// below their `min` get exactly `min` and the rest share what is left, in proportion. When the
+/// minimums do not fit together, the plain proportional widths.
+pub(super) fn fit_columns(rel: &[f32], min: &[f32], total: f32) -> Vec<f32> {
+    let mut fixed = vec![false; rel.len()];
+    if min.iter().sum::<f32>() > total {
+        return shares(rel, min, &fixed, total);
+    }
+    // The free columns share at least the sum of their minimums, so not all of them fall short:
+    // every pass fixes some and leaves some free, until none falls short.
+    loop {
+        let ws = shares(rel, min, &fixed, total);
+        let mut short = false;
+        for i in 0..rel.len() {
+            if !fixed[i] && ws[i] < min[i] {
+                fixed[i] = true;
+                short = true;
+            }
+        }
+        if !short {
+            return ws;
+        }
+    }
+}
+
+/// Fixed columns at their minimum; the others share the rest of `total` in proportion.
+pub(super) fn shares(rel: &[f32], min: &[f32], fixed: &[bool], total: f32) -> Vec<f32> {
+    let mut room = total;
+    let mut free_rel = 0.0;
+    for i in 0..rel.len() {
+        if fixed[i] {
+            room -= min[i];
+        } else {
+            free_rel += rel[i];
+        }
+    }
+    (0..rel.len())
+        .map(|i| {
+            if fixed[i] {
+                min[i]
+            } else {
+                room * rel[i] / free_rel
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_columns;
+
+    fn close(a: &[f32], b: &[f32]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01)
+    }
+
+    #[test]
+    fn columns_keep_their_proportions_when_every_word_fits() {
+        let w = fit_columns(&[2.0, 1.0, 1.0], &[10.0, 10.0, 10.0], 400.0);
+        assert!(close(&w, &[200.0, 100.0, 100.0]), "{w:?}");
+    }
+
+    #[test]
+    fn a_narrow_column_takes_room_from_the_others_in_proportion() {
+        let w = fit_columns(&[6.0, 1.0, 1.0], &[20.0, 80.0, 20.0], 400.0);
+        // Status gets its 80; the remaining 320 is shared 6 : 1.
+        assert!(close(&w, &[320.0 * 6.0 / 7.0, 80.0, 320.0 / 7.0]), "{w:?}");
+        assert!((w.iter().sum::<f32>() - 400.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn widening_one_column_can_push_another_below_its_minimum() {
+        let w = fit_columns(&[1.0, 1.0, 1.0], &[10.0, 250.0, 90.0], 400.0);
+        assert!(close(&w, &[60.0, 250.0, 90.0]), "{w:?}");
+    }
+
+    #[test]
+    fn minimums_that_cannot_all_fit_leave_the_proportions() {
+        let w = fit_columns(&[1.0, 1.0], &[300.0, 300.0], 400.0);
+        assert!(close(&w, &[200.0, 200.0]), "{w:?}");
+    }
+
+    #[test]
+    fn no_columns_no_widths() {
+        assert!(fit_columns(&[], &[], 400.0).is_empty());
+    }
+}

@@ -1,0 +1,128 @@
+//! The demo practice's job, template and scheduled report: what `exports-admin seed-demo` creates
+//! after importing the records, so that every sample event in `events/` names something that
+//! exists. Each is made by its ordinary use case (validated and audited as an API call would be)
+//! as the practice's first therapist, under an id derived from the seed ([`DemoObjects::ids`]).
+//! Seeding again finds them and leaves them as they are.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use exports_core::export::ExportType;
+use exports_core::identity::{Caller, Role};
+use exports_core::ports::FixedId;
+use exports_core::records::PracticeData;
+use exports_core::service::{ExportService, RenderOutcome, ServiceError};
+
+/// Namespace of the demo objects' v5 ids.
+const NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_2b6e_5c0a_4e8f_9b3d_7a41_c2e9_0d55);
+
+/// What the demo seeding made, and for whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoObjects {
+    /// The practice's first therapist: the `sub` of the therapist sample events.
+    pub therapist_id: Uuid,
+    /// That therapist's first patient.
+    pub patient_id: Uuid,
+    /// A completed full-record CSV export (downloadable).
+    pub job_id: Uuid,
+    /// A custom progress-report template.
+    pub template_id: Uuid,
+    /// A weekly scheduled treatment summary (built-in template), mailed as a link.
+    pub schedule_id: Uuid,
+}
+
+impl DemoObjects {
+    /// The ids of the job, template and scheduled report of the practice made from `seed`.
+    pub fn ids(seed: u64) -> (Uuid, Uuid, Uuid) {
+        let id = |what: &str| Uuid::new_v5(&NAMESPACE, format!("demo {what} {seed}").as_bytes());
+        (id("job"), id("template"), id("schedule"))
+    }
+}
+
+/// The built-in "Standard treatment summary" template. (`events/api-create-scheduled.json` makes
+/// a schedule of the same patient with the built-in progress report: one per patient and
+/// template is allowed.)
+const BUILT_IN_TREATMENT_SUMMARY: &str = "00000000-0000-4000-8000-000000000003";
+
+/// The demo template's body (the API's `POST /api/v1/export/templates` JSON).
+const TEMPLATE: &str = r##"{"name": "Demo: quarterly review", "export_type": "progress_report",
+  "default_format": "pdf", "include_sections": ["goals", "attendance", "mood"],
+  "title": "Quarterly Progress Review", "page_size": "a4"}"##;
+
+/// Creates (or finds) the demo job, template and scheduled report of `data`, the practice made
+/// from `seed`, in the deployment `service` runs on. The job is rendered at once.
+pub async fn seed_demo_objects(
+    service: &ExportService,
+    data: &PracticeData,
+    seed: u64,
+) -> Result<DemoObjects, ServiceError> {
+    let therapist = data
+        .therapists
+        .first()
+        .ok_or_else(|| ServiceError::Internal("the demo practice has no therapist".into()))?;
+    let patient = data
+        .patients
+        .iter()
+        .find(|p| p.patient.assigned_therapist_ids.contains(&therapist.id))
+        .ok_or_else(|| ServiceError::Internal("the first therapist has no patient".into()))?;
+    let (job_id, template_id, schedule_id) = DemoObjects::ids(seed);
+    let caller = Caller {
+        user_id: therapist.id.to_string(),
+        roles: vec![Role::Therapist],
+        source_ip: None,
+        user_agent: Some("exports-admin seed-demo".into()),
+    };
+    let with_id = |id: Uuid| {
+        let mut s = service.clone();
+        s.ports.ids = Arc::new(FixedId(id));
+        s
+    };
+    let patient_id = patient.patient.id;
+
+    // Looked up in the stores, not through the API's use cases: those audit a miss as `denied`.
+    if service.ports.jobs.get(job_id).await?.is_none() {
+        let body = serde_json::json!({"patient_id": patient_id, "format": "csv"}).to_string();
+        with_id(job_id)
+            .request_export(&caller, ExportType::FullRecord, body.as_bytes(), None)
+            .await?;
+    }
+    // Rendered here rather than by a renderer polling the queue: the download event needs the
+    // file. (The queued message finds the job done and is dropped.)
+    for attempt in 1..=3 {
+        if service.render_job(job_id, attempt).await? == RenderOutcome::Done {
+            break;
+        }
+    }
+
+    if service.ports.templates.get(template_id).await?.is_none() {
+        with_id(template_id)
+            .create_template(&caller, TEMPLATE.as_bytes())
+            .await?;
+    }
+
+    if service.ports.schedules.get(schedule_id).await?.is_none() {
+        let body = serde_json::json!({
+            "patient_id": patient_id,
+            // A built-in template, so the demo template can be deleted on its own.
+            "template_id": BUILT_IN_TREATMENT_SUMMARY,
+            "schedule_type": "weekly",
+            "day_of_week": "monday",
+            "time_of_day": "08:00",
+            "timezone": "America/New_York",
+            "delivery": "email_link",
+        })
+        .to_string();
+        with_id(schedule_id)
+            .create_schedule(&caller, body.as_bytes())
+            .await?;
+    }
+
+    Ok(DemoObjects {
+        therapist_id: therapist.id,
+        patient_id,
+        job_id,
+        template_id,
+        schedule_id,
+    })
+}
