@@ -291,13 +291,13 @@ pub struct Soap {
 }
 
 impl Soap {
-    /// The sections in SOAP order with their display names.
+    /// The sections in SOAP order with their field names.
     pub fn sections(&self) -> [(&'static str, Option<&str>); 4] {
         [
-            ("Subjective", self.subjective.as_deref()),
-            ("Objective", self.objective.as_deref()),
-            ("Assessment", self.assessment.as_deref()),
-            ("Plan", self.plan.as_deref()),
+            ("subjective", self.subjective.as_deref()),
+            ("objective", self.objective.as_deref()),
+            ("assessment", self.assessment.as_deref()),
+            ("plan", self.plan.as_deref()),
         ]
     }
 }

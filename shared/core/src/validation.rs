@@ -474,7 +474,7 @@ fn session_record(
         }
         let mut total = 0;
         for (name, text) in n.soap.sections() {
-            let field = format!("{nf}.soap.{}", name.to_ascii_lowercase());
+            let field = format!("{nf}.soap.{name}");
             let Some(text) = text else { continue };
             total += text.len();
             if text.trim().is_empty() {

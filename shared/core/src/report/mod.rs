@@ -32,7 +32,7 @@ use crate::export::ExportType;
 use crate::params::{ExportParams, known_sections};
 use crate::records::{
     Address, Assessment, Attendance, Diagnosis, DiagnosisRank, GoalStatus, Note, NoteType,
-    PatientRecord, PlanStatus, SessionRecord, SessionSetting, SessionType, Therapist,
+    PatientRecord, PlanStatus, SessionRecord, SessionSetting, SessionType, Soap, Therapist,
     TreatmentPlan,
 };
 
@@ -246,33 +246,8 @@ pub struct NoteEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<DateTime<Utc>>,
     pub locked: bool,
-    pub soap: SoapEntry,
-}
-
-/// The SOAP sections of a note that are exported: a section is absent when it was excluded or
-/// never written.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SoapEntry {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subjective: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub objective: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assessment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan: Option<String>,
-}
-
-impl SoapEntry {
-    /// The sections in SOAP order with their field names.
-    pub fn sections(&self) -> [(&'static str, Option<&str>); 4] {
-        [
-            ("subjective", self.subjective.as_deref()),
-            ("objective", self.objective.as_deref()),
-            ("assessment", self.assessment.as_deref()),
-            ("plan", self.plan.as_deref()),
-        ]
-    }
+    /// The SOAP sections exported: a section is absent when it was excluded or never written.
+    pub soap: Soap,
 }
 
 /// A diagnosis as exported.
@@ -489,7 +464,7 @@ impl<'a> Ctx<'a> {
                     created_at: n.created_at,
                     signed_at: n.signed_at,
                     locked: n.locked,
-                    soap: SoapEntry {
+                    soap: Soap {
                         subjective: gated(include("subjective"), &n.soap.subjective),
                         objective: gated(include("objective"), &n.soap.objective),
                         assessment: gated(include("assessment"), &n.soap.assessment),
