@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
+use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
     Align, Block, Document, LineChart, NoticeKind, PageSize, Run, Table, Text,
 };
@@ -131,21 +132,7 @@ fn meta(out: &mut String, name: &str, content: &str) {
 
 /// HTML-escapes `text` (`& < > " '`) into `out`.
 fn esc(text: &str, out: &mut String) {
-    let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&text[last..]);
+    escape_into(out, text, escape::html);
 }
 
 /// Escaped text with `'\n'` as `<br>`.

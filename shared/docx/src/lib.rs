@@ -36,6 +36,7 @@ use docx_rs::{
     NumPages, NumberFormat, Numbering, PageMargin, PageNum, Paragraph, Run, SpecialIndentType,
     Start,
 };
+use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
     Align, Block, Column, Document, LineChart, NoticeKind, PageSize, Table as ModelTable, Text,
 };
@@ -623,23 +624,7 @@ fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
 
 /// XML-escapes text content exactly as docx-rs does.
 fn escape_text(out: &mut String, text: &str) {
-    let mut rest = 0;
-    for (at, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            b'\n' => "&#xA;",
-            b'\r' => "",
-            _ => continue,
-        };
-        out.push_str(&text[rest..at]);
-        out.push_str(entity);
-        rest = at + 1;
-    }
-    out.push_str(&text[rest..]);
+    escape_into(out, text, escape::docx_text);
 }
 
 /// Text XML 1.0 can carry: control characters other than tab and newline become U+FFFD, `\r\n`

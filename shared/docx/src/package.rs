@@ -12,6 +12,8 @@ use docx_rs::XMLDocx;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use exports_document_model::escape::{self, escape_into};
+
 use crate::DocxError;
 
 /// The marker the body writer puts on data-table header rows only (the bytes docx-rs writes for
@@ -99,22 +101,10 @@ fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
-    escape_into(out, text);
+    escape_into(out, text, escape::xml_text);
     out.push_str("</");
     out.push_str(name);
     out.push('>');
-}
-
-/// XML-escapes text content (the caller has already removed characters XML 1.0 forbids).
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
 }
 
 /// The parts of the package, in the order they are written.

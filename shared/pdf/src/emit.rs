@@ -28,7 +28,8 @@ const COMPRESSION: i32 = 2;
 /// Deflate level of font programs (binary glyph data gains little from more).
 const FONT_COMPRESSION: i32 = 1;
 
-const PRODUCER: &str = "practice-exports exports-pdf (printpdf 0.12)";
+// The renderer's name as it was when the crate was `render-pdf`: the files stay byte-identical.
+const PRODUCER: &str = "practice-exports render-pdf (printpdf 0.12)";
 
 pub(crate) fn emit(layout: &Layout, doc: &Document) -> Result<Vec<u8>, PdfError> {
     let mut pdf = PdfDocument::new(&doc.meta.title);
