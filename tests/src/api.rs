@@ -13,7 +13,7 @@ use exports_aws::config::ServiceConfig;
 use exports_aws::wiring::export_service;
 use exports_core::records::PracticeData;
 use exports_core::service::ExportService;
-use exports_local_runner::worker::Worker;
+use exports_local_runner::worker::{Consumer, Worker};
 use exports_synthetic::{DemoParams, generate};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
@@ -101,6 +101,8 @@ impl Api {
         .await
         .expect("service");
         let worker = Worker {
+            consumer: Consumer::Renderer,
+            runs: Default::default(),
             service: service.clone(),
             sqs: env.clients.sqs.clone(),
             queue_url: env.provisioned.jobs_queue_url.clone(),
@@ -127,6 +129,25 @@ impl Api {
         let mut s = self.service.clone();
         s.ports.clock = Arc::new(ShiftedClock(offset));
         s
+    }
+
+    /// Takes every message of the scheduled-runs queue and executes it with `service` (the
+    /// scheduler's SQS handler, as Lambda's event source would), until the queue is empty.
+    pub async fn drain_runs(&self, service: ExportService) -> exports_scheduler::RunsSummary {
+        let worker = Worker::connect(
+            Consumer::ScheduledRuns,
+            service,
+            self.env.clients.sqs.clone(),
+            &self.env.names.runs_queue,
+            "us-east-1".into(),
+        )
+        .await
+        .expect("scheduled-runs queue");
+        worker
+            .drain()
+            .await
+            .expect("drain the scheduled-runs queue");
+        *worker.runs.lock().expect("runs")
     }
 
     /// A patient and one therapist assigned to them; `other` is a therapist who is not.

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use exports_aws::resources::{
-    EXPORTS_BUCKET, JOBS_QUEUE, Key, RENDERER_TIMEOUT_SECONDS, TABLES, Table, table_spec,
+    EXPORTS_BUCKET, JOBS_QUEUE, Key, RENDERER_TIMEOUT_SECONDS, RUNS_QUEUE,
+    SCHEDULED_RUN_TIMEOUT_SECONDS, TABLES, Table, table_spec,
 };
 use serde_json::{Value, json};
 
@@ -291,41 +292,57 @@ fn the_tables_key_is_a_rotated_customer_managed_key_usable_only_through_dynamodb
 }
 
 #[test]
-fn the_jobs_queue_and_its_dead_letter_queue_are_deployed_as_resources_defines_them() {
+fn every_queue_and_its_dead_letter_queue_are_deployed_as_resources_defines_them() {
     let t = template();
-    let queue = resource(&t, JOBS_QUEUE.logical_id);
-    assert_eq!(queue["Type"], "AWS::SQS::Queue");
-    let q = &queue["Properties"];
-    assert_eq!(
-        number(&q["VisibilityTimeout"]),
-        u64::from(JOBS_QUEUE.visibility_timeout_seconds)
-    );
-    assert!(
-        number(&q["VisibilityTimeout"]) >= 6 * u64::from(RENDERER_TIMEOUT_SECONDS),
-        "visibility timeout at least 6x the renderer's timeout"
-    );
-    assert_eq!(
-        number(&q["MessageRetentionPeriod"]),
-        u64::from(JOBS_QUEUE.message_retention_seconds)
-    );
-    assert_eq!(
-        number(&q["RedrivePolicy"]["maxReceiveCount"]),
-        u64::from(JOBS_QUEUE.max_receive_count)
-    );
-    assert_eq!(
-        q["RedrivePolicy"]["deadLetterTargetArn"],
-        get_att(JOBS_QUEUE.dlq_logical_id, "Arn")
-    );
+    for (spec, function_timeout) in [
+        (JOBS_QUEUE, RENDERER_TIMEOUT_SECONDS),
+        (RUNS_QUEUE, SCHEDULED_RUN_TIMEOUT_SECONDS),
+    ] {
+        let queue = resource(&t, spec.logical_id);
+        assert_eq!(queue["Type"], "AWS::SQS::Queue");
+        let q = &queue["Properties"];
+        let id = spec.logical_id;
+        assert_eq!(
+            number(&q["VisibilityTimeout"]),
+            u64::from(spec.visibility_timeout_seconds),
+            "{id}"
+        );
+        assert!(
+            number(&q["VisibilityTimeout"]) >= 6 * u64::from(function_timeout),
+            "{id}: visibility timeout at least 6x its consumer's timeout"
+        );
+        assert_eq!(
+            number(&q["MessageRetentionPeriod"]),
+            u64::from(spec.message_retention_seconds),
+            "{id}"
+        );
+        assert_eq!(
+            number(&q["RedrivePolicy"]["maxReceiveCount"]),
+            u64::from(spec.max_receive_count),
+            "{id}"
+        );
+        assert_eq!(
+            q["RedrivePolicy"]["deadLetterTargetArn"],
+            get_att(spec.dlq_logical_id, "Arn"),
+            "{id}"
+        );
 
-    let dlq = resource(&t, JOBS_QUEUE.dlq_logical_id);
-    assert_eq!(dlq["Type"], "AWS::SQS::Queue");
-    assert_eq!(
-        number(&dlq["Properties"]["MessageRetentionPeriod"]),
-        u64::from(JOBS_QUEUE.dlq_retention_seconds)
-    );
+        let dlq = resource(&t, spec.dlq_logical_id);
+        assert_eq!(dlq["Type"], "AWS::SQS::Queue");
+        assert_eq!(
+            number(&dlq["Properties"]["MessageRetentionPeriod"]),
+            u64::from(spec.dlq_retention_seconds),
+            "{id}"
+        );
 
-    for id in [JOBS_QUEUE.logical_id, JOBS_QUEUE.dlq_logical_id] {
-        assert_queue_encrypted_with_the_sqs_key(&t, id);
+        for id in [spec.logical_id, spec.dlq_logical_id] {
+            assert_queue_encrypted_with_the_sqs_key(&t, id);
+        }
+        assert!(
+            alarm_on_queue_depth(&t, spec.dlq_logical_id),
+            "an alarm watches {}",
+            spec.dlq_logical_id
+        );
     }
 
     // The renderer marks a job failed on the receive the queue moves it to the DLQ after.
@@ -333,6 +350,46 @@ fn the_jobs_queue_and_its_dead_letter_queue_are_deployed_as_resources_defines_th
     assert_eq!(
         number(&env["MAX_RECEIVE_COUNT"]),
         u64::from(JOBS_QUEUE.max_receive_count)
+    );
+}
+
+#[test]
+fn the_scheduler_takes_claimed_runs_from_their_queue_at_a_bounded_concurrency() {
+    let t = template();
+    let scheduler = &resource(&t, "SchedulerFunction")["Properties"];
+    let runs = scheduler["Events"]
+        .as_object()
+        .expect("scheduler events")
+        .values()
+        .find(|e| e["Type"] == "SQS")
+        .expect("an SQS event on the scheduler");
+    let p = &runs["Properties"];
+    assert_eq!(p["Queue"], get_att(RUNS_QUEUE.logical_id, "Arn"));
+    assert_eq!(number(&p["BatchSize"]), 1, "one run per invocation");
+    assert_eq!(p["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    assert_eq!(
+        p["ScalingConfig"]["MaximumConcurrency"],
+        reference("ScheduledRunConcurrency"),
+        "run concurrency (and so the SES send rate) is configuration"
+    );
+    // Room for the tick beside the runs.
+    let params = &t["Parameters"];
+    assert!(
+        number(&params["SchedulerReservedConcurrency"]["Default"])
+            > number(&params["ScheduledRunConcurrency"]["Default"])
+    );
+    let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        env["SCHEDULED_RUNS_QUEUE"],
+        get_att(RUNS_QUEUE.logical_id, "QueueName")
+    );
+    assert_eq!(
+        env["SCHEDULED_RUNS_QUEUE_URL"],
+        reference(RUNS_QUEUE.logical_id)
+    );
+    assert_eq!(
+        env["SCHEDULED_RUNS_DLQ"],
+        get_att(RUNS_QUEUE.dlq_logical_id, "QueueName")
     );
 }
 
@@ -654,12 +711,18 @@ fn every_function_has_reserved_concurrency_from_a_parameter() {
         .expect("the jobs queue's mapping has a MaximumConcurrency");
     assert!(parameter_default(&t, parameter) >= mapping_max);
     assert!(number(&t["Parameters"][parameter]["MinValue"]) >= mapping_max);
-    // One tick at a time by default.
+    // The scheduler's reservation covers the runs its queue's mapping may run at once, plus the
+    // tick, whatever the run concurrency is set to.
     let scheduler = &resource(&t, "SchedulerFunction")["Properties"];
     let parameter = scheduler["ReservedConcurrentExecutions"]["Ref"]
         .as_str()
         .expect("a parameter");
-    assert_eq!(parameter_default(&t, parameter), 1);
+    let runs = number(&t["Parameters"]["ScheduledRunConcurrency"]["Default"]);
+    assert_eq!(parameter_default(&t, parameter), runs + 1);
+    assert!(
+        number(&t["Parameters"][parameter]["MinValue"])
+            > number(&t["Parameters"]["ScheduledRunConcurrency"]["MinValue"])
+    );
 }
 
 /// Function logical id, cargo package (= binary) and crate directory.

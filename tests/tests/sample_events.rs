@@ -59,15 +59,20 @@ async fn invoke(service: &ExportService, name: &str, text: &str) -> Result<Strin
                 response.batch_item_failures.len()
             ))
         }
+    } else if name.starts_with("scheduler-runs-") {
+        let event: SqsEvent =
+            serde_json::from_str(text).map_err(|e| format!("not an SQS event: {e}"))?;
+        let (response, runs) = exports_scheduler::execute_runs(service, event).await;
+        if !response.batch_item_failures.is_empty() || runs.failed > 0 {
+            return Err(format!("{runs:?}, {response:?}"));
+        }
+        Ok(format!("{runs:?}"))
     } else if name.starts_with("scheduler-") {
         serde_json::from_str::<EventBridgeEvent<Value>>(text)
             .map_err(|e| format!("not an EventBridge event: {e}"))?;
         let summary = exports_scheduler::handle(service)
             .await
             .map_err(|e| e.to_string())?;
-        if summary.failed > 0 {
-            return Err(format!("{summary:?}"));
-        }
         Ok(format!("{summary:?}"))
     } else {
         Err("no function takes events named like this (api-, renderer-, scheduler-)".into())

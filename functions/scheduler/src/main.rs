@@ -1,7 +1,9 @@
-//! Lambda entry point of the scheduler (EventBridge schedule, every 15 minutes).
+//! Lambda entry point of the scheduler: the EventBridge tick every 15 minutes, and batches of the
+//! scheduled-runs queue (the same binary serves both SAM functions; the event says which).
 
 use std::sync::Arc;
 
+use exports_scheduler::Invocation;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use serde_json::Value;
 
@@ -16,8 +18,13 @@ async fn main() -> Result<(), Error> {
     let service = &service;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         tracing::info!(request_id = %event.context.request_id, "scheduler invoked");
-        let summary = exports_scheduler::handle(service).await?;
-        Ok::<_, Error>(serde_json::to_value(summary)?)
+        let answer = match Invocation::of(event.payload)? {
+            Invocation::Tick => serde_json::to_value(exports_scheduler::handle(service).await?)?,
+            Invocation::Runs(batch) => {
+                serde_json::to_value(exports_scheduler::handle_runs(service, batch).await)?
+            }
+        };
+        Ok::<_, Error>(answer)
     }))
     .await
 }

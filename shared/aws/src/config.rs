@@ -25,6 +25,9 @@ pub struct ResourceNames {
     pub schedules_table: String,
     pub jobs_queue: String,
     pub jobs_dlq: String,
+    /// Scheduled runs the tick claimed, waiting for the scheduled-run function.
+    pub runs_queue: String,
+    pub runs_dlq: String,
     pub exports_bucket: String,
     /// A KMS key id, ARN or `alias/…`.
     pub kms_key: String,
@@ -44,6 +47,8 @@ impl ResourceNames {
             schedules_table: format!("{prefix}-schedules"),
             jobs_queue: format!("{prefix}-jobs"),
             jobs_dlq: format!("{prefix}-jobs-dlq"),
+            runs_queue: format!("{prefix}-scheduled-runs"),
+            runs_dlq: format!("{prefix}-scheduled-runs-dlq"),
             exports_bucket: format!("{prefix}-exports"),
             kms_key: format!("alias/{prefix}"),
             ses_sender: format!("reports@{prefix}.example.com"),
@@ -51,8 +56,8 @@ impl ResourceNames {
     }
 
     /// Names from the environment: `RESOURCE_PREFIX` (default `practice-exports`) gives every
-    /// default, and each `*_TABLE`, `JOBS_QUEUE`, `JOBS_DLQ`, `EXPORTS_BUCKET`, `KMS_KEY_ID`,
-    /// `SES_SENDER` variable overrides one name.
+    /// default, and each `*_TABLE`, `JOBS_QUEUE`, `JOBS_DLQ`, `SCHEDULED_RUNS_QUEUE`,
+    /// `SCHEDULED_RUNS_DLQ`, `EXPORTS_BUCKET`, `KMS_KEY_ID`, `SES_SENDER` variable overrides one name.
     pub fn from_env() -> Self {
         Self::from_lookup(|k| env::var(k).ok().filter(|v| !v.is_empty()))
     }
@@ -70,6 +75,8 @@ impl ResourceNames {
             schedules_table: pick("SCHEDULES_TABLE", d.schedules_table),
             jobs_queue: pick("JOBS_QUEUE", d.jobs_queue),
             jobs_dlq: pick("JOBS_DLQ", d.jobs_dlq),
+            runs_queue: pick("SCHEDULED_RUNS_QUEUE", d.runs_queue),
+            runs_dlq: pick("SCHEDULED_RUNS_DLQ", d.runs_dlq),
             exports_bucket: pick("EXPORTS_BUCKET", d.exports_bucket),
             kms_key: pick("KMS_KEY_ID", d.kms_key),
             ses_sender: pick("SES_SENDER", d.ses_sender),

@@ -1,8 +1,9 @@
-//! The jobs queue on SQS. Messages carry `{"job_id": "…"}` and nothing else.
+//! The queues on SQS: export jobs (`{"job_id": "…"}` and nothing else) and claimed scheduled runs.
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use exports_core::ports::{JobQueue, PortError};
+use exports_core::ports::{ClaimedRun, JobQueue, PortError, RunQueue};
+use futures::StreamExt;
 use uuid::Uuid;
 
 use crate::error::unavailable;
@@ -65,5 +66,116 @@ impl JobQueue for SqsJobQueue {
             .await
             .map_err(unavailable("SendMessage"))?;
         Ok(())
+    }
+}
+
+/// The scheduled-runs queue on SQS. Messages carry a [`ClaimedRun`] as JSON. Only the tick sends
+/// to it, so its URL is looked up on the first send (`SCHEDULED_RUNS_QUEUE_URL` if set), not at
+/// every function's cold start.
+#[derive(Debug)]
+pub struct SqsRunQueue {
+    client: Client,
+    name: String,
+    url: tokio::sync::OnceCell<String>,
+}
+
+/// SQS takes at most ten messages per `SendMessageBatch`.
+const SQS_BATCH: usize = 10;
+/// Batches in flight at once while a tick hands over its claimed runs.
+const SEND_CONCURRENCY: usize = 8;
+
+/// The body of a scheduled-runs message.
+pub fn run_message_body(run: &ClaimedRun) -> String {
+    serde_json::to_string(run).unwrap_or_default()
+}
+
+/// The claimed run in a scheduled-runs message body, if it is one.
+pub fn parse_run_message(body: &str) -> Option<ClaimedRun> {
+    serde_json::from_str(body).ok()
+}
+
+impl SqsRunQueue {
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        let url = tokio::sync::OnceCell::new();
+        if let Ok(preset) = std::env::var("SCHEDULED_RUNS_QUEUE_URL")
+            && !preset.is_empty()
+        {
+            let _ = url.set(preset);
+        }
+        Self {
+            client,
+            name: name.into(),
+            url,
+        }
+    }
+
+    async fn url(&self) -> Result<&str, PortError> {
+        self.url
+            .get_or_try_init(|| async {
+                self.client
+                    .get_queue_url()
+                    .queue_name(&self.name)
+                    .send()
+                    .await
+                    .map_err(unavailable("GetQueueUrl"))?
+                    .queue_url
+                    .ok_or_else(|| {
+                        PortError::Unavailable(format!("queue {} has no URL", self.name))
+                    })
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    async fn send_batch(&self, url: &str, runs: &[ClaimedRun]) -> Result<(), PortError> {
+        let entries = runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| {
+                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(run_message_body(run))
+                    .build()
+                    .map_err(|e| PortError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let out = self
+            .client
+            .send_message_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(unavailable("SendMessageBatch"))?;
+        // A batch succeeds per entry: any entry refused fails the send (its run's lease lapses
+        // and a later tick claims it again).
+        match out.failed.first() {
+            None => Ok(()),
+            Some(f) => Err(PortError::Unavailable(format!(
+                "SendMessageBatch: {} of {} entries failed ({})",
+                out.failed.len(),
+                runs.len(),
+                f.code
+            ))),
+        }
+    }
+}
+
+#[async_trait]
+impl RunQueue for SqsRunQueue {
+    async fn send(&self, runs: &[ClaimedRun]) -> Result<(), PortError> {
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let url = self.url().await?;
+        let batches: Vec<_> = runs
+            .chunks(SQS_BATCH)
+            .map(|b| self.send_batch(url, b))
+            .collect();
+        let results: Vec<Result<(), PortError>> = futures::stream::iter(batches)
+            .buffer_unordered(SEND_CONCURRENCY)
+            .collect()
+            .await;
+        results.into_iter().collect()
     }
 }

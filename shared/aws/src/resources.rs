@@ -183,6 +183,31 @@ pub const JOBS_QUEUE: QueueSpec = QueueSpec {
     dlq_retention_seconds: 14 * 24 * 3600,
 };
 
+/// The scheduled-run function's timeout: one run renders one export (the renderer's budget) and
+/// sends one email.
+pub const SCHEDULED_RUN_TIMEOUT_SECONDS: u32 = 120;
+
+/// Scheduled runs the tick claimed. A message whose worker died reappears after the visibility
+/// timeout; by then the run's lease (RUN_LEASE_SECONDS) has lapsed and a later tick has claimed
+/// it again, so the old message is stale and skipped. Redelivery is for a worker that could not
+/// even read the schedule.
+pub const RUNS_QUEUE: QueueSpec = QueueSpec {
+    logical_id: "ScheduledRunsQueue",
+    visibility_timeout_seconds: 6 * SCHEDULED_RUN_TIMEOUT_SECONDS,
+    message_retention_seconds: 4 * 24 * 3600,
+    max_receive_count: 3,
+    dlq_logical_id: "ScheduledRunsDeadLetterQueue",
+    dlq_retention_seconds: 14 * 24 * 3600,
+};
+
+/// Every queue, with the names of its queue and dead-letter queue.
+pub fn queues(names: &crate::config::ResourceNames) -> [(QueueSpec, &str, &str); 2] {
+    [
+        (JOBS_QUEUE, &names.jobs_queue, &names.jobs_dlq),
+        (RUNS_QUEUE, &names.runs_queue, &names.runs_dlq),
+    ]
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BucketSpec {
     pub logical_id: &'static str,

@@ -11,7 +11,7 @@ use crate::config::{AwsClients, ConfigError, ResourceNames, ServiceConfig};
 use crate::jobs_store::DynamoJobStore;
 use crate::mailer::SesMailer;
 use crate::object_store::S3ObjectStore;
-use crate::queue::SqsJobQueue;
+use crate::queue::{SqsJobQueue, SqsRunQueue};
 use crate::rate_limiter::DynamoRateLimiter;
 use crate::records_store::DynamoRecords;
 use crate::schedules_store::DynamoScheduleStore;
@@ -89,6 +89,7 @@ pub async fn export_service(
             &names.schedules_table,
         )),
         mailer: Arc::new(SesMailer::new(clients.ses.clone())),
+        runs: Arc::new(SqsRunQueue::new(clients.sqs.clone(), &names.runs_queue)),
     };
     let settings = service_settings(config, names, rendering.files.formats());
     Ok(ExportService::new(ports, settings))

@@ -223,6 +223,23 @@ pub trait JobQueue: Send + Sync {
     async fn enqueue(&self, job_id: Uuid) -> Result<(), PortError>;
 }
 
+/// A scheduled run the tick claimed, handed to whichever worker executes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClaimedRun {
+    pub schedule_id: Uuid,
+    /// The run's export job (derived from the schedule and the period).
+    pub job_id: Uuid,
+    /// The claim's attempt number: a message of an earlier claim is stale.
+    pub attempt: u32,
+}
+
+/// Where claimed scheduled runs wait for a worker (SQS in AWS). Delivery is at least once.
+#[async_trait]
+pub trait RunQueue: Send + Sync {
+    /// Sends every run, in as few requests as the queue allows.
+    async fn send(&self, runs: &[ClaimedRun]) -> Result<(), PortError>;
+}
+
 /// A file to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredObject<'a> {
@@ -380,7 +397,7 @@ pub trait ScheduleStore: Send + Sync {
     /// Deletes the schedule (if still at its version) and frees its uniqueness key.
     async fn delete(&self, schedule: &ScheduledReport) -> Result<(), PortError>;
     /// Active schedules with `due_at <= now`, earliest first, at most `limit`, read through an
-    /// index (never a scan).
+    /// index (never a scan; the index's shards are read in parallel).
     async fn due(
         &self,
         now: DateTime<Utc>,

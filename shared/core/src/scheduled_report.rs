@@ -49,6 +49,10 @@ pub struct ScheduleRun {
     pub attempts: u32,
     /// Until then the run belongs to the invocation that claimed it.
     pub lease_until: DateTime<Utc>,
+    /// When a worker took the run from the queue; `None` while it waits there. A worker takes a
+    /// run only once (a duplicate delivery finds it taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
 }
 
 /// What happened to the latest run, for the API.

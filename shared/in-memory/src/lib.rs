@@ -19,9 +19,9 @@ use exports_core::audit::{AuditAction, AuditEvent, AuditQuery};
 use exports_core::export::JobStatus;
 use exports_core::job::{ExportJob, JobError, JobFile};
 use exports_core::ports::{
-    AuditLog, Clock, IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobQueue, JobStore,
-    Lease, ObjectStore, PortError, RateDecision, RateLimiter, RecordSource, SessionScope,
-    StoredObject,
+    AuditLog, ClaimedRun, Clock, IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobQueue,
+    JobStore, Lease, ObjectStore, PortError, RateDecision, RateLimiter, RecordSource, RunQueue,
+    SessionScope, StoredObject,
 };
 use exports_core::records::{Patient, PatientRecord, PracticeData, Therapist};
 use exports_core::service::{DEFAULT_EXPORTS_PER_HOUR, ExportService, Ports, Settings};
@@ -608,6 +608,41 @@ impl JobQueue for InMemoryQueue {
     }
 }
 
+/// The scheduled-run queue: claimed runs in order, for a test (or bench) to hand to
+/// `ExportService::execute_run` as the scheduler's SQS trigger does.
+#[derive(Debug, Default)]
+pub struct InMemoryRunQueue {
+    messages: Mutex<Vec<ClaimedRun>>,
+    unavailable: AtomicBool,
+}
+
+impl InMemoryRunQueue {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The runs sent so far, oldest first, removing them from the queue.
+    pub fn take(&self) -> Vec<ClaimedRun> {
+        std::mem::take(&mut *lock(&self.messages))
+    }
+
+    /// `send` fails with [`PortError::Unavailable`] while on.
+    pub fn set_unavailable(&self, off: bool) {
+        self.unavailable.store(off, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl RunQueue for InMemoryRunQueue {
+    async fn send(&self, runs: &[ClaimedRun]) -> Result<(), PortError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(unavailable("run queue"));
+        }
+        lock(&self.messages).extend_from_slice(runs);
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Objects.
 
@@ -941,6 +976,7 @@ pub struct InMemoryHandles {
     pub templates: Arc<InMemoryTemplates>,
     pub schedules: Arc<InMemorySchedules>,
     pub mailer: Arc<InMemoryMailer>,
+    pub runs: Arc<InMemoryRunQueue>,
 }
 
 /// An [`ExportService`] over fresh in-memory ports holding `data`, with the default rate limit
@@ -961,6 +997,7 @@ pub fn in_memory_service(
         templates: Arc::new(InMemoryTemplates::new()),
         schedules: Arc::new(InMemorySchedules::new()),
         mailer: Arc::new(InMemoryMailer::new()),
+        runs: Arc::new(InMemoryRunQueue::new()),
     };
     let ports = Ports {
         records: handles.records.clone(),
@@ -976,6 +1013,7 @@ pub fn in_memory_service(
         templates: handles.templates.clone(),
         schedules: handles.schedules.clone(),
         mailer: handles.mailer.clone(),
+        runs: handles.runs.clone(),
     };
     (ExportService::new(ports, settings), handles)
 }

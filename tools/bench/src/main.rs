@@ -304,8 +304,9 @@ fn ready<F: std::future::Future>(f: F) -> F::Output {
     }
 }
 
-/// W7: one scheduler tick over in-memory ports: claim, make the job, gather the records, render
-/// the PDF, store it, compose the two-part email, record the run, per due schedule. What the
+/// W7: one scheduler tick over in-memory ports, then each run it queued: claim, take, make the
+/// job, gather the records, render the PDF, store it, compose the two-part email, record the
+/// run, per due schedule. What the
 /// real tick adds is DynamoDB, S3 and SES round trips.
 fn scheduler_tick() {
     use exports_core::identity::{Caller, Role};
@@ -343,8 +344,12 @@ fn scheduler_tick() {
     clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 13, 0, 0).unwrap());
     let t = Instant::now();
     let summary = ready(svc.run_due_schedules()).expect("tick");
+    assert_eq!(summary.queued, n, "every due schedule claimed");
+    for run in handles.runs.take() {
+        let outcome = ready(svc.execute_run(&run)).expect("run");
+        assert_eq!(outcome, exports_core::service::RunOutcome::Emailed);
+    }
     let per = t.elapsed().as_secs_f64() * 1e3 / n as f64;
-    assert_eq!(summary.emailed, n, "every due schedule mailed");
     assert_eq!(handles.mailer.sent().len(), n);
     println!(
         "| W7 | scheduler tick, {n} due weekly progress-report PDFs, in-memory ports | - | - | {per:.2} per report | ≤ 20 per report | {} |",

@@ -19,7 +19,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 
 use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins};
 use exports_aws::error::sdk_message;
-use exports_aws::resources::{EXPORTS_BUCKET, JOBS_QUEUE, Key, TABLES, TableSpec};
+use exports_aws::resources::{self, EXPORTS_BUCKET, Key, QueueSpec, TABLES, TableSpec};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
@@ -36,6 +36,7 @@ pub struct ProvisionReport {
     pub lines: Vec<(String, Outcome)>,
     /// URL of the jobs queue, for callers that need it next.
     pub jobs_queue_url: String,
+    pub runs_queue_url: String,
     /// ARN of the KMS key the bucket encrypts with.
     pub kms_key_arn: String,
 }
@@ -88,7 +89,9 @@ pub async fn provision(
         table(clients, spec.table.name(names), spec, &mut report).await?;
     }
     report.kms_key_arn = kms_key(clients, &names.kms_key, &mut report).await?;
-    report.jobs_queue_url = queues(clients, names, &mut report).await?;
+    let urls = queues(clients, names, &mut report).await?;
+    report.jobs_queue_url = urls[0].clone();
+    report.runs_queue_url = urls[1].clone();
     bucket(
         clients,
         &names.exports_bucket,
@@ -325,19 +328,34 @@ async fn kms_key(clients: &AwsClients, key: &str, report: &mut ProvisionReport) 
     Ok(meta.arn.unwrap_or_default())
 }
 
-/// The dead-letter queue, then the jobs queue redriving into it. Returns the jobs queue URL.
+/// Each queue's dead-letter queue, then the queue redriving into it. Returns the queues' URLs,
+/// in the order of `resources::queues`.
 async fn queues(
     clients: &AwsClients,
     names: &ResourceNames,
+    report: &mut ProvisionReport,
+) -> Result<Vec<String>> {
+    let mut urls = Vec::new();
+    for (spec, name, dlq_name) in resources::queues(names) {
+        urls.push(queue_with_dlq(clients, spec, name, dlq_name, report).await?);
+    }
+    Ok(urls)
+}
+
+async fn queue_with_dlq(
+    clients: &AwsClients,
+    spec: QueueSpec,
+    name: &str,
+    dlq_name: &str,
     report: &mut ProvisionReport,
 ) -> Result<String> {
     let sqs = &clients.sqs;
     let dlq_url = queue(
         clients,
-        &names.jobs_dlq,
+        dlq_name,
         vec![(
             QueueAttributeName::MessageRetentionPeriod,
-            JOBS_QUEUE.dlq_retention_seconds.to_string(),
+            spec.dlq_retention_seconds.to_string(),
         )],
         report,
     )
@@ -354,19 +372,19 @@ async fn queues(
         .ok_or_else(|| ProvisionError::Aws("dead-letter queue has no ARN".into()))?;
     let redrive = serde_json::json!({
         "deadLetterTargetArn": dlq_arn,
-        "maxReceiveCount": JOBS_QUEUE.max_receive_count.to_string(),
+        "maxReceiveCount": spec.max_receive_count.to_string(),
     });
     queue(
         clients,
-        &names.jobs_queue,
+        name,
         vec![
             (
                 QueueAttributeName::VisibilityTimeout,
-                JOBS_QUEUE.visibility_timeout_seconds.to_string(),
+                spec.visibility_timeout_seconds.to_string(),
             ),
             (
                 QueueAttributeName::MessageRetentionPeriod,
-                JOBS_QUEUE.message_retention_seconds.to_string(),
+                spec.message_retention_seconds.to_string(),
             ),
             (QueueAttributeName::RedrivePolicy, redrive.to_string()),
         ],

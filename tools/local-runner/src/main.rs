@@ -12,12 +12,11 @@ use clap::{Parser, Subcommand};
 use exports_api::cors::CorsPolicy;
 use exports_aws::config::ServiceConfig;
 use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins, load_sdk_config};
-use exports_aws::queue::SqsJobQueue;
 use exports_aws::wiring::export_service;
 use exports_core::ports::ShiftedClock;
 use exports_local_runner::http::{LocalApi, serve};
 use exports_local_runner::web::{self, WebSite};
-use exports_local_runner::worker::Worker;
+use exports_local_runner::worker::{Consumer, Worker};
 
 #[derive(Parser)]
 #[command(
@@ -70,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
     let names = ResourceNames::from_env();
     let sdk = load_sdk_config().await;
     let clients = AwsClients::new(&sdk);
+    let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let mut service = export_service(
         &clients,
         &names,
@@ -85,7 +85,18 @@ async fn main() -> anyhow::Result<()> {
             service.ports.clock = Arc::new(ShiftedClock(at - Utc::now()));
         }
         let summary = exports_scheduler::handle(&service).await?;
-        println!("{}", serde_json::to_string(&summary)?);
+        // Then the runs it queued, as the scheduled-runs function would take them.
+        let worker = Worker::connect(
+            Consumer::ScheduledRuns,
+            service.clone(),
+            clients.sqs.clone(),
+            &names.runs_queue,
+            region.clone(),
+        )
+        .await?;
+        worker.drain().await?;
+        let runs = *worker.runs.lock().unwrap_or_else(|p| p.into_inner());
+        println!("{}", serde_json::json!({"tick": summary, "runs": runs}));
         return Ok(());
     }
     if args.tick_every > 0 {
@@ -131,25 +142,21 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     if !args.no_worker {
-        let queue_url = SqsJobQueue::resolve_url(&clients.sqs, &names.jobs_queue).await?;
-        let queue_arn = clients
-            .sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await?
-            .attributes
-            .and_then(|mut a| a.remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-            .unwrap_or_default();
-        let worker = Worker {
-            service: service.clone(),
-            sqs: clients.sqs.clone(),
-            queue_url,
-            queue_arn,
-            region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
-        };
-        tokio::spawn(async move { worker.run().await });
+        // The renderer on the jobs queue, the scheduler's runs on the scheduled-runs queue.
+        for (consumer, queue) in [
+            (Consumer::Renderer, &names.jobs_queue),
+            (Consumer::ScheduledRuns, &names.runs_queue),
+        ] {
+            let worker = Worker::connect(
+                consumer,
+                service.clone(),
+                clients.sqs.clone(),
+                queue,
+                region.clone(),
+            )
+            .await?;
+            tokio::spawn(async move { worker.run().await });
+        }
     }
     serve(
         Arc::new(LocalApi {

@@ -17,7 +17,7 @@ pub use error::ServiceError;
 pub use jobs::{Accepted, Download, JobList};
 pub use render::RenderOutcome;
 pub use scheduled_reports::ScheduleList;
-pub use scheduler_tick::{MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
+pub use scheduler_tick::{CLAIM_CONCURRENCY, DUE_PAGE, MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
 pub use templates::TemplateList;
 
 use crate::audit::AuditEvent;
@@ -25,7 +25,7 @@ use crate::export::ExportFormat;
 use crate::identity::{Caller, Role};
 use crate::ports::{
     AuditLog, Clock, FileRenderer, IdSource, JobQueue, JobStore, Mailer, ObjectStore, RateLimiter,
-    RecordSource, ScheduleStore, TemplateChecker, TemplateStore,
+    RecordSource, RunQueue, ScheduleStore, TemplateChecker, TemplateStore,
 };
 
 /// Accepted exports per user per clock hour unless configured (`EXPORTS_PER_HOUR`).
@@ -96,6 +96,8 @@ pub struct Ports {
     pub templates: Arc<dyn TemplateStore>,
     pub schedules: Arc<dyn ScheduleStore>,
     pub mailer: Arc<dyn Mailer>,
+    /// Scheduled runs the tick claimed, waiting for a worker.
+    pub runs: Arc<dyn RunQueue>,
 }
 
 /// What a path id names.

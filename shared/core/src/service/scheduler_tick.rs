@@ -1,13 +1,16 @@
-//! The scheduler's tick: claim each due schedule's period exactly once, make its export through
-//! the same pipeline as API exports, and email it.
+//! Scheduled reports at scale: the tick claims each due schedule's period exactly once and hands
+//! the run to the run queue; workers take runs from the queue concurrently, make each export
+//! through the same pipeline as API exports, and email it.
 //!
 //! A period is claimed by a version-conditional write that advances `next_run_at` past *now*
 //! (so after an outage a schedule runs once, not once per missed period) and records the run
-//! with a lease. The run's job id is derived from the schedule and the period, so a retried run
-//! (render or email failed, or the invocation died) finds its export again instead of making a
-//! second one.
+//! with a lease. A worker takes a queued run once (a second version-conditional write, which a
+//! duplicate delivery loses). The run's job id is derived from the schedule and the period, so a
+//! retried run (render or email failed, or the worker died and the lease lapsed, and a later
+//! tick claimed it again) finds its export again instead of making a second one.
 
 use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,22 +19,23 @@ use crate::audit::{AuditAction, AuditEvent};
 use crate::export::{Delivery, JobStatus, RunStatus};
 use crate::job::{ExportJob, JobOrigin};
 use crate::mail::ReportReady;
-use crate::ports::{EmailAttachment, PortError};
+use crate::ports::{ClaimedRun, EmailAttachment, PortError};
 use crate::scheduled_report::{LastRun, ScheduleRun, ScheduledReport};
 
-/// Schedules one tick works through at most; the rest are next tick's (earliest due first).
-pub const MAX_SCHEDULES_PER_TICK: usize = 100;
+/// Due schedules read per page of the due index; the tick pages until none is left.
+pub const DUE_PAGE: usize = 500;
+/// Claims the tick has in flight at once (each is one conditional write).
+pub const CLAIM_CONCURRENCY: usize = 32;
 /// Ticks a run is retried on before it is given up (12 × 15 min = 3 hours).
 pub const MAX_RUN_ATTEMPTS: u32 = 12;
 
 /// What one tick did, for the logs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TickSummary {
+    /// Due schedules read from the index.
     pub due: usize,
-    pub emailed: usize,
-    pub failed: usize,
-    /// Runs that failed in a way the next tick retries.
-    pub retrying: usize,
+    /// Runs claimed and handed to the run queue.
+    pub queued: usize,
     /// Schedules another invocation holds or changed first.
     pub skipped: usize,
 }
@@ -70,51 +74,62 @@ fn by_schedule(schedule: &ScheduledReport, action: AuditAction, now: DateTime<Ut
 }
 
 impl ExportService {
-    /// One scheduler tick (EventBridge, every 15 minutes).
+    /// One scheduler tick (EventBridge, every 15 minutes): claims every due period, page after
+    /// page of the due index, [`CLAIM_CONCURRENCY`] claims at a time, and sends the claimed runs
+    /// to the run queue. A claim moves the schedule's `due_at` past now, so the next page holds
+    /// the rest. The runs themselves are [`Self::execute_run`]'s, concurrently, elsewhere.
     pub async fn run_due_schedules(&self) -> Result<TickSummary, PortError> {
         let now = self.ports.clock.now();
-        let due = self
-            .ports
-            .schedules
-            .due(now, MAX_SCHEDULES_PER_TICK)
-            .await?;
-        let mut summary = TickSummary {
-            due: due.len(),
-            ..TickSummary::default()
-        };
-        for schedule in due {
-            let id = schedule.schedule_id;
-            match self.run_schedule(schedule, now).await {
-                Ok(RunOutcome::Emailed) => summary.emailed += 1,
-                Ok(RunOutcome::Failed) => summary.failed += 1,
-                Ok(RunOutcome::Retrying) => summary.retrying += 1,
-                Ok(RunOutcome::Skipped | RunOutcome::NotDue) => summary.skipped += 1,
-                Err(e) => {
-                    // Its lease lapses and a later tick takes it over.
-                    tracing::warn!(schedule_id = %id, error = %e, "schedule run interrupted");
-                    summary.retrying += 1;
+        let mut summary = TickSummary::default();
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let page = self.ports.schedules.due(now, DUE_PAGE).await?;
+            let fresh: Vec<ScheduledReport> = page
+                .into_iter()
+                .filter(|s| seen.insert(s.schedule_id))
+                .collect();
+            if fresh.is_empty() {
+                break;
+            }
+            summary.due += fresh.len();
+            let claims: Vec<Result<Option<ClaimedRun>, PortError>> =
+                futures::stream::iter(fresh.into_iter().map(|s| self.claim_run(s, now)))
+                    .buffer_unordered(CLAIM_CONCURRENCY)
+                    .collect()
+                    .await;
+            let mut claimed = Vec::with_capacity(claims.len());
+            for claim in claims {
+                match claim? {
+                    Some(run) => claimed.push(run),
+                    None => summary.skipped += 1,
                 }
             }
+            // Claimed runs not sent (the queue failed) keep their lease; when it lapses a later
+            // tick claims them again, so nothing is lost.
+            self.ports.runs.send(&claimed).await?;
+            summary.queued += claimed.len();
         }
         Ok(summary)
     }
 
-    /// Claims and runs one schedule read from the due index at `now`.
-    pub async fn run_schedule(
+    /// Claims one schedule read from the due index at `now`: its due period, or a run whose
+    /// lease lapsed (a retry). `None` when there is nothing to claim or another claim won.
+    pub async fn claim_run(
         &self,
         schedule: ScheduledReport,
         now: DateTime<Utc>,
-    ) -> Result<RunOutcome, PortError> {
+    ) -> Result<Option<ClaimedRun>, PortError> {
         if !schedule.active {
-            return Ok(RunOutcome::NotDue);
+            return Ok(None);
         }
         let lease = Duration::from_std(self.settings.run_lease).unwrap_or(Duration::minutes(10));
         let mut claimed = schedule.clone();
         let run = match &schedule.run {
-            Some(run) if run.lease_until > now => return Ok(RunOutcome::Skipped),
+            Some(run) if run.lease_until > now => return Ok(None),
             Some(run) => ScheduleRun {
                 attempts: run.attempts + 1,
                 lease_until: now + lease,
+                started_at: None,
                 ..run.clone()
             },
             None if schedule.next_run_at <= now => {
@@ -125,9 +140,10 @@ impl ExportService {
                     job_id: schedule.job_id_for(period_at),
                     attempts: 1,
                     lease_until: now + lease,
+                    started_at: None,
                 }
             }
-            None => return Ok(RunOutcome::NotDue),
+            None => return Ok(None),
         };
         claimed.run = Some(run.clone());
         claimed.due_at = run.lease_until;
@@ -142,12 +158,52 @@ impl ExportService {
         claimed.version = schedule.version + 1;
         match self.ports.schedules.update(&claimed).await {
             Ok(()) => {}
-            Err(PortError::Conflict(_)) => return Ok(RunOutcome::Skipped),
+            Err(PortError::Conflict(_)) => return Ok(None),
             Err(e) => return Err(e),
         }
         tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, attempt = run.attempts, "schedule run claimed");
+        Ok(Some(ClaimedRun {
+            schedule_id: schedule.schedule_id,
+            job_id: run.job_id,
+            attempt: run.attempts,
+        }))
+    }
 
-        let result = self.make_and_send(&claimed, &run, now).await;
+    /// Executes one claimed run taken from the run queue: takes it (once), makes or finds its
+    /// export, renders it through the same pipeline as API exports, emails it, and records the
+    /// outcome on the schedule. A stale or duplicate message is `Skipped`.
+    pub async fn execute_run(&self, message: &ClaimedRun) -> Result<RunOutcome, PortError> {
+        let Some(schedule) = self.ports.schedules.get(message.schedule_id).await? else {
+            return Ok(RunOutcome::NotDue);
+        };
+        let Some(run) = schedule.run.clone() else {
+            // Finished already (a duplicate delivery), or the schedule changed.
+            return Ok(RunOutcome::Skipped);
+        };
+        if run.job_id != message.job_id
+            || run.attempts != message.attempt
+            || run.started_at.is_some()
+        {
+            return Ok(RunOutcome::Skipped);
+        }
+        let now = self.ports.clock.now();
+        let lease = Duration::from_std(self.settings.run_lease).unwrap_or(Duration::minutes(10));
+        let run = ScheduleRun {
+            started_at: Some(now),
+            lease_until: now + lease,
+            ..run
+        };
+        let mut taken = schedule.clone();
+        taken.run = Some(run.clone());
+        taken.due_at = run.lease_until;
+        taken.version = schedule.version + 1;
+        match self.ports.schedules.update(&taken).await {
+            Ok(()) => {}
+            Err(PortError::Conflict(_)) => return Ok(RunOutcome::Skipped),
+            Err(e) => return Err(e),
+        }
+
+        let result = self.make_and_send(&taken, &run, now).await;
         let finished_at = self.ports.clock.now();
         let (outcome, status, error, keep) = match result {
             Ok(()) => (RunOutcome::Emailed, RunStatus::Emailed, None, false),
@@ -177,9 +233,10 @@ impl ExportService {
         let kept = keep.then(|| ScheduleRun {
             // Free for the next tick at once.
             lease_until: finished_at,
+            started_at: None,
             ..run.clone()
         });
-        self.finish_run(claimed, kept, last).await?;
+        self.finish_run(taken, kept, last).await?;
         tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, outcome = ?outcome, "schedule run finished");
         Ok(outcome)
     }

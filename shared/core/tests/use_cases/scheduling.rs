@@ -13,8 +13,18 @@ use exports_core::identity::Role;
 use exports_core::job::JobOrigin;
 use exports_core::ports::{OutgoingEmail, ScheduleStore};
 use exports_core::scheduled_report::ScheduleView;
-use exports_core::service::{ServiceError, Settings, TickSummary};
+use exports_core::service::{RunOutcome, ServiceError, Settings};
 use exports_core::template::{TemplateView, built_in_templates};
+
+/// What a tick and the runs it queued did.
+#[derive(Debug, Default)]
+struct TickAndRuns {
+    due: usize,
+    queued: usize,
+    emailed: usize,
+    failed: usize,
+    retrying: usize,
+}
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -49,9 +59,24 @@ impl World {
         )
     }
 
-    fn tick_at(&self, at: DateTime<Utc>) -> TickSummary {
+    /// A tick at `at`, then every run it queued, executed as the scheduler's SQS trigger does.
+    fn tick_at(&self, at: DateTime<Utc>) -> TickAndRuns {
         self.h.clock.set(at);
-        block_on(self.svc.run_due_schedules()).expect("tick")
+        let tick = block_on(self.svc.run_due_schedules()).expect("tick");
+        let mut done = TickAndRuns {
+            due: tick.due,
+            queued: tick.queued,
+            ..TickAndRuns::default()
+        };
+        for run in self.h.runs.take() {
+            match block_on(self.svc.execute_run(&run)).expect("run") {
+                RunOutcome::Emailed => done.emailed += 1,
+                RunOutcome::Failed => done.failed += 1,
+                RunOutcome::Retrying => done.retrying += 1,
+                RunOutcome::Skipped | RunOutcome::NotDue => {}
+            }
+        }
+        done
     }
 
     /// Ticks every 15 minutes (as EventBridge does) from `from` up to `to`, both included.
@@ -702,6 +727,52 @@ fn changing_the_type_drops_day_fields_it_does_not_use() {
 // ---------------------------------------------------------------------------------------------
 // The scheduler
 
+/// A Monday-morning peak: more due schedules than a page of the due index (and than the old
+/// per-tick cap of 100) are all claimed by one tick and queued once each; the runs then make one
+/// export and one email each.
+#[test]
+fn one_tick_claims_every_due_schedule_and_queues_each_run_once() {
+    let w = world();
+    let who = w.therapist_of(0);
+    let first = w
+        .create_schedule(&who, &daily(w.patient(0).id, "12:00", "UTC"))
+        .unwrap();
+    let stored = w.h.schedules.stored(first.schedule_id).unwrap();
+    let total = exports_core::service::DUE_PAGE * 2 + 7;
+    for n in 1..total {
+        let mut copy = stored.clone();
+        copy.schedule_id = Uuid::from_u128(0x5c4e_d000_0000 + n as u128);
+        // One scheduled report per therapist and patient: the copies belong to other users.
+        copy.user_id = format!("{}-{n}", stored.user_id);
+        block_on(ScheduleStore::create(&*w.h.schedules, &copy)).unwrap();
+    }
+    let tick = block_on(async {
+        w.h.clock.set(utc("2026-11-27T12:00:00Z"));
+        w.svc.run_due_schedules().await
+    })
+    .unwrap();
+    assert_eq!((tick.due, tick.queued, tick.skipped), (total, total, 0));
+    let runs = w.h.runs.take();
+    let distinct: std::collections::HashSet<Uuid> = runs.iter().map(|r| r.schedule_id).collect();
+    assert_eq!(
+        (runs.len(), distinct.len()),
+        (total, total),
+        "each run queued once"
+    );
+    // A second tick at the same instant finds nothing left to claim.
+    let again = block_on(w.svc.run_due_schedules()).unwrap();
+    assert_eq!((again.due, again.queued), (0, 0));
+    let own = runs
+        .iter()
+        .find(|r| r.schedule_id == first.schedule_id)
+        .unwrap();
+    assert_eq!(
+        block_on(w.svc.execute_run(own)).unwrap(),
+        RunOutcome::Emailed
+    );
+    assert_eq!(w.mails().len(), 1);
+}
+
 #[test]
 fn a_due_schedule_makes_one_export_and_one_email_without_phi() {
     let w = world();
@@ -711,7 +782,7 @@ fn a_due_schedule_makes_one_export_and_one_email_without_phi() {
         .unwrap();
     assert_eq!(w.tick_at(utc("2026-11-27T11:45:00Z")).due, 0);
     let summary = w.tick_at(utc("2026-11-27T12:00:00Z"));
-    assert_eq!((summary.due, summary.emailed), (1, 1));
+    assert_eq!((summary.due, summary.queued, summary.emailed), (1, 1, 1));
 
     let jobs = w.scheduled_jobs();
     assert_eq!(jobs.len(), 1);
@@ -780,17 +851,26 @@ fn two_invocations_at_once_make_one_job_and_one_email() {
     let first = block_on(ScheduleStore::due(&*w.h.schedules, now, 100)).unwrap();
     let second = block_on(ScheduleStore::due(&*w.h.schedules, now, 100)).unwrap();
     assert_eq!((first.len(), second.len()), (1, 1));
-    let a = block_on(w.svc.run_schedule(first[0].clone(), now)).unwrap();
-    let b = block_on(w.svc.run_schedule(second[0].clone(), now)).unwrap();
-    assert_eq!(a, exports_core::service::RunOutcome::Emailed);
-    assert_eq!(b, exports_core::service::RunOutcome::Skipped);
+    let a = block_on(w.svc.claim_run(first[0].clone(), now)).unwrap();
+    let b = block_on(w.svc.claim_run(second[0].clone(), now)).unwrap();
+    assert!(a.is_some() && b.is_none(), "one claim wins");
+    let run = a.unwrap();
+    // The run is delivered twice (SQS is at least once): one worker takes it.
+    assert_eq!(
+        block_on(w.svc.execute_run(&run)).unwrap(),
+        RunOutcome::Emailed
+    );
+    assert_eq!(
+        block_on(w.svc.execute_run(&run)).unwrap(),
+        RunOutcome::Skipped
+    );
     assert_eq!(w.scheduled_jobs().len(), 1);
     assert_eq!(w.mails().len(), 1);
     assert_eq!(w.events(AuditAction::Created).len(), 1);
     let stored = w.h.schedules.stored(s.schedule_id).unwrap();
     assert_eq!(
-        stored.version, 3,
-        "created, claimed, finished: the loser wrote nothing"
+        stored.version, 4,
+        "created, claimed, taken, finished: the losing claim and the duplicate delivery wrote nothing"
     );
 }
 
