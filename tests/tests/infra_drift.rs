@@ -878,7 +878,11 @@ fn the_exports_bucket_lets_the_web_app_download_with_fetch() {
             .as_array()
             .expect("a CORS rule on the exports bucket")
             .clone();
-    assert_eq!(rules.len(), 1, "one rule, as exports-local-env's provision.rs writes");
+    assert_eq!(
+        rules.len(),
+        1,
+        "one rule, as exports-local-env's provision.rs writes"
+    );
     let rule = &rules[0];
     let spec = EXPORTS_BUCKET.cors;
     assert_eq!(
