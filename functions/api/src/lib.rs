@@ -1,17 +1,18 @@
 //! The request function: HTTP in, one use case of the core, HTTP out. The same handler serves
 //! API Gateway (HTTP API with a JWT authorizer) and the local runner. HTTP is decided here: the
-//! route table ([`routes`]), media types, status codes and headers ([`error`]); CORS
+//! route table ([`routes`]), media types, reading bodies and query strings into the core's typed
+//! requests ([`input`]), status codes and headers ([`error`]); CORS
 //! ([`cors`]) is applied in front of the handler, by API Gateway or the local runner.
 
 pub mod cors;
 pub mod error;
+pub mod input;
 pub mod routes;
 
-use std::collections::HashMap;
+use std::future::Future;
 use std::time::Instant;
 
-use exports_core::identity::{Caller, parse_groups};
-use exports_core::service::requests::{AuditExportQuery, ListQuery};
+use exports_core::identity::{Caller, Role, parse_groups};
 use exports_core::service::{ExportService, Resource, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::request::RequestContext;
@@ -72,7 +73,7 @@ fn created(location: &str, value: &impl serde::Serialize) -> Response<Body> {
     r
 }
 
-fn query_map(req: &Request) -> HashMap<String, String> {
+fn query_map(req: &Request) -> input::Query {
     let params = req.query_string_parameters();
     params
         .iter()
@@ -125,8 +126,7 @@ fn media_type(req: &Request) -> Option<String> {
     )
 }
 
-/// A non-empty body must be declared JSON. (An empty one reaches the core, which says a body is
-/// required.)
+/// A non-empty body must be declared JSON. (An empty one is read, and refused as no body.)
 fn require_json_body(req: &Request) -> Result<(), ApiError> {
     if req.body().is_empty() || media_type(req).as_deref() == Some("application/json") {
         Ok(())
@@ -135,15 +135,19 @@ fn require_json_body(req: &Request) -> Result<(), ApiError> {
     }
 }
 
-/// `?redirect=`: `true`/`1` answers the download with a `302` to the file.
-fn redirect_param(req: &Request) -> Result<bool, ServiceError> {
-    match query_map(req).get("redirect").map(String::as_str) {
-        None | Some("false" | "0") => Ok(false),
-        Some("true" | "1") => Ok(true),
-        Some(_) => Err(ServiceError::validation(
-            "redirect",
-            "must be true, false, 1 or 0",
-        )),
+/// The request's input, read by the API; if it could not be read, the checks the use case makes
+/// before it reads its input answer first (the role, audited when refused; the template being
+/// replaced), so an unreadable request is refused just as a readable one would be.
+async fn checked_first<T>(
+    input: Result<T, ApiError>,
+    checks: impl Future<Output = Result<(), ServiceError>>,
+) -> Result<T, ApiError> {
+    match input {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            checks.await?;
+            Err(e)
+        }
     }
 }
 
@@ -167,8 +171,13 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
                 .headers()
                 .get("idempotency-key")
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let request = checked_first(
+                input::export_request(t, body),
+                service.require(&caller, Role::Therapist),
+            )
+            .await?;
             let accepted = service
-                .request_export(&caller, t, body, key.as_deref())
+                .request_export(&caller, request, key.as_deref())
                 .await?;
             let mut r = created(
                 &format!("/api/v1/export/jobs/{}", accepted.job.job_id),
@@ -182,7 +191,7 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             Ok(r)
         }
         Endpoint::ListJobs => {
-            let query = ListQuery::parse(&query_map(req))?;
+            let query = input::list_query(&query_map(req))?;
             Ok(json(
                 StatusCode::OK,
                 &service.list_jobs(&caller, &query).await?,
@@ -207,12 +216,24 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
                 .await?;
             Ok(no_content())
         }
-        Endpoint::ListTemplates => Ok(json(
-            StatusCode::OK,
-            &service.list_templates(&caller, &query_map(req)).await?,
-        )),
+        Endpoint::ListTemplates => {
+            let query = checked_first(
+                input::template_list_query(&query_map(req)),
+                service.require(&caller, Role::Therapist),
+            )
+            .await?;
+            Ok(json(
+                StatusCode::OK,
+                &service.list_templates(&caller, &query).await?,
+            ))
+        }
         Endpoint::CreateTemplate => {
-            let t = service.create_template(&caller, body).await?;
+            let template = checked_first(
+                input::json_body(body),
+                service.require(&caller, Role::Therapist),
+            )
+            .await?;
+            let t = service.create_template(&caller, template).await?;
             Ok(created(
                 &format!("/api/v1/export/templates/{}", t.template_id),
                 &t,
@@ -224,12 +245,18 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
                 .get_template(&caller, path_id(service, &caller, &matched).await?)
                 .await?,
         )),
-        Endpoint::ReplaceTemplate => Ok(json(
-            StatusCode::OK,
-            &service
-                .replace_template(&caller, path_id(service, &caller, &matched).await?, body)
-                .await?,
-        )),
+        Endpoint::ReplaceTemplate => {
+            let id = path_id(service, &caller, &matched).await?;
+            let template = checked_first(
+                input::json_body(body),
+                service.check_template_replace(&caller, id),
+            )
+            .await?;
+            Ok(json(
+                StatusCode::OK,
+                &service.replace_template(&caller, id, template).await?,
+            ))
+        }
         Endpoint::DeleteTemplate => {
             service
                 .delete_template(&caller, path_id(service, &caller, &matched).await?)
@@ -241,7 +268,12 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             &service.list_schedules(&caller).await?,
         )),
         Endpoint::CreateSchedule => {
-            let s = service.create_schedule(&caller, body).await?;
+            let schedule = checked_first(
+                input::json_body(body),
+                service.require(&caller, Role::Therapist),
+            )
+            .await?;
+            let s = service.create_schedule(&caller, schedule).await?;
             Ok(created(
                 &format!("/api/v1/export/scheduled/{}", s.schedule_id),
                 &s,
@@ -253,12 +285,18 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
                 .get_schedule(&caller, path_id(service, &caller, &matched).await?)
                 .await?,
         )),
-        Endpoint::ChangeSchedule => Ok(json(
-            StatusCode::OK,
-            &service
-                .change_schedule(&caller, path_id(service, &caller, &matched).await?, body)
-                .await?,
-        )),
+        Endpoint::ChangeSchedule => {
+            let id = path_id(service, &caller, &matched).await?;
+            let change = checked_first(
+                input::json_body(body),
+                service.require(&caller, Role::Therapist),
+            )
+            .await?;
+            Ok(json(
+                StatusCode::OK,
+                &service.change_schedule(&caller, id, change).await?,
+            ))
+        }
         Endpoint::DeleteSchedule => {
             service
                 .delete_schedule(&caller, path_id(service, &caller, &matched).await?)
@@ -266,7 +304,7 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             Ok(no_content())
         }
         Endpoint::Download => {
-            let redirect = redirect_param(req)?;
+            let redirect = input::redirect_param(&query_map(req))?;
             let download = service
                 .issue_download(&caller, path_id(service, &caller, &matched).await?)
                 .await?;
@@ -287,7 +325,7 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             Ok(r)
         }
         Endpoint::AuditExport => {
-            let query = AuditExportQuery::parse(&query_map(req), service.ports.clock.now())?;
+            let query = input::audit_query(&query_map(req))?;
             let events = service.export_audit_log(&caller, &query).await?;
             let csv = exports_formats::audit_csv(&events);
             let mut r = Response::new(Body::Binary(csv));

@@ -8,10 +8,13 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use exports_core::export::ExportType;
+use exports_core::export::{Delivery, ExportFormat, ExportType, PageSize, ScheduleType};
 use exports_core::identity::{Caller, Role};
 use exports_core::ports::FixedId;
 use exports_core::records::PracticeData;
+use exports_core::service::requests::{
+    CreateScheduleBody, ExportRequestBody, FullRecordBody, TemplateBody,
+};
 use exports_core::service::{ExportService, RenderOutcome, ServiceError};
 
 /// Namespace of the demo objects' v5 ids.
@@ -43,12 +46,22 @@ impl DemoObjects {
 /// The built-in "Standard treatment summary" template. (`events/api-create-scheduled.json` makes
 /// a schedule of the same patient with the built-in progress report: one per patient and
 /// template is allowed.)
-const BUILT_IN_TREATMENT_SUMMARY: &str = "00000000-0000-4000-8000-000000000003";
+const BUILT_IN_TREATMENT_SUMMARY: Uuid = Uuid::from_u128(0x00000000_0000_4000_8000_000000000003);
 
 /// The demo template's body (the API's `POST /api/v1/export/templates` JSON).
-const TEMPLATE: &str = r##"{"name": "Demo: quarterly review", "export_type": "progress_report",
-  "default_format": "pdf", "include_sections": ["goals", "attendance", "mood"],
-  "title": "Quarterly Progress Review", "page_size": "a4"}"##;
+fn demo_template() -> TemplateBody {
+    TemplateBody {
+        name: "Demo: quarterly review".into(),
+        export_type: ExportType::ProgressReport,
+        default_format: Some(ExportFormat::Pdf),
+        include_sections: Some(vec!["goals".into(), "attendance".into(), "mood".into()]),
+        title: Some("Quarterly Progress Review".into()),
+        header_text: None,
+        footer_text: None,
+        page_size: Some(PageSize::A4),
+        body: None,
+    }
+}
 
 /// Creates (or finds) the demo job, template and scheduled report of `data`, the practice made
 /// from `seed`, in the deployment `service` runs on. The job is rendered at once.
@@ -82,10 +95,13 @@ pub async fn seed_demo_objects(
 
     // Looked up in the stores, not through the API's use cases: those audit a miss as `denied`.
     if service.ports.jobs.get(job_id).await?.is_none() {
-        let body = serde_json::json!({"patient_id": patient_id, "format": "csv"}).to_string();
-        with_id(job_id)
-            .request_export(&caller, ExportType::FullRecord, body.as_bytes(), None)
-            .await?;
+        let body = ExportRequestBody::FullRecord(FullRecordBody {
+            patient_id,
+            format: Some(ExportFormat::Csv),
+            include_psychotherapy_notes: None,
+            template_id: None,
+        });
+        with_id(job_id).request_export(&caller, body, None).await?;
     }
     // Rendered here rather than by a renderer polling the queue: the download event needs the
     // file. (The queued message finds the job done and is dropped.)
@@ -97,25 +113,26 @@ pub async fn seed_demo_objects(
 
     if service.ports.templates.get(template_id).await?.is_none() {
         with_id(template_id)
-            .create_template(&caller, TEMPLATE.as_bytes())
+            .create_template(&caller, demo_template())
             .await?;
     }
 
     if service.ports.schedules.get(schedule_id).await?.is_none() {
-        let body = serde_json::json!({
-            "patient_id": patient_id,
+        let body = CreateScheduleBody {
+            patient_id,
+            export_type: None,
+            format: None,
             // A built-in template, so the demo template can be deleted on its own.
-            "template_id": BUILT_IN_TREATMENT_SUMMARY,
-            "schedule_type": "weekly",
-            "day_of_week": "monday",
-            "time_of_day": "08:00",
-            "timezone": "America/New_York",
-            "delivery": "email_link",
-        })
-        .to_string();
-        with_id(schedule_id)
-            .create_schedule(&caller, body.as_bytes())
-            .await?;
+            template_id: Some(BUILT_IN_TREATMENT_SUMMARY),
+            schedule_type: ScheduleType::Weekly,
+            time_of_day: "08:00".into(),
+            day_of_week: Some("monday".into()),
+            day_of_month: None,
+            timezone: "America/New_York".into(),
+            delivery: Some(Delivery::EmailLink),
+            active: None,
+        };
+        with_id(schedule_id).create_schedule(&caller, body).await?;
     }
 
     Ok(DemoObjects {

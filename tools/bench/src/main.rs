@@ -19,10 +19,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use exports_core::export::{ExportFormat, ExportType};
+use exports_core::export::{ExportFormat, ExportType, ScheduleType};
 use exports_core::params::ExportParams;
 use exports_core::records::PracticeData;
 use exports_core::report::{Report, ReportInput, build_report};
+use exports_core::service::requests::CreateScheduleBody;
 use exports_synthetic::{DemoParams, generate};
 
 fn practice(sessions: usize, words: usize) -> PracticeData {
@@ -334,11 +335,20 @@ fn scheduler_tick() {
             source_ip: None,
             user_agent: None,
         };
-        let body = format!(
-            r#"{{"patient_id":"{}","export_type":"progress_report","format":"pdf","schedule_type":"weekly","day_of_week":"monday","time_of_day":"08:00","timezone":"America/New_York"}}"#,
-            r.patient.id
-        );
-        ready(svc.create_schedule(&who, body.as_bytes())).expect("schedule");
+        let body = CreateScheduleBody {
+            patient_id: r.patient.id,
+            export_type: Some(ExportType::ProgressReport),
+            format: Some(ExportFormat::Pdf),
+            template_id: None,
+            schedule_type: ScheduleType::Weekly,
+            time_of_day: "08:00".into(),
+            day_of_week: Some("monday".into()),
+            day_of_month: None,
+            timezone: "America/New_York".into(),
+            delivery: None,
+            active: None,
+        };
+        ready(svc.create_schedule(&who, body)).expect("schedule");
     }
     // Monday 30 November 2026, 08:00 in New York.
     clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 13, 0, 0).unwrap());

@@ -14,7 +14,7 @@ use aws_lambda_events::apigw::{
 };
 use bytes::Bytes;
 use exports_api::cors::CorsPolicy;
-use exports_core::service::{ExportService, ServiceError};
+use exports_core::service::ExportService;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -99,10 +99,10 @@ async fn serve_one(
     let bytes = match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes(),
         Err(_) => {
-            let e = ServiceError::InvalidJson(format!(
+            let e = exports_api::ApiError::InvalidJson(format!(
                 "body larger than {MAX_BODY} bytes or unreadable"
             ));
-            let mut response = exports_api::error_response(&e.into());
+            let mut response = exports_api::error_response(&e);
             api.cors.decorate(&parts.headers, &mut response);
             return Ok(to_hyper(response));
         }

@@ -13,6 +13,8 @@ impl ExportService {
         caller: &Caller,
         query: &AuditExportQuery,
     ) -> Result<Vec<AuditEvent>, ServiceError> {
+        // Checked before the role, as the query always was: a bad range is refused whoever asks.
+        let query = query.resolve(self.ports.clock.now())?;
         self.require(caller, Role::Admin).await?;
         let events = self
             .ports
@@ -21,7 +23,7 @@ impl ExportService {
                 from: query.from,
                 to: query.to,
                 patient_id: query.patient_id,
-                actor_id: query.actor_id.clone(),
+                actor_id: query.actor_id,
             })
             .await?;
         let now = self.ports.clock.now();

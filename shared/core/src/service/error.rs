@@ -1,4 +1,5 @@
-//! The one error type of the use cases, and its mapping to HTTP status and stable codes.
+//! The one error type of the use cases and its stable machine-readable codes. What each becomes in
+//! HTTP (status, body, headers) is the API's decision (`exports_api::error`).
 
 use crate::ports::PortError;
 
@@ -13,9 +14,6 @@ pub enum ServiceError {
     /// the two are indistinguishable on purpose.
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
-    /// The body is not JSON at all.
-    #[error("{0}")]
-    InvalidJson(String),
     /// A field (or query parameter) is missing, unknown or out of bounds.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
@@ -67,26 +65,6 @@ impl ServiceError {
         }
     }
 
-    /// The HTTP status, decided here and nowhere else.
-    pub fn status(&self) -> u16 {
-        match self {
-            ServiceError::Unauthenticated => 401,
-            ServiceError::Forbidden(_) => 403,
-            ServiceError::NotFound { .. } => 404,
-            ServiceError::InvalidJson(_) => 400,
-            ServiceError::Validation { .. }
-            | ServiceError::FormatNotAvailable(_)
-            | ServiceError::InvalidTemplate { .. } => 422,
-            ServiceError::IdempotencyConflict
-            | ServiceError::JobNotCompleted { .. }
-            | ServiceError::Conflict { .. } => 409,
-            ServiceError::Gone { .. } => 410,
-            ServiceError::RateLimited { .. } => 429,
-            ServiceError::Unavailable(_) => 503,
-            ServiceError::Internal(_) => 500,
-        }
-    }
-
     /// The stable machine-readable code clients branch on.
     pub fn code(&self) -> &'static str {
         match self {
@@ -96,7 +74,6 @@ impl ServiceError {
             | ServiceError::Gone { code, .. }
             | ServiceError::Conflict { code, .. } => code,
             ServiceError::InvalidTemplate { .. } => "invalid_template",
-            ServiceError::InvalidJson(_) => "invalid_json",
             ServiceError::Validation { .. } => "validation_failed",
             ServiceError::FormatNotAvailable(_) => "format_not_available",
             ServiceError::IdempotencyConflict => "idempotency_key_reused",
@@ -105,32 +82,6 @@ impl ServiceError {
             ServiceError::Unavailable(_) => "service_unavailable",
             ServiceError::Internal(_) => "internal_error",
         }
-    }
-
-    /// `{"error":{"code":…,"message":…}}`, plus `field` for validation errors. Internal details of
-    /// 5xx errors are logged, not returned.
-    pub fn body(&self) -> serde_json::Value {
-        let message = match self {
-            ServiceError::Unavailable(_) => {
-                "service temporarily unavailable; retry shortly".to_string()
-            }
-            ServiceError::Internal(_) => "internal error".to_string(),
-            ServiceError::Validation { message, .. } => message.clone(),
-            other => other.to_string(),
-        };
-        let mut error = serde_json::json!({ "code": self.code(), "message": message });
-        match self {
-            ServiceError::Validation { field, .. } => {
-                error["field"] = serde_json::Value::String(field.clone());
-            }
-            ServiceError::InvalidTemplate { line, column, .. } => {
-                error["field"] = "body".into();
-                error["line"] = (*line).into();
-                error["column"] = (*column).into();
-            }
-            _ => {}
-        }
-        serde_json::json!({ "error": error })
     }
 }
 
@@ -148,25 +99,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_error_has_a_status_code_and_body() {
+    fn every_error_has_a_stable_code_and_a_message_without_internals() {
         let e = ServiceError::validation("end_date", "must not be before start_date");
-        assert_eq!(e.status(), 422);
-        assert_eq!(
-            e.body(),
-            serde_json::json!({"error": {"code": "validation_failed", "message": "must not be before start_date", "field": "end_date"}})
-        );
-        let e = ServiceError::Unavailable("DynamoDB: throttled on table x".into());
-        assert_eq!(e.status(), 503);
+        assert_eq!(e.code(), "validation_failed");
+        assert_eq!(e.to_string(), "end_date: must not be before start_date");
+        let e = ServiceError::from(PortError::Unavailable(
+            "DynamoDB: throttled on table x".into(),
+        ));
+        assert_eq!(e.code(), "service_unavailable");
         assert!(
-            !e.body().to_string().contains("DynamoDB"),
+            !e.to_string().contains("DynamoDB"),
             "internal details stay in logs"
+        );
+        assert_eq!(
+            ServiceError::from(PortError::Corrupt("row 7".into())).code(),
+            "internal_error"
         );
         assert_eq!(
             ServiceError::RateLimited {
                 retry_after_seconds: 5
             }
-            .status(),
-            429
+            .code(),
+            "rate_limited"
         );
         assert_eq!(
             ServiceError::not_found("job_not_found", "no such job").code(),

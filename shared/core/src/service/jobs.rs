@@ -6,10 +6,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::requests::{ExportRequest, ListQuery, idempotency_key, parse_export_request};
+use super::requests::{
+    ExportRequest, ExportRequestBody, ListQuery, idempotency_key, validate_export_request,
+};
 use super::{ExportService, MAX_DOWNLOAD_URL_TTL, ServiceError};
 use crate::audit::{AuditAction, AuditEvent};
-use crate::export::{ExportFormat, ExportType, JobStatus};
+use crate::export::{ExportFormat, JobStatus};
 use crate::identity::{Caller, Role};
 use crate::job::{ExportJob, JobView};
 use crate::params::ExportParams;
@@ -74,12 +76,11 @@ impl ExportService {
     pub async fn request_export(
         &self,
         caller: &Caller,
-        export_type: ExportType,
-        body: &[u8],
+        body: ExportRequestBody,
         idempotency_header: Option<&str>,
     ) -> Result<Accepted, ServiceError> {
         self.require(caller, Role::Therapist).await?;
-        let request = parse_export_request(export_type, body)?;
+        let request = validate_export_request(body)?;
         let key = idempotency_header.map(idempotency_key).transpose()?;
         if let Some(format) = request.format
             && !self.settings.available_formats.contains(&format)
@@ -323,13 +324,13 @@ impl ExportService {
             let page = self
                 .ports
                 .jobs
-                .list_for_user(&caller.user_id, after.as_ref(), query.limit)
+                .list_for_user(&caller.user_id, after.as_ref(), query.limit.get())
                 .await?;
             let count = page.jobs.len();
             for (i, job) in page.jobs.iter().enumerate() {
                 if matches(job) {
                     items.push(job.view(now));
-                    if items.len() == query.limit {
+                    if items.len() == query.limit.get() {
                         let more = i + 1 < count || page.next.is_some();
                         next = more.then(|| cursor_of(job));
                         return Ok(JobList {
@@ -443,18 +444,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_round_trip_and_garbage_is_a_422() {
+    fn cursors_round_trip_and_garbage_is_refused() {
         let c = JobCursor {
             created_at: Utc::now(),
             job_id: Uuid::new_v4(),
         };
         assert_eq!(decode_cursor(&encode_cursor(&c)).unwrap(), c);
-        assert_eq!(decode_cursor("%%%").unwrap_err().status(), 422);
-        assert_eq!(
-            decode_cursor(&URL_SAFE_NO_PAD.encode("x|y"))
-                .unwrap_err()
-                .status(),
-            422
-        );
+        for garbage in ["%%%".to_string(), URL_SAFE_NO_PAD.encode("x|y")] {
+            assert!(
+                matches!(decode_cursor(&garbage), Err(ServiceError::Validation { field, .. }) if field == "cursor"),
+                "{garbage}"
+            );
+        }
     }
 }

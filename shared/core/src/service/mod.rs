@@ -178,8 +178,10 @@ impl ExportService {
         self.denied(caller, &reason, resource.not_found()).await
     }
 
-    /// Refuses (and audits) a caller without `role`.
-    async fn require(&self, caller: &Caller, role: Role) -> Result<(), ServiceError> {
+    /// Refuses (and audits) a caller without `role`. Every use case starts with it; the API calls
+    /// it too before answering a request whose input it could not read, so that a caller without
+    /// the role is refused (and audited) whatever they sent.
+    pub async fn require(&self, caller: &Caller, role: Role) -> Result<(), ServiceError> {
         if caller.has(role) {
             return Ok(());
         }

@@ -2,13 +2,13 @@
 
 use chrono::{NaiveTime, Weekday};
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::requests::parse_body;
+use super::requests::{ChangeScheduleBody, CreateScheduleBody};
 use super::{ExportService, ServiceError};
 use crate::audit::{AuditAction, AuditEvent};
-use crate::export::{Delivery, ExportFormat, ExportType, ScheduleType};
+use crate::export::{Delivery, ScheduleType};
 use crate::identity::{Caller, Role};
 use crate::ports::PortError;
 use crate::recurrence::Recurrence;
@@ -16,47 +16,6 @@ use crate::scheduled_report::{ScheduleView, ScheduledReport, WEEKDAYS};
 
 /// Optimistic-concurrency retries of a change racing the scheduler.
 const CHANGE_ATTEMPTS: usize = 3;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    patient_id: Uuid,
-    export_type: Option<ExportType>,
-    format: Option<ExportFormat>,
-    template_id: Option<Uuid>,
-    schedule_type: ScheduleType,
-    time_of_day: String,
-    day_of_week: Option<String>,
-    day_of_month: Option<u8>,
-    timezone: String,
-    delivery: Option<Delivery>,
-    active: Option<bool>,
-}
-
-/// `PATCH` body: every field optional; `null` clears `day_of_week` / `day_of_month`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangeBody {
-    format: Option<ExportFormat>,
-    schedule_type: Option<ScheduleType>,
-    time_of_day: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    day_of_week: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    day_of_month: Option<Option<u8>>,
-    timezone: Option<String>,
-    delivery: Option<Delivery>,
-    active: Option<bool>,
-}
-
-/// Present-and-null → `Some(None)`; absent → `None` (with `#[serde(default)]`).
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScheduleList {
@@ -108,10 +67,9 @@ impl ExportService {
     pub async fn create_schedule(
         &self,
         caller: &Caller,
-        body: &[u8],
+        b: CreateScheduleBody,
     ) -> Result<ScheduleView, ServiceError> {
         self.require(caller, Role::Therapist).await?;
-        let b: CreateBody = parse_body(body)?;
         let recurrence = checked(Recurrence {
             schedule_type: b.schedule_type,
             time_of_day: time_of_day(&b.time_of_day)?,
@@ -264,10 +222,9 @@ impl ExportService {
         &self,
         caller: &Caller,
         schedule_id: Uuid,
-        body: &[u8],
+        b: ChangeScheduleBody,
     ) -> Result<ScheduleView, ServiceError> {
         self.require(caller, Role::Therapist).await?;
-        let b: ChangeBody = parse_body(body)?;
         if let Some(format) = b.format
             && !self.settings.available_formats.contains(&format)
         {
