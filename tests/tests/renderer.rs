@@ -145,6 +145,12 @@ impl JobStore for CrashOnComplete {
     ) -> Result<Option<ExportJob>, PortError> {
         self.inner.mark_deleted(id, now).await
     }
+    async fn stuck(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<ExportJob>, PortError> {
+        self.inner.stuck(now, limit).await
+    }
+    async fn requeued(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, PortError> {
+        self.inner.requeued(id, now).await
+    }
 }
 
 #[tokio::test]
@@ -326,4 +332,69 @@ async fn assert_stored_bytes_match(api: &Api, file: &JobFile) {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(sha, file.sha256, "the job describes the stored bytes");
+}
+
+/// The sweeper over DynamoDB and SQS: an export whose queue message is lost is found through the
+/// sparse in-flight index once overdue, queued again, rendered, and then out of the index.
+#[tokio::test]
+async fn an_export_whose_message_was_lost_is_swept_back_onto_the_queue_and_finishes() {
+    use exports_core::job::PENDING_GRACE;
+    let api = Api::default().await;
+    let (job_id, _) = job_of(&api, "treatment-summary", 1).await;
+    // The message is lost: taken off the queue and never handed to a renderer.
+    let queue = api.env.provisioned.jobs_queue_url.clone();
+    let lost = api
+        .env
+        .clients
+        .sqs
+        .receive_message()
+        .queue_url(&queue)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    for m in lost.messages.unwrap_or_default() {
+        api.env
+            .clients
+            .sqs
+            .delete_message()
+            .queue_url(&queue)
+            .set_receipt_handle(m.receipt_handle)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let soon = api.later(chrono::Duration::minutes(5));
+    assert_eq!(
+        soon.sweep_stuck_jobs().await.unwrap().requeued,
+        0,
+        "not overdue yet"
+    );
+    let overdue = api.later(PENDING_GRACE + chrono::Duration::minutes(1));
+    let stuck = overdue
+        .ports
+        .jobs
+        .stuck(overdue.ports.clock.now(), 10)
+        .await
+        .unwrap();
+    assert!(stuck.iter().any(|j| j.job_id == job_id), "{stuck:?}");
+    assert_eq!(overdue.sweep_stuck_jobs().await.unwrap().requeued, 1);
+    // Queued again just now: a second sweep at the same time leaves it alone.
+    assert_eq!(overdue.sweep_stuck_jobs().await.unwrap().requeued, 0);
+
+    api.drain().await;
+    let job = api.service.ports.jobs.get(job_id).await.unwrap().unwrap();
+    assert_eq!(job.status, exports_core::export::JobStatus::Completed);
+    let later = api.later(chrono::Duration::days(2));
+    let stuck = later
+        .ports
+        .jobs
+        .stuck(later.ports.clock.now(), 10)
+        .await
+        .unwrap();
+    assert!(
+        stuck.iter().all(|j| j.job_id != job_id),
+        "a completed job leaves the in-flight index"
+    );
 }

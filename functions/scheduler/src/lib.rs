@@ -1,6 +1,7 @@
 //! The scheduler, two triggers in one binary:
 //! - the tick (EventBridge, every 15 minutes): every due scheduled report's period claimed and
-//!   handed to the scheduled-runs queue (`ExportService::run_due_schedules`), a summary out;
+//!   handed to the scheduled-runs queue (`ExportService::run_due_schedules`), then stalled
+//!   exports swept (`ExportService::sweep_stuck_jobs`), a summary out;
 //! - the runs (SQS, the scheduled-runs queue): one claimed run per message exported and emailed
 //!   (`ExportService::execute_run`), partial batch failures out. Lambda runs as many of these at
 //!   once as the event source's maximum concurrency allows.
@@ -10,7 +11,7 @@ use std::time::Instant;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use exports_aws::queue::parse_run_message;
 use exports_core::ports::PortError;
-use exports_core::service::{ExportService, RunOutcome, TickSummary};
+use exports_core::service::{ExportService, RunOutcome, SweepSummary, TickSummary};
 
 /// What an invocation carries: an SQS batch has `Records`; anything else is a tick (its
 /// contents do not matter, the clock decides what is due).
@@ -30,20 +31,33 @@ impl Invocation {
     }
 }
 
-/// Runs one tick. An error (the due index or the queue could not be reached) fails the
-/// invocation so Lambda retries it; runs claimed before it keep their lease and are claimed
-/// again once it lapses.
-pub async fn handle(service: &ExportService) -> Result<TickSummary, PortError> {
+/// What a tick did: its claims and its sweep, as one flat JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TickReport {
+    #[serde(flatten)]
+    pub claims: TickSummary,
+    #[serde(flatten)]
+    pub sweep: SweepSummary,
+}
+
+/// Runs one tick: claims every due period, then sweeps stalled exports. An error (the due
+/// index, the jobs table or a queue could not be reached) fails the invocation so Lambda retries
+/// it; runs claimed before it keep their lease and are claimed again once it lapses, and a
+/// second sweep finds only what is still overdue.
+pub async fn handle(service: &ExportService) -> Result<TickReport, PortError> {
     let started = Instant::now();
-    let summary = service.run_due_schedules().await?;
+    let claims = service.run_due_schedules().await?;
+    let sweep = service.sweep_stuck_jobs().await?;
     tracing::info!(
-        due = summary.due,
-        queued = summary.queued,
-        skipped = summary.skipped,
+        due = claims.due,
+        queued = claims.queued,
+        skipped = claims.skipped,
+        requeued = sweep.requeued,
+        abandoned = sweep.abandoned,
         millis = started.elapsed().as_millis() as u64,
         "scheduler tick"
     );
-    Ok(summary)
+    Ok(TickReport { claims, sweep })
 }
 
 /// What a batch of runs did, for the logs and the local runner.
@@ -55,6 +69,30 @@ pub struct RunsSummary {
     pub retrying: usize,
     /// Stale or duplicate messages, and runs of schedules gone or changed.
     pub skipped: usize,
+}
+
+impl RunsSummary {
+    /// Counts one run's outcome; its name for the logs.
+    pub fn add(&mut self, outcome: RunOutcome) -> &'static str {
+        match outcome {
+            RunOutcome::Emailed => {
+                self.emailed += 1;
+                "emailed"
+            }
+            RunOutcome::Failed => {
+                self.failed += 1;
+                "failed"
+            }
+            RunOutcome::Retrying => {
+                self.retrying += 1;
+                "retrying"
+            }
+            RunOutcome::Skipped | RunOutcome::NotDue => {
+                self.skipped += 1;
+                "skipped"
+            }
+        }
+    }
 }
 
 /// Executes every run of the batch, one after another (the event source's concurrency, not the
@@ -83,24 +121,7 @@ pub async fn execute_runs(
         let millis = started.elapsed().as_millis() as u64;
         match outcome {
             Ok(outcome) => {
-                let outcome = match outcome {
-                    RunOutcome::Emailed => {
-                        summary.emailed += 1;
-                        "emailed"
-                    }
-                    RunOutcome::Failed => {
-                        summary.failed += 1;
-                        "failed"
-                    }
-                    RunOutcome::Retrying => {
-                        summary.retrying += 1;
-                        "retrying"
-                    }
-                    RunOutcome::Skipped | RunOutcome::NotDue => {
-                        summary.skipped += 1;
-                        "skipped"
-                    }
-                };
+                let outcome = summary.add(outcome);
                 tracing::info!(message_id, schedule_id = %run.schedule_id, job_id = %run.job_id, attempt = run.attempt, millis, outcome, "scheduled run");
             }
             Err(e) => {

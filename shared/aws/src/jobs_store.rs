@@ -8,7 +8,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, SecondsFormat, Utc};
 use exports_core::export::JobStatus;
-use exports_core::job::{ExportJob, JOB_ROW_RETENTION, JobError, JobFile};
+use exports_core::job::{
+    ExportJob, JOB_ROW_RETENTION, JobError, JobFile, sweep_at_lease_end, sweep_at_queued,
+};
 use exports_core::ports::{
     IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobStore, Lease, PortError,
 };
@@ -20,6 +22,18 @@ use crate::error::{conditional_put, conditional_update, sdk_message, unavailable
 use crate::resources::index;
 
 type Item = HashMap<String, AttributeValue>;
+
+/// The sparse `jobs_in_flight` index: only in-flight jobs carry `in_flight` (one of
+/// [`IN_FLIGHT_SHARDS`] values, so no single partition takes every write) and `sweep_at` (when
+/// the sweeper looks at the job; see `exports_core::job::sweep_at_queued`). Completing, failing
+/// or deleting a job removes both.
+const IN_FLIGHT: &str = "in_flight";
+const SWEEP_AT: &str = "sweep_at";
+pub const IN_FLIGHT_SHARDS: u128 = 8;
+
+fn in_flight_shard(job_id: Uuid) -> String {
+    format!("in-flight#{}", job_id.as_u128() % IN_FLIGHT_SHARDS)
+}
 
 /// Timestamps that sort: fixed microsecond precision, UTC. Used for every stored instant so the
 /// `created_at` index orders correctly and values round-trip exactly.
@@ -56,6 +70,13 @@ impl DynamoJobStore {
             .map_err(|e| PortError::Corrupt(format!("encoding job {}: {e}", job.job_id)))?;
         item.insert("created_at".into(), s(instant(&job.created_at)));
         item.insert("ttl".into(), n(job.row_ttl()));
+        if job.status.is_in_flight() {
+            item.insert(IN_FLIGHT.into(), s(in_flight_shard(job.job_id)));
+            item.insert(
+                SWEEP_AT.into(),
+                s(instant(&sweep_at_queued(job.created_at))),
+            );
+        }
         Ok(item)
     }
 
@@ -288,7 +309,8 @@ impl JobStore for DynamoJobStore {
             .set_key(Some(Self::job_key(job_id)))
             .update_expression(
                 "SET #status = :processing, lease_token = :token, lease_until_ms = :until, \
-                 started_at = if_not_exists(started_at, :now), attempts = if_not_exists(attempts, :zero) + :one",
+                 started_at = if_not_exists(started_at, :now), attempts = if_not_exists(attempts, :zero) + :one, \
+                 in_flight = :shard, sweep_at = :sweep_at",
             )
             .condition_expression(
                 "#status = :pending OR (#status = :processing AND (attribute_not_exists(lease_until_ms) OR lease_until_ms < :now_ms))",
@@ -302,6 +324,11 @@ impl JobStore for DynamoJobStore {
             .expression_attribute_values(":now_ms", n(lease.now.timestamp_millis()))
             .expression_attribute_values(":zero", n(0))
             .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":shard", s(in_flight_shard(job_id)))
+            .expression_attribute_values(
+                ":sweep_at",
+                s(instant(&sweep_at_lease_end(lease.until))),
+            )
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -328,7 +355,7 @@ impl JobStore for DynamoJobStore {
             .set_key(Some(Self::job_key(job_id)))
             .update_expression(
                 "SET #status = :completed, completed_at = :completed_at, expires_at = :expires_at, #file = :file, #ttl = :ttl \
-                 REMOVE lease_token, lease_until_ms",
+                 REMOVE lease_token, lease_until_ms, in_flight, sweep_at",
             )
             .condition_expression("#status = :processing AND lease_token = :token")
             .expression_attribute_names("#status", "status")
@@ -364,7 +391,7 @@ impl JobStore for DynamoJobStore {
             .update_item()
             .table_name(&self.jobs_table)
             .set_key(Some(Self::job_key(job_id)))
-            .update_expression("SET #status = :failed, #error = :error, failed_at = :now REMOVE lease_token, lease_until_ms")
+            .update_expression("SET #status = :failed, #error = :error, failed_at = :now REMOVE lease_token, lease_until_ms, in_flight, sweep_at")
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#error", "error")
             .expression_attribute_values(":failed", s(JobStatus::Failed.as_str()))
@@ -386,6 +413,59 @@ impl JobStore for DynamoJobStore {
             })
     }
 
+    async fn stuck(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<ExportJob>, PortError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // Every shard at once; each returns its `limit` oldest, the merge keeps the oldest overall.
+        let queries = (0..IN_FLIGHT_SHARDS).map(|shard| {
+            self.client
+                .query()
+                .table_name(&self.jobs_table)
+                .index_name(index::JOBS_IN_FLIGHT)
+                .key_condition_expression("#shard = :shard AND #sweep_at <= :now")
+                .expression_attribute_names("#shard", IN_FLIGHT)
+                .expression_attribute_names("#sweep_at", SWEEP_AT)
+                .expression_attribute_values(":shard", s(format!("in-flight#{shard}")))
+                .expression_attribute_values(":now", s(instant(&now)))
+                .limit(limit.min(1000) as i32)
+                .send()
+        });
+        let mut stuck: Vec<(String, ExportJob)> = Vec::new();
+        for out in futures::future::join_all(queries).await {
+            let out = out.map_err(unavailable("Query"))?;
+            for item in out.items.unwrap_or_default() {
+                let at = match item.get(SWEEP_AT) {
+                    Some(AttributeValue::S(at)) => at.clone(),
+                    _ => String::new(),
+                };
+                stuck.push((at, Self::decode(item)?));
+            }
+        }
+        stuck.sort_by(|(a, x), (b, y)| (a, x.job_id).cmp(&(b, y.job_id)));
+        Ok(stuck.into_iter().take(limit).map(|(_, job)| job).collect())
+    }
+
+    async fn requeued(&self, job_id: Uuid, now: DateTime<Utc>) -> Result<bool, PortError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.jobs_table)
+            .set_key(Some(Self::job_key(job_id)))
+            .update_expression("SET sweep_at = :sweep_at")
+            .condition_expression(
+                "#status = :pending OR (#status = :processing AND (attribute_not_exists(lease_until_ms) OR lease_until_ms < :now_ms))",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s(JobStatus::Pending.as_str()))
+            .expression_attribute_values(":processing", s(JobStatus::Processing.as_str()))
+            .expression_attribute_values(":now_ms", n(now.timestamp_millis()))
+            .expression_attribute_values(":sweep_at", s(instant(&sweep_at_queued(now))))
+            .send()
+            .await;
+        Ok(conditional_update(out)?.is_some())
+    }
+
     async fn mark_deleted(
         &self,
         job_id: Uuid,
@@ -397,7 +477,7 @@ impl JobStore for DynamoJobStore {
             .table_name(&self.jobs_table)
             .set_key(Some(Self::job_key(job_id)))
             .update_expression(
-                "SET #status = :deleted, deleted_at = :now REMOVE lease_token, lease_until_ms",
+                "SET #status = :deleted, deleted_at = :now REMOVE lease_token, lease_until_ms, in_flight, sweep_at",
             )
             .condition_expression("attribute_exists(job_id)")
             .expression_attribute_names("#status", "status")

@@ -40,6 +40,7 @@ pub struct TableSpec {
 /// GSI names the adapters query by.
 pub mod index {
     pub const JOBS_BY_USER: &str = "by_user";
+    pub const JOBS_IN_FLIGHT: &str = "in_flight";
     pub const AUDIT_BY_PATIENT: &str = "by_patient";
     pub const AUDIT_BY_ACTOR: &str = "by_actor";
     pub const TEMPLATES_BY_OWNER: &str = "by_owner";
@@ -68,13 +69,24 @@ pub const TABLES: &[TableSpec] = &[
             partition: "job_id",
             sort: None,
         },
-        indexes: &[IndexSpec {
-            name: index::JOBS_BY_USER,
-            key: Key {
-                partition: "user_id",
-                sort: Some("created_at"),
+        indexes: &[
+            IndexSpec {
+                name: index::JOBS_BY_USER,
+                key: Key {
+                    partition: "user_id",
+                    sort: Some("created_at"),
+                },
             },
-        }],
+            // Sparse: only in-flight jobs carry `in_flight` (a shard) and `sweep_at`; the
+            // sweeper reads the overdue ones (jobs_store.rs).
+            IndexSpec {
+                name: index::JOBS_IN_FLIGHT,
+                key: Key {
+                    partition: "in_flight",
+                    sort: Some("sweep_at"),
+                },
+            },
+        ],
         ttl_attribute: Some("ttl"),
     },
     // Append-only; partitioned by day so a time-range export is a few queries.

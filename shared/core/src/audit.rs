@@ -22,6 +22,9 @@ pub enum AuditAction {
     RateLimited,
     /// A scheduled report was emailed.
     Emailed,
+    /// Work that had stalled was taken up again: an export whose queue message was lost, queued
+    /// again by the sweeper; a scheduled run whose lease lapsed, claimed again by the tick.
+    Requeued,
     /// An administrator exported the audit log.
     AuditExported,
     /// A scheduled report was set up: from now on a patient's report is made and emailed.
@@ -45,6 +48,7 @@ impl AuditAction {
             AuditAction::Denied => "denied",
             AuditAction::RateLimited => "rate_limited",
             AuditAction::Emailed => "emailed",
+            AuditAction::Requeued => "requeued",
             AuditAction::AuditExported => "audit_exported",
             AuditAction::ScheduleCreated => "schedule_created",
             AuditAction::ScheduleChanged => "schedule_changed",

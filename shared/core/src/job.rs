@@ -12,6 +12,26 @@ pub const FILE_LIFETIME: Duration = Duration::days(7);
 /// How long the job row is kept (DynamoDB TTL) after its file expires, for history and audit.
 pub const JOB_ROW_RETENTION: Duration = Duration::days(35);
 
+/// A pending job not picked up this long after it was queued has lost its queue message (never
+/// sent, or lost): the sweeper queues it again. Long enough that a queue backlog is not mistaken
+/// for a lost message (the queue's age-of-oldest-message alarm watches backlogs).
+pub const PENDING_GRACE: Duration = Duration::minutes(30);
+/// A processing job whose lease ended this long ago has lost its message too: SQS would have
+/// delivered it again within the jobs queue's visibility timeout (6 minutes).
+pub const LEASE_GRACE: Duration = Duration::minutes(15);
+
+/// When the sweeper looks at an in-flight job: [`PENDING_GRACE`] after it was queued (created or
+/// queued again), [`LEASE_GRACE`] after a renderer's lease ends. Stores index in-flight jobs by
+/// this instant; a job that is no longer in flight has none.
+pub fn sweep_at_queued(queued_at: DateTime<Utc>) -> DateTime<Utc> {
+    queued_at + PENDING_GRACE
+}
+
+/// See [`sweep_at_queued`].
+pub fn sweep_at_lease_end(lease_until: DateTime<Utc>) -> DateTime<Utc> {
+    lease_until + LEASE_GRACE
+}
+
 /// The stored job. Its API representation is [`JobView`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportJob {

@@ -186,6 +186,13 @@ pub trait JobStore: Send + Sync {
     /// Takes the processing lease when the job is pending, or processing under an expired lease.
     /// Returns the job as claimed (status processing, attempts counted), or `None` when it is not
     /// claimable (finished, deleted, or leased to someone else).
+    /// In-flight jobs whose sweep instant (`job::sweep_at_*`) is at or before `now`, oldest
+    /// first, at most `limit`, read through an index (never a scan).
+    async fn stuck(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<ExportJob>, PortError>;
+    /// Records that a stuck job was queued again at `now` (its sweep instant moves to
+    /// `job::sweep_at_queued(now)`), if it is still in flight and not under a live lease;
+    /// `false` when it moved on meanwhile.
+    async fn requeued(&self, job_id: Uuid, now: DateTime<Utc>) -> Result<bool, PortError>;
     async fn claim(&self, job_id: Uuid, lease: Lease) -> Result<Option<ExportJob>, PortError>;
 
     /// Marks a job completed, if it is still processing under this lease; otherwise

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use exports_core::audit::{AuditAction, AuditEvent, AuditQuery};
 use exports_core::export::JobStatus;
-use exports_core::job::{ExportJob, JobError, JobFile};
+use exports_core::job::{ExportJob, JobError, JobFile, sweep_at_lease_end, sweep_at_queued};
 use exports_core::ports::{
     AuditLog, ClaimedRun, Clock, IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobQueue,
     JobStore, Lease, ObjectStore, PortError, RateDecision, RateLimiter, RecordSource, RunQueue,
@@ -210,6 +210,8 @@ pub struct StoredLease {
 struct StoredJob {
     job: ExportJob,
     lease: Option<StoredLease>,
+    /// The DynamoDB adapter's `sweep_at`: set while the job is in flight.
+    sweep_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -260,6 +262,10 @@ impl JobsState {
             StoredJob {
                 job: job.clone(),
                 lease: None,
+                sweep_at: job
+                    .status
+                    .is_in_flight()
+                    .then(|| sweep_at_queued(job.created_at)),
             },
         );
         Ok(())
@@ -278,7 +284,10 @@ impl JobsState {
 /// - `mark_deleted` deletes in any state (the file stays on the row) and returns the job as it
 ///   was; a missing job is `None`;
 /// - `list_for_user` is newest first by `(created_at, job_id)` and, like a DynamoDB query with a
-///   `Limit`, returns a cursor whenever the page is full, even when nothing follows.
+///   `Limit`, returns a cursor whenever the page is full, even when nothing follows;
+/// - an in-flight job carries a sweep instant (`job::sweep_at_queued` on create and requeue,
+///   `job::sweep_at_lease_end` on claim; none once completed, failed or deleted); `stuck` lists
+///   those due, oldest first; `requeued` moves it only for a pending job or one whose lease ended.
 #[derive(Default)]
 pub struct InMemoryJobs {
     state: Mutex<JobsState>,
@@ -332,10 +341,20 @@ impl InMemoryJobs {
     }
 
     /// Writes a job as is, replacing any job with its id and clearing its lease (seeding tests).
+    /// An in-flight job is due for the sweeper as if it had been queued when it was created.
     pub fn insert(&self, job: ExportJob) {
-        lock(&self.state)
-            .jobs
-            .insert(job.job_id, StoredJob { job, lease: None });
+        let sweep_at = job
+            .status
+            .is_in_flight()
+            .then(|| sweep_at_queued(job.created_at));
+        lock(&self.state).jobs.insert(
+            job.job_id,
+            StoredJob {
+                job,
+                lease: None,
+                sweep_at,
+            },
+        );
     }
 
     /// How many times `list_for_user` was called.
@@ -482,6 +501,7 @@ impl JobStore for InMemoryJobs {
         });
         stored.job.started_at.get_or_insert(lease.now);
         stored.job.attempts += 1;
+        stored.sweep_at = Some(sweep_at_lease_end(lease.until));
         Ok(Some(stored.job.clone()))
     }
 
@@ -518,6 +538,7 @@ impl JobStore for InMemoryJobs {
         stored.job.expires_at = Some(expires_at);
         stored.job.file = Some(file.clone());
         stored.lease = None;
+        stored.sweep_at = None;
         Ok(())
     }
 
@@ -546,6 +567,7 @@ impl JobStore for InMemoryJobs {
         stored.job.status = JobStatus::Failed;
         stored.job.error = Some(error.clone());
         stored.lease = None;
+        stored.sweep_at = None;
         Ok(())
     }
 
@@ -562,7 +584,43 @@ impl JobStore for InMemoryJobs {
         let before = stored.job.clone();
         stored.job.status = JobStatus::Deleted;
         stored.lease = None;
+        stored.sweep_at = None;
         Ok(Some(before))
+    }
+
+    async fn stuck(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<ExportJob>, PortError> {
+        self.check()?;
+        let state = lock(&self.state);
+        let mut due: Vec<(DateTime<Utc>, &ExportJob)> = state
+            .jobs
+            .values()
+            .filter_map(|s| s.sweep_at.filter(|at| *at <= now).map(|at| (at, &s.job)))
+            .collect();
+        due.sort_by_key(|(at, j)| (*at, j.job_id));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|(_, j)| j.clone())
+            .collect())
+    }
+
+    async fn requeued(&self, job_id: Uuid, now: DateTime<Utc>) -> Result<bool, PortError> {
+        self.check()?;
+        let mut state = lock(&self.state);
+        let Some(stored) = state.jobs.get_mut(&job_id) else {
+            return Ok(false);
+        };
+        let idle = match stored.job.status {
+            JobStatus::Pending => true,
+            JobStatus::Processing => stored
+                .lease
+                .is_none_or(|l| l.until.timestamp_millis() < now.timestamp_millis()),
+            _ => false,
+        };
+        if idle {
+            stored.sweep_at = Some(sweep_at_queued(now));
+        }
+        Ok(idle)
     }
 }
 

@@ -8,6 +8,7 @@ mod render;
 pub mod requests;
 mod scheduled_reports;
 mod scheduler_tick;
+mod sweeper;
 mod templates;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use jobs::{Accepted, Download, JobList};
 pub use render::RenderOutcome;
 pub use scheduled_reports::ScheduleList;
 pub use scheduler_tick::{CLAIM_CONCURRENCY, DUE_PAGE, MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
+pub use sweeper::{SWEEP_PAGE, SWEEPER, SweepSummary};
 pub use templates::TemplateList;
 
 use crate::audit::AuditEvent;

@@ -161,7 +161,26 @@ impl ExportService {
             Err(PortError::Conflict(_)) => return Ok(None),
             Err(e) => return Err(e),
         }
-        tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, attempt = run.attempts, "schedule run claimed");
+        // A run still `running` whose lease lapsed stalled (its worker stopped, or its message
+        // was lost): taking it up again is audited. A run that failed and waits for its retry
+        // is not stalled (its failure was audited).
+        let stalled = schedule.run.is_some()
+            && schedule
+                .last_run
+                .as_ref()
+                .is_some_and(|l| l.status == RunStatus::Running);
+        if stalled {
+            let detail = format!(
+                "run of {} claimed again after its lease lapsed (attempt {})",
+                run.period_at.to_rfc3339(),
+                run.attempts
+            );
+            let mut event =
+                by_schedule(&schedule, AuditAction::Requeued, now).schedule(&schedule, &detail);
+            event.job_id = Some(run.job_id);
+            self.ports.audit.record(&event).await?;
+        }
+        tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, attempt = run.attempts, stalled, "schedule run claimed");
         Ok(Some(ClaimedRun {
             schedule_id: schedule.schedule_id,
             job_id: run.job_id,

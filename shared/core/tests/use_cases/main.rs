@@ -3,6 +3,7 @@
 //! so [`block_on`] polls each future once.
 
 mod scheduling;
+mod sweeping;
 
 use std::future::Future;
 use std::sync::Arc;

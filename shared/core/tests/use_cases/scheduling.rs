@@ -749,6 +749,49 @@ fn one_tick_claims_every_due_schedule_and_queues_each_run_once() {
     assert_eq!(w.mails().len(), 1);
 }
 
+/// A run whose message is lost (or whose worker stops) stays `running` until its lease lapses;
+/// the next tick then claims it again, once, and audits that it took it up again. The old
+/// message, if it ever arrives, is stale.
+#[test]
+fn a_run_whose_message_was_lost_is_claimed_again_after_its_lease_and_audited() {
+    let w = world();
+    let who = w.therapist_of(0);
+    let s = w
+        .create_schedule(&who, &daily(w.patient(0).id, "12:00", "UTC"))
+        .unwrap();
+    let due = utc("2026-11-27T12:00:00Z");
+    w.h.clock.set(due);
+    assert_eq!(block_on(w.svc.run_due_schedules()).unwrap().queued, 1);
+    let lost = w.h.runs.take();
+    assert_eq!(lost.len(), 1);
+
+    // Within the lease the run is someone's: nothing to claim, nothing audited.
+    w.h.clock.set(due + Duration::minutes(9));
+    assert_eq!(block_on(w.svc.run_due_schedules()).unwrap().queued, 0);
+    assert!(w.events(AuditAction::Requeued).is_empty());
+
+    w.h.clock
+        .set(due + Duration::minutes(10) + Duration::seconds(1));
+    assert_eq!(block_on(w.svc.run_due_schedules()).unwrap().queued, 1);
+    let again = w.h.runs.take();
+    assert_eq!(again[0].attempt, 2);
+    let events = w.events(AuditAction::Requeued);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].actor_id, format!("schedule:{}", s.schedule_id));
+    assert_eq!(events[0].job_id, Some(again[0].job_id));
+
+    assert_eq!(
+        block_on(w.svc.execute_run(&lost[0])).unwrap(),
+        RunOutcome::Skipped
+    );
+    assert_eq!(
+        block_on(w.svc.execute_run(&again[0])).unwrap(),
+        RunOutcome::Emailed
+    );
+    assert_eq!(w.mails().len(), 1);
+    assert_eq!(w.scheduled_jobs().len(), 1);
+}
+
 #[test]
 fn a_due_schedule_makes_one_export_and_one_email_without_phi() {
     let w = world();
