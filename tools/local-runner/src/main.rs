@@ -14,6 +14,7 @@ use exports_aws::config::ServiceConfig;
 use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins, load_sdk_config};
 use exports_aws::wiring::export_service;
 use exports_core::ports::ShiftedClock;
+use exports_in_memory::InMemoryRunQueue;
 use exports_local_runner::http::{LocalApi, serve};
 use exports_local_runner::web::{self, WebSite};
 use exports_local_runner::worker::{Consumer, Worker};
@@ -84,18 +85,16 @@ async fn main() -> anyhow::Result<()> {
         if let Some(at) = at {
             service.ports.clock = Arc::new(ShiftedClock(at - Utc::now()));
         }
+        // The tick's runs stay in this process and run here, at the tick's time, one after
+        // another: a runner serving in the background polls the same SQS queue and would
+        // otherwise take them at its own time.
+        let runs_here = Arc::new(InMemoryRunQueue::new());
+        service.ports.runs = runs_here.clone();
         let summary = exports_scheduler::handle(&service).await?;
-        // Then the runs it queued, as the scheduled-runs function would take them.
-        let worker = Worker::connect(
-            Consumer::ScheduledRuns,
-            service.clone(),
-            clients.sqs.clone(),
-            &names.runs_queue,
-            region.clone(),
-        )
-        .await?;
-        worker.drain().await?;
-        let runs = *worker.runs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut runs = exports_scheduler::RunsSummary::default();
+        for run in runs_here.take() {
+            runs.add(service.execute_run(&run).await?);
+        }
         println!("{}", serde_json::json!({"tick": summary, "runs": runs}));
         return Ok(());
     }
