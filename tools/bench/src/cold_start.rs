@@ -10,7 +10,7 @@
 //! - **first response**: spawn → the `POST …/response` (or `…/error`) of that invocation.
 //!
 //! Then the child is killed. Rows give median and p90 (nearest rank) and each binary's size, as
-//! a file and gzipped (what a deployment zip costs). Binaries are looked up beside this one
+//! a file and gzipped at the default level 6 (about what a deployment zip costs). Binaries are looked up beside this one
 //! (build them first: `cargo build --release -p export-api -p export-renderer
 //! -p export-scheduler -p exports-bench`) or in `--bin-dir`.
 //!
@@ -25,6 +25,11 @@
 //! nothing listening at the endpoint, init is still measured, but first responses are the SDK's
 //! failure path (connection refused, retried with backoff): the "first answer" column says
 //! which (an HTTP status for the API, `response`/`error` for the others).
+//!
+//! Where the time goes (x86_64, `strace -tt`): before `main`, exec and relocation of the
+//! 30+ MB binary; then tokio, the SDK configuration and clients; root certificates are compiled
+//! in (`exports_aws::config::https_client`) and parsed on the first request, fonts and templates
+//! on first use. A first response also includes one round trip to the (Python) emulator.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
