@@ -26,7 +26,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// test credentials unless some are in the environment.
 pub async fn sdk_config() -> SdkConfig {
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region));
+    // The functions' own HTTP client, so the tests cover it against the emulator too.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(exports_aws::config::https_client())
+        .region(Region::new(region));
     // An endpoint set in code would override the service-specific variables: set one only when
     // the environment names none, and let the loader read them otherwise.
     if std::env::var("AWS_ENDPOINT_URL").is_err() {

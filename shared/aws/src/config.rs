@@ -4,9 +4,12 @@
 //! Every variable is documented in README.md ("Configuration").
 
 use std::env;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
+// The SDK crates re-export the smithy runtime's client type.
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use exports_core::service::{DEFAULT_EXPORTS_PER_HOUR, MAX_DOWNLOAD_URL_TTL, Settings};
 
 use crate::resources::JOBS_QUEUE;
@@ -146,9 +149,94 @@ impl WebAppOrigins {
 }
 
 /// The shared SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the standard
-/// AWS environment and profile chain.
+/// AWS environment and profile chain, over [`https_client`].
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
+}
+
+/// The HTTP client of every SDK client: the SDK's default one (hyper 1, rustls over aws-lc, the
+/// SDK's timeouts, a proxy from the environment) except for where its root certificates come from.
+///
+/// The default reads every file of the system certificate store (`/etc/ssl/certs`) at cold start:
+/// several milliseconds. These roots are Mozilla's, compiled in (`webpki-root-certs`; Amazon's
+/// roots are among them), and every TLS connection still verifies the server's certificate
+/// against them. A new root needs a rebuild. Where `SSL_CERT_FILE` or `SSL_CERT_DIR` is set (a
+/// TLS-inspecting proxy, a private CA), the system store is trusted as well, as before. `http://`
+/// endpoints (the emulator) use no TLS.
+pub fn https_client() -> SharedHttpClient {
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
+
+    Builder::new().build_with_connector_fn(|settings, components| {
+        // Requests always come with settings and components. Without both, this is the call the
+        // SDK makes as each client is built, only to load the system store early, and it drops
+        // the connector: it gets one that trusts nothing (nothing to load here, and should it
+        // ever carry a request, TLS fails closed) instead of parsing every root once per client.
+        let warm_up = settings.is_none() && components.is_none();
+        let context = if warm_up {
+            tls_context(tls::TrustStore::empty())
+        } else {
+            ROOTS.clone()
+        };
+        // What the SDK's `default_https_client` does, with that TLS context.
+        let mut connector = ConnectorBuilder::default()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context(context);
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
+/// The trusted roots, made on the first request (one connector per timeout setting is built and
+/// cached by the SDK, each parsing these).
+static ROOTS: LazyLock<aws_smithy_http_client::tls::TlsContext> = LazyLock::new(|| {
+    let native = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .iter()
+        .any(|k| env::var_os(k).is_some_and(|v| !v.is_empty()));
+    tls_context(
+        aws_smithy_http_client::tls::TrustStore::empty()
+            .with_native_roots(native)
+            .with_pem_certificate(compiled_in_roots_pem()),
+    )
+});
+
+fn tls_context(
+    trust: aws_smithy_http_client::tls::TrustStore,
+) -> aws_smithy_http_client::tls::TlsContext {
+    use aws_smithy_http_client::tls::TlsContext;
+    match TlsContext::builder().with_trust_store(trust).build() {
+        Ok(context) => context,
+        // `build` cannot fail in this SDK version; should a later one, trust the system store.
+        Err(e) => {
+            tracing::warn!(error = %e, "TLS trust store unusable; using the system store");
+            TlsContext::default()
+        }
+    }
+}
+
+/// Mozilla's root certificates as one PEM bundle, the form the SDK's trust store takes.
+fn compiled_in_roots_pem() -> Vec<u8> {
+    use base64::Engine;
+    let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+    let mut pem = Vec::with_capacity(roots.iter().map(|c| c.len() * 4 / 3 + 80).sum());
+    for cert in roots {
+        pem.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+        let body = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+        for line in body.as_bytes().chunks(64) {
+            pem.extend_from_slice(line);
+            pem.push(b'\n');
+        }
+        pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
+    }
+    pem
 }
 
 /// One client per service, built once per cold start and cloned (cheaply) into handlers.
@@ -341,6 +429,29 @@ mod tests {
         ] {
             let e = one("APP_BASE_URL", bad).unwrap_err();
             assert_eq!(e.variable, "APP_BASE_URL", "{bad}");
+        }
+    }
+
+    #[test]
+    fn compiled_in_roots_are_every_mozilla_root_including_amazons() {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let pem = compiled_in_roots_pem();
+        let back: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<_, _>>()
+            .expect("valid PEM");
+        assert_eq!(back, webpki_root_certs::TLS_SERVER_ROOT_CERTS);
+        assert!(back.len() > 100, "{} roots", back.len());
+        // The roots AWS endpoints chain to.
+        for name in [
+            "Amazon Root CA 1",
+            "Starfield Services Root Certificate Authority - G2",
+        ] {
+            assert!(
+                back.iter()
+                    .any(|c| c.windows(name.len()).any(|w| w == name.as_bytes())),
+                "{name} missing"
+            );
         }
     }
 

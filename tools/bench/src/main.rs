@@ -14,6 +14,17 @@
 //! "Render" is everything after the records are loaded: report data, template, document, file.
 //! Whole-process time and peak RSS are measured by running this binary again as a child
 //! (`exports-bench --once W1|W3`), which renders one document and exits.
+//!
+//! `exports-bench cold-start [--runs 20] [--bin-dir DIR]` measures the Lambda functions instead:
+//! each release binary spawned against a stand-in Lambda Runtime API, with its init and first
+//! response time (median, p90) and its size, file and gzipped (see `cold_start.rs`).
+//!
+//! | function | target (this machine, release) |
+//! |---|---|
+//! | `export-api` | init ≤ 8 ms, first response ≤ 12 ms, ≤ 8 MB |
+//! | `export-renderer` | init ≤ 8 ms |
+
+mod cold_start;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -207,6 +218,13 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() == 3 && args[1] == "--once" {
         once(&args[2]);
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("cold-start") {
+        if let Err(e) = cold_start::run(&args[2..]) {
+            eprintln!("exports-bench cold-start: {e}");
+            std::process::exit(1);
+        }
         return;
     }
     let runs: usize = std::env::var("BENCH_RUNS")
