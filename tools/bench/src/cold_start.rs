@@ -1,6 +1,6 @@
 //! `exports-bench cold-start [--runs N] [--bin-dir DIR]`: how fast each Lambda function starts.
 //!
-//! Each release binary (`export-api`, `export-renderer`, `export-scheduler`) is spawned `N` times
+//! Each release binary (`exports-api`, `exports-renderer`, `exports-scheduler`) is spawned `N` times
 //! (default 20) against a stand-in of the Lambda Runtime API that this process serves on
 //! 127.0.0.1 (`AWS_LAMBDA_RUNTIME_API`). The stand-in hands out one invocation, the function's
 //! sample event from `events/`, and records:
@@ -11,8 +11,8 @@
 //!
 //! Then the child is killed. Rows give median and p90 (nearest rank) and each binary's size, as
 //! a file and gzipped at the default level 6 (about what a deployment zip costs). Binaries are looked up beside this one
-//! (build them first: `cargo build --release -p export-api -p export-renderer
-//! -p export-scheduler -p exports-bench`) or in `--bin-dir`.
+//! (build them first: `cargo build --release -p exports-api -p exports-renderer
+//! -p exports-scheduler -p exports-bench`) or in `--bin-dir`.
 //!
 //! The children get a Lambda-like environment and nothing else from ours (no `HOME`, so no
 //! `~/.aws` profile files, as in Lambda): the runtime variables, `AWS_REGION`, test credentials,
@@ -54,7 +54,7 @@ struct Function {
 /// Targets of issue 12: API init ≤ 8 ms, first response ≤ 12 ms, ≤ 8 MB; renderer init ≤ 8 ms.
 const FUNCTIONS: &[Function] = &[
     Function {
-        bin: "export-api",
+        bin: "exports-api",
         event_name: "api-list-jobs.json (GET /api/v1/export/jobs)",
         event: include_str!("../../../events/api-list-jobs.json"),
         init_target_ms: Some(8.0),
@@ -62,7 +62,7 @@ const FUNCTIONS: &[Function] = &[
         size_target_mb: Some(8.0),
     },
     Function {
-        bin: "export-renderer",
+        bin: "exports-renderer",
         event_name: "renderer-sqs-batch.json (SQS, 1 job)",
         event: include_str!("../../../events/renderer-sqs-batch.json"),
         init_target_ms: Some(8.0),
@@ -70,7 +70,7 @@ const FUNCTIONS: &[Function] = &[
         size_target_mb: None,
     },
     Function {
-        bin: "export-scheduler",
+        bin: "exports-scheduler",
         event_name: "scheduler-tick.json (EventBridge schedule)",
         event: include_str!("../../../events/scheduler-tick.json"),
         init_target_ms: None,
@@ -274,7 +274,7 @@ fn endpoint_answers(endpoint: &str) -> bool {
 fn sizes_mb(bin: &Path) -> Result<(f64, f64), String> {
     let bytes = std::fs::read(bin).map_err(|e| {
         format!(
-            "{}: {e} (build it: cargo build --release -p export-api -p export-renderer -p export-scheduler)",
+            "{}: {e} (build it: cargo build --release -p exports-api -p exports-renderer -p exports-scheduler)",
             bin.display()
         )
     })?;

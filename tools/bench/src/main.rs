@@ -21,8 +21,8 @@
 //!
 //! | function | target (this machine, release) |
 //! |---|---|
-//! | `export-api` | init ≤ 8 ms, first response ≤ 12 ms, ≤ 8 MB |
-//! | `export-renderer` | init ≤ 8 ms |
+//! | `exports-api` | init ≤ 8 ms, first response ≤ 12 ms, ≤ 8 MB |
+//! | `exports-renderer` | init ≤ 8 ms |
 
 mod cold_start;
 
