@@ -16,7 +16,7 @@ use exports_core::service::ExportService;
 use exports_local_runner::worker::{Consumer, Worker};
 use exports_synthetic::{DemoParams, generate};
 use lambda_http::request::RequestContext;
-use lambda_http::{Body, RequestExt};
+use lambda_http::{Body, Request, RequestExt};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -196,72 +196,24 @@ impl Api {
         who: Option<&As>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let (path, query) = path_and_query
-            .split_once('?')
-            .unwrap_or((path_and_query, ""));
-        let mut ctx = ApiGatewayV2httpRequestContext::default();
-        ctx.http.method = method.parse().unwrap();
-        ctx.http.path = Some(path.to_string());
-        ctx.http.source_ip = Some("203.0.113.7".into());
-        ctx.http.user_agent = Some("tests/1.0".into());
-        if let Some(who) = who {
-            let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
-            jwt.claims = HashMap::from([
-                ("sub".to_string(), who.sub.clone()),
-                ("cognito:groups".to_string(), who.groups.to_string()),
-            ]);
-            let mut authorizer = ApiGatewayRequestAuthorizer::default();
-            authorizer.jwt = Some(jwt);
-            ctx.authorizer = Some(authorizer);
-        }
-        let mut query_map: HashMap<String, Vec<String>> = HashMap::new();
-        for (k, v) in form_pairs(query) {
-            query_map.entry(k).or_default().push(v);
-        }
-        let mut builder = lambda_http::http::Request::builder()
-            .method(method)
-            .uri(path_and_query);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
-        }
-        // A JSON body is declared JSON, as every client does, unless the test says otherwise.
-        if body.is_some()
-            && !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        {
-            builder = builder.header("content-type", "application/json");
-        }
-        let body = body.map_or(Body::Empty, Body::Binary);
-        let req = builder
-            .body(body)
-            .unwrap()
-            .with_raw_http_path(path)
-            .with_query_string_parameters(query_map)
-            .with_request_context(RequestContext::ApiGatewayV2(ctx));
-        let resp = exports_api::handle(service, req).await;
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    v.to_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        let status = resp.status().as_u16();
-        let body = match resp.into_body() {
-            Body::Empty => Vec::new(),
-            Body::Text(t) => t.into_bytes(),
-            Body::Binary(b) => b,
-            _ => Vec::new(),
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        let req = request(method, path_and_query, body, who, headers);
+        reply(exports_api::handle(service, req).await)
+    }
+
+    /// A JSON request answered within `deadline`, as the Lambda function answers
+    /// (`exports_api::handle_within`).
+    pub async fn call_within(
+        &self,
+        service: &ExportService,
+        deadline: std::time::Duration,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        who: &As,
+    ) -> Reply {
+        let body = body.map(|b| b.to_string().into_bytes());
+        let req = request(method, path, body, Some(who), &[]);
+        reply(exports_api::handle_within(service, req, deadline).await)
     }
 
     /// `GET path` as `who`.
@@ -422,5 +374,83 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         }
         out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
         data = &data[line_end + 2 + size + 2..];
+    }
+}
+
+/// An API Gateway (HTTP API, JWT authorizer) request as the function receives it.
+fn request(
+    method: &str,
+    path_and_query: &str,
+    body: Option<Vec<u8>>,
+    who: Option<&As>,
+    headers: &[(&str, &str)],
+) -> Request {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let mut ctx = ApiGatewayV2httpRequestContext::default();
+    ctx.http.method = method.parse().unwrap();
+    ctx.http.path = Some(path.to_string());
+    ctx.http.source_ip = Some("203.0.113.7".into());
+    ctx.http.user_agent = Some("tests/1.0".into());
+    if let Some(who) = who {
+        let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+        jwt.claims = HashMap::from([
+            ("sub".to_string(), who.sub.clone()),
+            ("cognito:groups".to_string(), who.groups.to_string()),
+        ]);
+        let mut authorizer = ApiGatewayRequestAuthorizer::default();
+        authorizer.jwt = Some(jwt);
+        ctx.authorizer = Some(authorizer);
+    }
+    let mut query_map: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in form_pairs(query) {
+        query_map.entry(k).or_default().push(v);
+    }
+    let mut builder = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(path_and_query);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    // A JSON body is declared JSON, as every client does, unless the test says otherwise.
+    if body.is_some()
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        builder = builder.header("content-type", "application/json");
+    }
+    let body = body.map_or(Body::Empty, Body::Binary);
+    builder
+        .body(body)
+        .unwrap()
+        .with_raw_http_path(path)
+        .with_query_string_parameters(query_map)
+        .with_request_context(RequestContext::ApiGatewayV2(ctx))
+}
+
+fn reply(resp: lambda_http::Response<Body>) -> Reply {
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let status = resp.status().as_u16();
+    let body = match resp.into_body() {
+        Body::Empty => Vec::new(),
+        Body::Text(t) => t.into_bytes(),
+        Body::Binary(b) => b,
+        _ => Vec::new(),
+    };
+    Reply {
+        status,
+        headers,
+        body,
     }
 }

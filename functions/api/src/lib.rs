@@ -346,8 +346,45 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
 
 /// Handles one request. Logs method, route, status and time; never bodies or PHI.
 pub async fn handle(service: &ExportService, req: Request) -> Response<Body> {
+    answer(service, req, None).await
+}
+
+/// The most a request may take: then it is answered `503 service_unavailable` with
+/// `Retry-After`, whatever it was waiting for. Each AWS call is bounded by the API's waits
+/// (`exports_aws::config::Waits::API`, 2.5 s); this bounds a request that makes several calls,
+/// well inside the function's timeout and API Gateway's 30 s, so the client always gets the
+/// JSON body. Work cut off here is safe to retry: a job written but not queued is failed or
+/// queued again by the sweeper, and an `Idempotency-Key` replays.
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(6);
+
+/// [`handle`] within `deadline` (the Lambda function uses [`DEADLINE`]). Needs a tokio runtime
+/// with its timer.
+pub async fn handle_within(
+    service: &ExportService,
+    req: Request,
+    deadline: std::time::Duration,
+) -> Response<Body> {
+    answer(service, req, Some(deadline)).await
+}
+
+async fn answer(
+    service: &ExportService,
+    req: Request,
+    deadline: Option<std::time::Duration>,
+) -> Response<Body> {
     let started = Instant::now();
-    let response = match dispatch(service, &req).await {
+    let outcome = match deadline {
+        None => dispatch(service, &req).await,
+        Some(d) => tokio::time::timeout(d, dispatch(service, &req))
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError::Service(ServiceError::Unavailable(format!(
+                    "no answer within the request deadline ({} ms)",
+                    d.as_millis()
+                ))))
+            }),
+    };
+    let response = match outcome {
         Ok(r) => r,
         Err(e) => {
             if e.status() >= 500 {

@@ -15,10 +15,11 @@ async fn main() -> Result<(), Error> {
         files: Arc::new(RenderedElsewhere(ExportFormat::ALL.to_vec())),
         template_checker: Arc::new(exports_documents::DocumentTemplates),
     };
-    let service = exports_aws::wiring::service_from_env(rendering).await?;
+    let service =
+        exports_aws::wiring::service_from_env(rendering, exports_aws::config::Waits::API).await?;
     let service = &service;
     run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(exports_api::handle(service, req).await)
+        Ok::<_, Error>(exports_api::handle_within(service, req, exports_api::DEADLINE).await)
     }))
     .await
 }

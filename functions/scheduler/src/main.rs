@@ -14,7 +14,9 @@ async fn main() -> Result<(), Error> {
         files: Arc::new(exports_render::AllFormats),
         template_checker: Arc::new(exports_documents::DocumentTemplates),
     };
-    let service = exports_aws::wiring::service_from_env(rendering).await?;
+    let service =
+        exports_aws::wiring::service_from_env(rendering, exports_aws::config::Waits::WORKER)
+            .await?;
     let service = &service;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         tracing::info!(request_id = %event.context.request_id, "scheduler invoked");

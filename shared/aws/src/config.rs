@@ -151,10 +151,66 @@ impl WebAppOrigins {
 /// The shared SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the standard
 /// AWS environment and profile chain, over [`https_client`].
 pub async fn load_sdk_config() -> SdkConfig {
+    load_sdk_config_with(Waits::WORKER).await
+}
+
+/// [`load_sdk_config`] with the function's [`Waits`].
+pub async fn load_sdk_config_with(waits: Waits) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
+        .timeout_config(waits.timeout_config())
+        .retry_config(waits.retry_config())
         .load()
         .await
+}
+
+/// How long a function waits for AWS, chosen per function so that a dependency that hangs (a
+/// connection that opens but never answers, a throttled or unreachable service) ends in an error
+/// the function can answer, within its own budget, instead of in its Lambda timeout.
+///
+/// Every SDK call: `connect` to open a connection, `attempt` per try, `max_attempts` tries
+/// (standard retry mode: exponential backoff with jitter, only retryable errors and timeouts),
+/// and `operation` for the whole call, retries and backoff included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waits {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+    pub max_attempts: u32,
+}
+
+impl Waits {
+    /// The API answers within a few seconds: a call gives up after 2.5 s (two tries of at most
+    /// 1 s each, and the backoff between them); the handler's own deadline
+    /// (`exports_api::DEADLINE`) bounds a request that makes several calls.
+    pub const API: Waits = Waits {
+        connect: Duration::from_millis(500),
+        attempt: Duration::from_secs(1),
+        operation: Duration::from_millis(2500),
+        max_attempts: 2,
+    };
+
+    /// The renderer (60 s timeout) and the scheduler (300 s): a call gives up after 20 s (three
+    /// tries of at most 6 s each: a large S3 upload fits), well inside either timeout, so a
+    /// failed message is reported and retried by SQS instead of the invocation timing out.
+    pub const WORKER: Waits = Waits {
+        connect: Duration::from_secs(2),
+        attempt: Duration::from_secs(6),
+        operation: Duration::from_secs(20),
+        max_attempts: 3,
+    };
+
+    pub fn timeout_config(&self) -> aws_config::timeout::TimeoutConfig {
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+
+    pub fn retry_config(&self) -> aws_config::retry::RetryConfig {
+        aws_config::retry::RetryConfig::standard().with_max_attempts(self.max_attempts)
+    }
 }
 
 /// The HTTP client of every SDK client: the SDK's default one (hyper 1, rustls over aws-lc, the
@@ -264,8 +320,14 @@ impl AwsClients {
         }
     }
 
+    /// The clients of a tool or test (the workers' [`Waits`]).
     pub async fn from_env() -> Self {
         Self::new(&load_sdk_config().await)
+    }
+
+    /// The clients of a function, with its [`Waits`].
+    pub async fn from_env_with(waits: Waits) -> Self {
+        Self::new(&load_sdk_config_with(waits).await)
     }
 }
 

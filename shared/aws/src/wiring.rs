@@ -7,7 +7,7 @@ use exports_core::ports::{FileRenderer, SystemClock, TemplateChecker};
 use exports_core::service::{ExportService, Ports, Settings};
 
 use crate::audit_log::DynamoAuditLog;
-use crate::config::{AwsClients, ConfigError, ResourceNames, ServiceConfig};
+use crate::config::{AwsClients, ConfigError, ResourceNames, ServiceConfig, Waits};
 use crate::jobs_store::DynamoJobStore;
 use crate::mailer::SesMailer;
 use crate::object_store::S3ObjectStore;
@@ -28,9 +28,12 @@ pub enum StartError {
 
 /// What every function's `main` does once per cold start: configuration and resource names from
 /// the environment, the AWS clients, and the service over them.
-pub async fn service_from_env(rendering: Rendering) -> Result<ExportService, StartError> {
+pub async fn service_from_env(
+    rendering: Rendering,
+    waits: Waits,
+) -> Result<ExportService, StartError> {
     let config = ServiceConfig::from_env()?;
-    let clients = AwsClients::from_env().await;
+    let clients = AwsClients::from_env_with(waits).await;
     Ok(export_service(&clients, &ResourceNames::from_env(), &config, rendering).await?)
 }
 

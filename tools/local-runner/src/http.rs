@@ -137,10 +137,16 @@ async fn serve_one(
         .with_raw_http_path(path)
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(ctx));
-    let mut response = exports_api::handle(&api.service, request).await;
+    let mut response = exports_api::handle_within(&api.service, request, GATEWAY_TIMEOUT).await;
     api.cors.decorate(&parts.headers, &mut response);
     Ok(to_hyper(response))
 }
+
+/// API Gateway's integration timeout for an HTTP API (30 s, less a second for the gateway): the
+/// most a request waits locally. (The Lambda function answers within `exports_api::DEADLINE`;
+/// the runner's clients wait as long as the workers', since an emulator can take seconds to
+/// start a service.)
+const GATEWAY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(29);
 
 /// `application/x-www-form-urlencoded` pairs of a query string, percent-decoded.
 fn url_pairs(q: &str) -> Vec<(String, String)> {

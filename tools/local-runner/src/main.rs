@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use exports_api::cors::CorsPolicy;
 use exports_aws::config::ServiceConfig;
-use exports_aws::config::{AwsClients, ResourceNames, WebAppOrigins, load_sdk_config};
+use exports_aws::config::{AwsClients, ResourceNames, Waits, WebAppOrigins, load_sdk_config_with};
 use exports_aws::wiring::export_service;
 use exports_core::ports::ShiftedClock;
 use exports_in_memory::InMemoryRunQueue;
@@ -68,7 +68,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let config = ServiceConfig::from_env()?;
     let names = ResourceNames::from_env();
-    let sdk = load_sdk_config().await;
+    // The workers' waits: an emulator can take seconds to start a service on its first request
+    // (LocalStack loads them lazily), which the API's waits would turn into 503s.
+    let sdk = load_sdk_config_with(Waits::WORKER).await;
     let clients = AwsClients::new(&sdk);
     let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let mut service = export_service(
