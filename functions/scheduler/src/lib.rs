@@ -4,13 +4,17 @@
 //! - the runs (SQS, the scheduled-runs queue): one claimed run per message exported and emailed
 //!   (`ExportService::execute_run`), partial batch failures out. Lambda runs as many of these at
 //!   once as the event source's maximum concurrency allows.
+//!
+//! Each tick and each run also writes an EMF metrics line (`exports_aws::metrics`): due, queued
+//! and skipped schedules; runs emailed, failed, retrying or skipped; e-mails sent and failed.
 
 use std::time::Instant;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use exports_aws::metrics;
 use exports_aws::queue::parse_run_message;
 use exports_core::ports::PortError;
-use exports_core::service::{ExportService, RunOutcome, TickSummary};
+use exports_core::service::{ExportService, RunOutcome, TickSummary, port_error_code};
 
 /// What an invocation carries: an SQS batch has `Records`; anything else is a tick (its
 /// contents do not matter, the clock decides what is due).
@@ -36,11 +40,13 @@ impl Invocation {
 pub async fn handle(service: &ExportService) -> Result<TickSummary, PortError> {
     let started = Instant::now();
     let summary = service.run_due_schedules().await?;
+    let millis = started.elapsed().as_millis() as u64;
+    metrics::tick(&summary, millis).emit();
     tracing::info!(
         due = summary.due,
         queued = summary.queued,
         skipped = summary.skipped,
-        millis = started.elapsed().as_millis() as u64,
+        millis,
         "scheduler tick"
     );
     Ok(summary)
@@ -79,11 +85,12 @@ pub async fn execute_runs(
             continue;
         };
         let started = Instant::now();
-        let outcome = service.execute_run(&run).await;
+        let outcome = service.execute_run_reported(&run).await;
         let millis = started.elapsed().as_millis() as u64;
         match outcome {
-            Ok(outcome) => {
-                let outcome = match outcome {
+            Ok(report) => {
+                metrics::run(&report, millis).emit();
+                let outcome = match report.outcome {
                     RunOutcome::Emailed => {
                         summary.emailed += 1;
                         "emailed"
@@ -104,6 +111,7 @@ pub async fn execute_runs(
                 tracing::info!(message_id, schedule_id = %run.schedule_id, job_id = %run.job_id, attempt = run.attempt, millis, outcome, "scheduled run");
             }
             Err(e) => {
+                metrics::run_errored(port_error_code(&e), millis).emit();
                 tracing::warn!(message_id, schedule_id = %run.schedule_id, millis, error = %e, outcome = "retry", "scheduled run");
                 let mut f = BatchItemFailure::default();
                 f.item_identifier = message_id;
