@@ -86,6 +86,36 @@ pub mod name {
     ];
 }
 
+/// The metrics `function` emits (each carries `Function` = `function.as_str()`).
+pub fn emitted_by(function: Function) -> &'static [&'static str] {
+    use name::*;
+    match function {
+        Function::Api => &[EXPORTS_REQUESTED, EXPORTS_REJECTED],
+        Function::Renderer => &[
+            EXPORTS_COMPLETED,
+            EXPORTS_FAILED,
+            EXPORTS_RETRIED,
+            RENDER_MILLIS,
+            EXPORT_MILLIS,
+            EXPORT_BYTES,
+            EXPORT_PAGES,
+        ],
+        Function::Scheduler => &[
+            TICK_DUE,
+            TICK_QUEUED,
+            TICK_SKIPPED,
+            TICK_MILLIS,
+            RUNS_EMAILED,
+            RUNS_FAILED,
+            RUNS_RETRYING,
+            RUNS_SKIPPED,
+            RUN_MILLIS,
+            EMAILS_SENT,
+            EMAILS_FAILED,
+        ],
+    }
+}
+
 /// Dimension names.
 pub mod dimension {
     /// `api`, `renderer` or `scheduler`.
@@ -107,6 +137,8 @@ pub enum Function {
 }
 
 impl Function {
+    pub const ALL: [Function; 3] = [Function::Api, Function::Renderer, Function::Scheduler];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Function::Api => "api",
@@ -607,10 +639,45 @@ mod tests {
     }
 
     #[test]
-    fn every_metric_name_is_unique() {
+    fn every_metric_name_is_unique_and_emitted_by_one_function() {
         let mut names = name::ALL.to_vec();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), name::ALL.len());
+        let mut by_function: Vec<&str> = Function::ALL
+            .iter()
+            .flat_map(|f| emitted_by(*f).iter().copied())
+            .collect();
+        by_function.sort_unstable();
+        assert_eq!(by_function, names);
+    }
+
+    #[test]
+    fn each_builder_emits_its_function_s_metrics_only() {
+        let lines = [
+            export_requested(ExportType::SessionNotes, ExportFormat::Csv),
+            export_rejected("rate_limited"),
+            rendered(&completed(Some(3)), 1).expect("metrics"),
+            render_errored("unavailable"),
+            tick(&TickSummary::default(), 1),
+            run(
+                &RunReport {
+                    outcome: RunOutcome::Emailed,
+                    code: None,
+                },
+                1,
+            ),
+            run_errored("conflict", 1),
+        ];
+        for line in &lines {
+            let doc = parsed(line);
+            let function = Function::ALL
+                .into_iter()
+                .find(|f| doc["Function"] == f.as_str())
+                .expect("a function");
+            for (metric, _) in structure(&doc).1 {
+                assert!(emitted_by(function).contains(&metric.as_str()), "{metric}");
+            }
+        }
     }
 }
