@@ -1283,7 +1283,7 @@ fn dashboard_metrics(body: &Value) -> Vec<(String, String, BTreeMap<String, Stri
                 .filter_map(Value::as_str)
                 .collect();
             assert!(
-                parts.len() >= 2 && parts.len() % 2 == 0,
+                parts.len() >= 2 && parts.len().is_multiple_of(2),
                 "namespace, name, then dimension pairs in full (no \".\" shorthand): {row}"
             );
             assert!(!parts.contains(&"."), "no shorthand: {row}");
