@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use exports_aws::metrics::{self, Function, NAMESPACE};
 use exports_aws::resources::{
     EXPORTS_BUCKET, JOBS_QUEUE, Key, RENDERER_TIMEOUT_SECONDS, RUNS_QUEUE,
     SCHEDULED_RUN_TIMEOUT_SECONDS, TABLES, Table, table_spec,
@@ -1028,7 +1029,13 @@ fn no_function_may_change_or_delete_the_audit_trail() {
             assert!(!a.contains('*'), "{role}: no wildcard actions ({a})");
         }
         for r in items(&s["Resource"]) {
-            assert_ne!(*r, json!("*"), "{role}: {actions:?} on every resource");
+            // X-Ray's write actions take no resource but "*"; nothing else may.
+            if *r == json!("*") {
+                assert_eq!(
+                    actions, XRAY_ACTIONS,
+                    "{role}: {actions:?} on every resource"
+                );
+            }
             if mentions(r, audit) {
                 for a in &actions {
                     assert!(
@@ -1138,4 +1145,259 @@ fn the_accepted_checkov_findings_are_the_documented_ones_each_with_a_reason() {
         });
         assert!(listed, "docs/deploy.md lists {check} for {resource}");
     }
+}
+
+/// What `Tracing: Active` needs in a custom role: writing trace data, on `*` (X-Ray has no
+/// resource-level permissions for these).
+const XRAY_ACTIONS: [&str; 2] = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+
+#[test]
+fn every_function_is_traced_with_x_ray_and_may_write_its_traces() {
+    let t = template();
+    assert_eq!(t["Globals"]["Function"]["Tracing"], "Active");
+    let statements = function_statements(&t);
+    for (id, ..) in FUNCTIONS {
+        let p = &resource(&t, id)["Properties"];
+        assert!(
+            p.get("Tracing").is_none_or(|v| v == "Active"),
+            "{id} keeps tracing on"
+        );
+        let role = p["Role"]["Fn::GetAtt"][0].as_str().expect("a role");
+        assert!(
+            statements.iter().any(|(r, s)| r == role
+                && strings(&s["Action"]) == XRAY_ACTIONS
+                && s["Resource"] == "*"),
+            "{role} may write X-Ray segments"
+        );
+    }
+}
+
+/// The alarms on `namespace`/`metric` whose dimensions are exactly `dimensions`.
+fn alarms_on<'a>(
+    t: &'a Value,
+    namespace: &str,
+    metric: &str,
+    dimensions: &[(&str, Value)],
+) -> Vec<&'a str> {
+    let expected: BTreeSet<(String, String)> = dimensions
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    resources_of_type(t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|(_, a)| {
+            let p = &a["Properties"];
+            let dims: BTreeSet<(String, String)> = p["Dimensions"]
+                .as_array()
+                .map(|d| {
+                    d.iter()
+                        .map(|d| {
+                            let name = d["Name"].as_str().expect("a dimension name");
+                            (name.to_string(), d["Value"].to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            p["Namespace"] == namespace && p["MetricName"] == metric && dims == expected
+        })
+        .map(|(id, _)| id)
+        .collect()
+}
+
+#[test]
+fn the_operations_alarms_watch_the_api_the_renderer_the_queues_and_failed_renders() {
+    let t = template();
+    let function_name = |id: &str| reference(id);
+    let queue_name = |id: &str| get_att(id, "QueueName");
+    let watched = [
+        (
+            "AWS/ApiGateway",
+            "5xx",
+            vec![("ApiId", reference("HttpApi"))],
+        ),
+        (
+            "AWS/Lambda",
+            "Errors",
+            vec![("FunctionName", function_name("RendererFunction"))],
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            vec![("QueueName", queue_name(JOBS_QUEUE.logical_id))],
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            vec![("QueueName", queue_name(RUNS_QUEUE.logical_id))],
+        ),
+        (
+            NAMESPACE,
+            metrics::name::EXPORTS_FAILED,
+            vec![
+                ("Function", json!(Function::Renderer.as_str())),
+                ("Code", json!("render_failed")),
+            ],
+        ),
+    ];
+    for (namespace, metric, dims) in &watched {
+        let found = alarms_on(&t, namespace, metric, dims);
+        assert_eq!(found.len(), 1, "one alarm on {namespace} {metric} {dims:?}");
+    }
+    // The custom metric is one the renderer emits, with a code the core gives failed jobs.
+    assert!(metrics::emitted_by(Function::Renderer).contains(&metrics::name::EXPORTS_FAILED));
+    // The dead-letter queues keep theirs.
+    for dlq in [JOBS_QUEUE.dlq_logical_id, RUNS_QUEUE.dlq_logical_id] {
+        assert!(alarm_on_queue_depth(&t, dlq), "an alarm on {dlq}");
+    }
+    // Every alarm notifies the optional topic, alarm and OK alike.
+    let notify = json!({"Fn::If": ["HasAlarmTopic", [reference("AlarmTopicArn")], reference("AWS::NoValue")]});
+    for (id, a) in resources_of_type(&t, "AWS::CloudWatch::Alarm") {
+        assert_eq!(a["Properties"]["AlarmActions"], notify, "{id}");
+        assert_eq!(a["Properties"]["OKActions"], notify, "{id}");
+    }
+}
+
+/// The dashboard's body as JSON: its `Fn::Sub` placeholders (`${Resource}`) are left in place,
+/// inside strings.
+fn dashboard(t: &Value) -> Value {
+    let dashboards = resources_of_type(t, "AWS::CloudWatch::Dashboard");
+    assert_eq!(dashboards.len(), 1, "one dashboard");
+    let body = dashboards.values().next().expect("one")["Properties"]["DashboardBody"]["Fn::Sub"]
+        .as_str()
+        .expect("the body is a Fn::Sub string");
+    serde_json::from_str(body).expect("the dashboard body is JSON")
+}
+
+/// Every metric row of the dashboard's graphs: (namespace, name, dimensions).
+fn dashboard_metrics(body: &Value) -> Vec<(String, String, BTreeMap<String, String>)> {
+    let mut rows = Vec::new();
+    for w in body["widgets"].as_array().expect("widgets") {
+        let Some(metrics) = w["properties"]["metrics"].as_array() else {
+            continue;
+        };
+        for row in metrics {
+            let parts: Vec<&str> = row
+                .as_array()
+                .expect("a metric row")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert!(
+                parts.len() >= 2 && parts.len().is_multiple_of(2),
+                "namespace, name, then dimension pairs in full (no \".\" shorthand): {row}"
+            );
+            assert!(!parts.contains(&"."), "no shorthand: {row}");
+            let dims = parts[2..]
+                .chunks(2)
+                .map(|p| (p[0].to_string(), p[1].to_string()))
+                .collect();
+            rows.push((parts[0].to_string(), parts[1].to_string(), dims));
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_dashboard_graphs_every_metric_the_functions_emit_as_they_emit_it() {
+    let t = template();
+    let body = dashboard(&t);
+    let rows = dashboard_metrics(&body);
+    let mut shown = BTreeSet::new();
+    for (namespace, name, dims) in &rows {
+        if namespace != NAMESPACE {
+            continue;
+        }
+        let function = dims.get("Function").expect("by Function");
+        let emitter = Function::ALL
+            .into_iter()
+            .find(|f| f.as_str() == function)
+            .unwrap_or_else(|| panic!("{name}: no function {function}"));
+        assert!(
+            metrics::emitted_by(emitter).contains(&name.as_str()),
+            "{name} is emitted by {function}"
+        );
+        assert_eq!(
+            dims.len(),
+            1,
+            "{name}: by Function alone, a dimension set the code emits"
+        );
+        shown.insert(name.as_str());
+    }
+    let emitted: BTreeSet<&str> = metrics::name::ALL.iter().copied().collect();
+    assert_eq!(shown, emitted, "every emitted metric is on the dashboard");
+
+    // And the AWS metrics the alarms watch, on the resources they watch.
+    for (namespace, name, dim, value) in [
+        ("AWS/ApiGateway", "5xx", "ApiId", "${HttpApi}"),
+        (
+            "AWS/Lambda",
+            "Errors",
+            "FunctionName",
+            "${RendererFunction}",
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            "QueueName",
+            "${JobsQueue.QueueName}",
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            "QueueName",
+            "${ScheduledRunsQueue.QueueName}",
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            "QueueName",
+            "${JobsDeadLetterQueue.QueueName}",
+        ),
+    ] {
+        assert!(
+            rows.iter().any(|(n, m, d)| n == namespace
+                && m == name
+                && d.get(dim).map(String::as_str) == Some(value)),
+            "the dashboard graphs {namespace} {name} of {value}"
+        );
+    }
+    for r in [
+        "HttpApi",
+        "RendererFunction",
+        "JobsQueue",
+        "ScheduledRunsQueue",
+    ] {
+        assert!(t["Resources"].get(r).is_some(), "{r} exists");
+    }
+
+    // Its alarm widget shows every alarm of the stack, by name.
+    let listed: BTreeSet<String> = body["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .filter(|w| w["type"] == "alarm")
+        .flat_map(|w| {
+            w["properties"]["alarms"]
+                .as_array()
+                .expect("alarms")
+                .clone()
+        })
+        .map(|a| {
+            let a = a.as_str().expect("an alarm ARN");
+            a.rsplit(":alarm:")
+                .next()
+                .expect("an alarm ARN")
+                .to_string()
+        })
+        .collect();
+    let alarms: BTreeSet<String> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+        .values()
+        .map(|a| {
+            a["Properties"]["AlarmName"]["Fn::Sub"]
+                .as_str()
+                .expect("AlarmName is a Fn::Sub of the stack name")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(listed, alarms);
 }

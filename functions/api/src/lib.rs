@@ -2,7 +2,9 @@
 //! API Gateway (HTTP API with a JWT authorizer) and the local runner. HTTP is decided here: the
 //! route table ([`routes`]), media types, reading bodies and query strings into the core's typed
 //! requests ([`input`]), status codes and headers ([`error`]); CORS
-//! ([`cors`]) is applied in front of the handler, by API Gateway or the local runner.
+//! ([`cors`]) is applied in front of the handler, by API Gateway or the local runner. Export
+//! requests also write an EMF metrics line (`exports_aws::metrics`): accepted by type and format,
+//! refused by error code.
 
 pub mod cors;
 pub mod error;
@@ -12,6 +14,7 @@ pub mod routes;
 use std::future::Future;
 use std::time::Instant;
 
+use exports_aws::metrics;
 use exports_core::identity::{Caller, Role, parse_groups};
 use exports_core::service::{ExportService, Resource, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -179,6 +182,9 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
             let accepted = service
                 .request_export(&caller, request, key.as_deref())
                 .await?;
+            if !accepted.replayed {
+                metrics::export_requested(accepted.job.export_type, accepted.job.format).emit();
+            }
             let mut r = created(
                 &format!("/api/v1/export/jobs/{}", accepted.job.job_id),
                 &accepted.job,
@@ -344,6 +350,12 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
     }
 }
 
+/// The request is one of the `POST /api/v1/export/{type}` routes.
+fn is_export_request(req: &Request) -> bool {
+    routes::match_route(req.method().as_str(), req.raw_http_path())
+        .is_ok_and(|m| matches!(m.route.endpoint, Endpoint::RequestExport(_)))
+}
+
 /// Handles one request. Logs method, route, status and time; never bodies or PHI.
 pub async fn handle(service: &ExportService, req: Request) -> Response<Body> {
     answer(service, req, None).await
@@ -389,6 +401,9 @@ async fn answer(
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!(code = e.code(), error = %e, detail = ?e, "request failed");
+            }
+            if is_export_request(&req) {
+                metrics::export_rejected(e.code()).emit();
             }
             error_response(&e)
         }

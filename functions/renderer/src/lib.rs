@@ -1,10 +1,13 @@
-//! The renderer: an SQS batch in, one `render_job` per message, partial batch failures out.
+//! The renderer: an SQS batch in, one `render_job` per message, partial batch failures out, and
+//! per message an EMF metrics line (`exports_aws::metrics`: completed, failed or retried exports
+//! by type, format and code; render and job time, bytes, pages).
 
 use std::time::Instant;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use exports_aws::metrics;
 use exports_aws::queue::parse_message;
-use exports_core::service::{ExportService, RenderOutcome};
+use exports_core::service::{ExportService, RenderOutcome, port_error_code};
 use futures::StreamExt;
 
 /// Messages of one batch rendered at the same time.
@@ -28,18 +31,28 @@ pub async fn handle(service: &ExportService, event: SqsEvent) -> SqsBatchRespons
                 return None;
             };
             let started = Instant::now();
-            let outcome = service.render_job(job_id, receive_count(&m)).await;
+            let outcome = service
+                .render_job_reported(job_id, receive_count(&m))
+                .await;
             let millis = started.elapsed().as_millis() as u64;
             match outcome {
-                Ok(RenderOutcome::Done) => {
-                    tracing::info!(message_id, job_id = %job_id, millis, outcome = "done", "message");
-                    None
-                }
-                Ok(RenderOutcome::Retry) => {
-                    tracing::info!(message_id, job_id = %job_id, millis, outcome = "retry", "message");
-                    Some(message_id)
+                Ok(report) => {
+                    if let Some(m) = metrics::rendered(&report, millis) {
+                        m.emit();
+                    }
+                    match report.outcome {
+                        RenderOutcome::Done => {
+                            tracing::info!(message_id, job_id = %job_id, millis, outcome = "done", "message");
+                            None
+                        }
+                        RenderOutcome::Retry => {
+                            tracing::info!(message_id, job_id = %job_id, millis, outcome = "retry", "message");
+                            Some(message_id)
+                        }
+                    }
                 }
                 Err(e) => {
+                    metrics::render_errored(port_error_code(&e)).emit();
                     tracing::warn!(message_id, job_id = %job_id, millis, error = %e, outcome = "retry", "message");
                     Some(message_id)
                 }

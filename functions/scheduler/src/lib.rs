@@ -5,13 +5,19 @@
 //! - the runs (SQS, the scheduled-runs queue): one claimed run per message exported and emailed
 //!   (`ExportService::execute_run`), partial batch failures out. Lambda runs as many of these at
 //!   once as the event source's maximum concurrency allows.
+//!
+//! Each tick and each run also writes an EMF metrics line (`exports_aws::metrics`): due, queued
+//! and skipped schedules; runs emailed, failed, retrying or skipped; e-mails sent and failed.
 
 use std::time::Instant;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use exports_aws::metrics;
 use exports_aws::queue::parse_run_message;
 use exports_core::ports::PortError;
-use exports_core::service::{ExportService, RunOutcome, SweepSummary, TickSummary};
+use exports_core::service::{
+    ExportService, RunOutcome, SweepSummary, TickSummary, port_error_code,
+};
 
 /// What an invocation carries: an SQS batch has `Records`; anything else is a tick (its
 /// contents do not matter, the clock decides what is due).
@@ -48,13 +54,15 @@ pub async fn handle(service: &ExportService) -> Result<TickReport, PortError> {
     let started = Instant::now();
     let claims = service.run_due_schedules().await?;
     let sweep = service.sweep_stuck_jobs().await?;
+    let millis = started.elapsed().as_millis() as u64;
+    metrics::tick(&claims, millis).emit();
     tracing::info!(
         due = claims.due,
         queued = claims.queued,
         skipped = claims.skipped,
         requeued = sweep.requeued,
         abandoned = sweep.abandoned,
-        millis = started.elapsed().as_millis() as u64,
+        millis,
         "scheduler tick"
     );
     Ok(TickReport { claims, sweep })
@@ -117,14 +125,16 @@ pub async fn execute_runs(
             continue;
         };
         let started = Instant::now();
-        let outcome = service.execute_run(&run).await;
+        let outcome = service.execute_run_reported(&run).await;
         let millis = started.elapsed().as_millis() as u64;
         match outcome {
-            Ok(outcome) => {
-                let outcome = summary.add(outcome);
+            Ok(report) => {
+                metrics::run(&report, millis).emit();
+                let outcome = summary.add(report.outcome);
                 tracing::info!(message_id, schedule_id = %run.schedule_id, job_id = %run.job_id, attempt = run.attempt, millis, outcome, "scheduled run");
             }
             Err(e) => {
+                metrics::run_errored(port_error_code(&e), millis).emit();
                 tracing::warn!(message_id, schedule_id = %run.schedule_id, millis, error = %e, outcome = "retry", "scheduled run");
                 let mut f = BatchItemFailure::default();
                 f.item_identifier = message_id;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod jobs_store;
 pub mod mailer;
+pub mod metrics;
 pub mod object_store;
 pub mod queue;
 pub mod rate_limiter;

@@ -321,6 +321,27 @@ pub trait FileRenderer: Send + Sync {
         format: crate::export::ExportFormat,
         layout: &DocumentLayout,
     ) -> Result<Vec<u8>, String>;
+
+    /// [`Self::render`], with what the renderer knows of the file besides its bytes (for
+    /// metrics). By default nothing: only a renderer that lays pages out knows their number.
+    fn render_file(
+        &self,
+        report: &crate::report::Report,
+        format: crate::export::ExportFormat,
+        layout: &DocumentLayout,
+    ) -> Result<RenderedFile, String> {
+        self.render(report, format, layout)
+            .map(|bytes| RenderedFile { bytes, pages: None })
+    }
+}
+
+/// A rendered file: its bytes and, for a paginated format, its page count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    pub bytes: Vec<u8>,
+    /// Pages of a PDF (from its layout); `None` where the format has no fixed pages (DOCX is
+    /// paginated by the word processor; JSON and CSV have none).
+    pub pages: Option<u32>,
 }
 
 /// Checks custom template bodies before they are stored.

@@ -10,7 +10,7 @@
 //! the scheduler); the API links none of this.
 
 use exports_core::export::ExportFormat;
-use exports_core::ports::FileRenderer;
+use exports_core::ports::{FileRenderer, RenderedFile};
 use exports_core::report::Report;
 use exports_core::template::DocumentLayout;
 use exports_formats::DataFormats;
@@ -30,16 +30,71 @@ impl FileRenderer for AllFormats {
         format: ExportFormat,
         layout: &DocumentLayout,
     ) -> Result<Vec<u8>, String> {
+        self.render_file(report, format, layout).map(|f| f.bytes)
+    }
+
+    /// PDF pages come from the layout that made them (`render_pdf_with_report`): exact, and
+    /// free, where counting them from the bytes would parse the file again.
+    fn render_file(
+        &self,
+        report: &Report,
+        format: ExportFormat,
+        layout: &DocumentLayout,
+    ) -> Result<RenderedFile, String> {
         let document =
             |layout| exports_documents::build_document(report, layout).map_err(|e| e.to_string());
+        let unpaged = |bytes| RenderedFile { bytes, pages: None };
         match format {
             ExportFormat::Pdf => {
-                exports_pdf::render_pdf(&document(layout)?).map_err(|e| e.to_string())
+                let (bytes, made) = exports_pdf::render_pdf_with_report(&document(layout)?)
+                    .map_err(|e| e.to_string())?;
+                Ok(RenderedFile {
+                    bytes,
+                    pages: u32::try_from(made.pages).ok(),
+                })
             }
-            ExportFormat::Docx => {
-                exports_docx::render_docx(&document(layout)?).map_err(|e| e.to_string())
+            ExportFormat::Docx => exports_docx::render_docx(&document(layout)?)
+                .map(unpaged)
+                .map_err(|e| e.to_string()),
+            ExportFormat::Json | ExportFormat::Csv => {
+                DataFormats.render(report, format, layout).map(unpaged)
             }
-            ExportFormat::Json | ExportFormat::Csv => DataFormats.render(report, format, layout),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_reports_its_pages_and_the_other_formats_none() {
+        let samples = exports_documents::samples::samples();
+        let report = &samples.first().expect("a sample report").report;
+        let layout = DocumentLayout::default();
+        let pdf = AllFormats
+            .render_file(report, ExportFormat::Pdf, &layout)
+            .expect("renders");
+        // What the file itself declares: its page tree's `/Count`.
+        let text = String::from_utf8_lossy(&pdf.bytes);
+        let declared: u32 = text
+            .split("/Type/Pages/Count ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .expect("the PDF's page tree declares its count");
+        assert_eq!(pdf.pages, Some(declared));
+        assert_eq!(
+            AllFormats.render(report, ExportFormat::Pdf, &layout),
+            Ok(pdf.bytes.clone()),
+            "render and render_file make the same file"
+        );
+        for format in [ExportFormat::Docx, ExportFormat::Json, ExportFormat::Csv] {
+            let file = AllFormats
+                .render_file(report, format, &layout)
+                .expect("renders");
+            assert_eq!(file.pages, None, "{format}");
+            assert!(!file.bytes.is_empty(), "{format}");
         }
     }
 }

@@ -16,9 +16,11 @@ use std::time::Duration;
 
 pub use error::ServiceError;
 pub use jobs::{Accepted, Download, JobList};
-pub use render::RenderOutcome;
+pub use render::{FileStats, RenderOutcome, RenderReport, RenderResult, port_error_code};
 pub use scheduled_reports::ScheduleList;
-pub use scheduler_tick::{CLAIM_CONCURRENCY, DUE_PAGE, MAX_RUN_ATTEMPTS, RunOutcome, TickSummary};
+pub use scheduler_tick::{
+    CLAIM_CONCURRENCY, DUE_PAGE, MAX_RUN_ATTEMPTS, RunOutcome, RunReport, TickSummary,
+};
 pub use sweeper::{SWEEP_PAGE, SWEEPER, SweepSummary};
 pub use templates::TemplateList;
 

@@ -1,6 +1,8 @@
 //! Rendering one job: claim it, gather the records, render, store, complete. Safe under duplicate
 //! and concurrent delivery and under a crash at any step.
 
+use std::time::Instant;
+
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -8,7 +10,7 @@ use uuid::Uuid;
 use super::ExportService;
 use super::requests::hex;
 use crate::audit::{AuditAction, AuditEvent};
-use crate::export::{ExportType, JobStatus};
+use crate::export::{ExportFormat, ExportType, JobStatus};
 use crate::job::{ExportJob, FILE_LIFETIME, JobError, JobFile};
 use crate::ports::{Lease, PortError, SessionScope, StoredObject};
 use crate::report::{ReportInput, build_report, file_name};
@@ -21,6 +23,59 @@ pub enum RenderOutcome {
     Done,
     /// Deliver it again later (lease held elsewhere, or a transient failure).
     Retry,
+}
+
+/// What one [`ExportService::render_job_reported`] did, besides what the queue should do: for
+/// the renderer's metrics. Pure data, no ids and no PHI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderReport {
+    pub outcome: RenderOutcome,
+    /// The job's type and format, when the job was found.
+    pub export: Option<(ExportType, ExportFormat)>,
+    pub result: RenderResult,
+}
+
+/// How a render ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderResult {
+    /// Nothing rendered here: no such job, finished already, its lease held elsewhere, or
+    /// deleted while rendering.
+    Skipped,
+    /// The file was stored and the job completed.
+    Completed(FileStats),
+    /// The job was marked failed; `code` is its error code (`access_revoked`, `render_failed`, …).
+    Failed { code: String },
+    /// A transient failure: the message is delivered again. `code` names the kind of port error.
+    Retrying { code: &'static str },
+}
+
+/// What a completed render produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStats {
+    pub bytes: u64,
+    /// Pages of a PDF; `None` for the other formats.
+    pub pages: Option<u32>,
+    /// Time spent turning the report into the file (the `FileRenderer`), not loading or storing.
+    pub render_millis: u64,
+}
+
+/// A stable, low-cardinality name of a port error's kind (its message may name resources).
+pub fn port_error_code(e: &PortError) -> &'static str {
+    match e {
+        PortError::Conflict(_) => "conflict",
+        PortError::Unavailable(_) => "unavailable",
+        PortError::Corrupt(_) => "corrupt",
+    }
+}
+
+impl RenderReport {
+    fn skipped(outcome: RenderOutcome, job: Option<&ExportJob>) -> Self {
+        RenderReport {
+            outcome,
+            export: job.map(|j| (j.export_type, j.format)),
+            result: RenderResult::Skipped,
+        }
+    }
 }
 
 /// A failure while producing the file.
@@ -63,14 +118,31 @@ impl ExportService {
         job_id: Uuid,
         receive_count: u32,
     ) -> Result<RenderOutcome, PortError> {
+        self.render_job_reported(job_id, receive_count)
+            .await
+            .map(|r| r.outcome)
+    }
+
+    /// [`Self::render_job`], reporting what happened (for metrics).
+    pub async fn render_job_reported(
+        &self,
+        job_id: Uuid,
+        receive_count: u32,
+    ) -> Result<RenderReport, PortError> {
         let jobs = &self.ports.jobs;
         let Some(job) = jobs.get(job_id).await? else {
             tracing::warn!(job_id = %job_id, "no such job; message dropped");
-            return Ok(RenderOutcome::Done);
+            return Ok(RenderReport::skipped(RenderOutcome::Done, None));
         };
         if !job.status.is_in_flight() {
-            return Ok(RenderOutcome::Done);
+            return Ok(RenderReport::skipped(RenderOutcome::Done, Some(&job)));
         }
+        let export = Some((job.export_type, job.format));
+        let report = |outcome, result| RenderReport {
+            outcome,
+            export,
+            result,
+        };
         let now = self.ports.clock.now();
         let lease = Lease {
             token: Uuid::new_v4(),
@@ -84,15 +156,16 @@ impl ExportService {
                 .get(job_id)
                 .await?
                 .is_none_or(|j| !j.status.is_in_flight());
-            return Ok(if finished {
+            let outcome = if finished {
                 RenderOutcome::Done
             } else {
                 RenderOutcome::Retry
-            });
+            };
+            return Ok(report(outcome, RenderResult::Skipped));
         };
 
         match self.produce(&job).await {
-            Ok(file) => {
+            Ok((file, stats)) => {
                 let completed_at = self.ports.clock.now();
                 match jobs
                     .complete(
@@ -104,7 +177,7 @@ impl ExportService {
                     )
                     .await
                 {
-                    Ok(()) => Ok(RenderOutcome::Done),
+                    Ok(()) => Ok(report(RenderOutcome::Done, RenderResult::Completed(stats))),
                     Err(PortError::Conflict(_)) => {
                         // Deleted while rendering: the file must not outlive the job.
                         if jobs
@@ -114,14 +187,17 @@ impl ExportService {
                         {
                             self.ports.objects.delete(&file.key).await?;
                         }
-                        Ok(RenderOutcome::Done)
+                        Ok(report(RenderOutcome::Done, RenderResult::Skipped))
                     }
                     Err(e) => Err(e),
                 }
             }
             Err(Failure::Permanent(error)) => {
                 self.fail_job(&job, lease.token, &error).await?;
-                Ok(RenderOutcome::Done)
+                Ok(report(
+                    RenderOutcome::Done,
+                    RenderResult::Failed { code: error.code },
+                ))
             }
             Err(Failure::Transient(e)) if receive_count >= self.settings.max_receive_count => {
                 let error = JobError {
@@ -133,11 +209,19 @@ impl ExportService {
                 self.fail_job(&job, lease.token, &error).await?;
                 tracing::error!(job_id = %job_id, receive_count, error = %e, "render failed on the last attempt");
                 // Still a failure for the queue, so the message moves to the dead-letter queue.
-                Ok(RenderOutcome::Retry)
+                Ok(report(
+                    RenderOutcome::Retry,
+                    RenderResult::Failed { code: error.code },
+                ))
             }
             Err(Failure::Transient(e)) => {
                 tracing::warn!(job_id = %job_id, receive_count, error = %e, "render failed; will retry");
-                Ok(RenderOutcome::Retry)
+                Ok(report(
+                    RenderOutcome::Retry,
+                    RenderResult::Retrying {
+                        code: port_error_code(&e),
+                    },
+                ))
             }
         }
     }
@@ -184,7 +268,7 @@ impl ExportService {
 
     /// Gathers, renders and stores the file. The bytes depend only on the job and the records,
     /// so a repeated render overwrites the object with the same content.
-    async fn produce(&self, job: &ExportJob) -> Result<JobFile, Failure> {
+    async fn produce(&self, job: &ExportJob) -> Result<(JobFile, FileStats), Failure> {
         let records = &self.ports.records;
         let scope = match (job.export_type, job.params.start_date, job.params.end_date) {
             (ExportType::SessionNotes | ExportType::ProgressReport, Some(start), Some(end)) => {
@@ -247,14 +331,17 @@ impl ExportService {
         } else {
             DocumentLayout::default()
         };
-        let bytes = self
+        let started = Instant::now();
+        let rendered = self
             .ports
             .files
-            .render(&report, format, &layout)
+            .render_file(&report, format, &layout)
             .map_err(|message| {
                 tracing::error!(job_id = %job.job_id, format = %format, error = %message, "rendering failed");
                 permanent("render_failed", "the document could not be rendered")
             })?;
+        let render_millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let bytes = rendered.bytes;
         let filename = file_name(&report, job.format);
         let key = job.object_key(&filename);
         let content_type = job.format.content_type();
@@ -267,12 +354,18 @@ impl ExportService {
                 filename: &filename,
             })
             .await?;
-        Ok(JobFile {
+        let file = JobFile {
             key,
             filename,
             content_type: content_type.to_string(),
             size_bytes: bytes.len() as u64,
             sha256: hex(&Sha256::digest(&bytes)),
-        })
+        };
+        let stats = FileStats {
+            bytes: file.size_bytes,
+            pages: rendered.pages,
+            render_millis,
+        };
+        Ok((file, stats))
     }
 }

@@ -52,6 +52,16 @@ pub enum RunOutcome {
     NotDue,
 }
 
+/// What one [`ExportService::execute_run_reported`] did: for the scheduler's metrics. No ids,
+/// no PHI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    pub outcome: RunOutcome,
+    /// Why a `Failed` or `Retrying` run did not end in an email: a stable code
+    /// (`email_failed`, `export_not_ready`, `access_revoked`, `export_failed`, …).
+    pub code: Option<&'static str>,
+}
+
 /// Why a run did not end in an email.
 enum RunFailure {
     /// The next tick tries again (same export).
@@ -64,6 +74,26 @@ impl From<PortError> for RunFailure {
     fn from(_: PortError) -> Self {
         RunFailure::Retry("service_unavailable")
     }
+}
+
+/// The stable code of a permanent run failure, without the detail some carry
+/// (`export_failed: render_failed` is `export_failed`).
+fn permanent_code(code: &str) -> &'static str {
+    const CODES: &[&str] = &[
+        "access_revoked",
+        "template_not_found",
+        "export_missing",
+        "export_failed",
+        "export_no_longer_available",
+        "recipient_unknown",
+        "export_file_missing",
+    ];
+    let bare = code.split(':').next().unwrap_or(code);
+    CODES
+        .iter()
+        .copied()
+        .find(|c| *c == bare)
+        .unwrap_or("other")
 }
 
 fn by_schedule(schedule: &ScheduledReport, action: AuditAction, now: DateTime<Utc>) -> AuditEvent {
@@ -192,18 +222,27 @@ impl ExportService {
     /// export, renders it through the same pipeline as API exports, emails it, and records the
     /// outcome on the schedule. A stale or duplicate message is `Skipped`.
     pub async fn execute_run(&self, message: &ClaimedRun) -> Result<RunOutcome, PortError> {
+        self.execute_run_reported(message).await.map(|r| r.outcome)
+    }
+
+    /// [`Self::execute_run`], reporting why a run failed (for metrics).
+    pub async fn execute_run_reported(&self, message: &ClaimedRun) -> Result<RunReport, PortError> {
+        let plain = |outcome| RunReport {
+            outcome,
+            code: None,
+        };
         let Some(schedule) = self.ports.schedules.get(message.schedule_id).await? else {
-            return Ok(RunOutcome::NotDue);
+            return Ok(plain(RunOutcome::NotDue));
         };
         let Some(run) = schedule.run.clone() else {
             // Finished already (a duplicate delivery), or the schedule changed.
-            return Ok(RunOutcome::Skipped);
+            return Ok(plain(RunOutcome::Skipped));
         };
         if run.job_id != message.job_id
             || run.attempts != message.attempt
             || run.started_at.is_some()
         {
-            return Ok(RunOutcome::Skipped);
+            return Ok(plain(RunOutcome::Skipped));
         }
         let now = self.ports.clock.now();
         let lease = Duration::from_std(self.settings.run_lease).unwrap_or(Duration::minutes(10));
@@ -218,11 +257,16 @@ impl ExportService {
         taken.version = schedule.version + 1;
         match self.ports.schedules.update(&taken).await {
             Ok(()) => {}
-            Err(PortError::Conflict(_)) => return Ok(RunOutcome::Skipped),
+            Err(PortError::Conflict(_)) => return Ok(plain(RunOutcome::Skipped)),
             Err(e) => return Err(e),
         }
 
         let result = self.make_and_send(&taken, &run, now).await;
+        let code = match &result {
+            Ok(()) => None,
+            Err(RunFailure::Retry(code)) => Some(*code),
+            Err(RunFailure::Permanent(code)) => Some(permanent_code(code)),
+        };
         let finished_at = self.ports.clock.now();
         let (outcome, status, error, keep) = match result {
             Ok(()) => (RunOutcome::Emailed, RunStatus::Emailed, None, false),
@@ -257,7 +301,7 @@ impl ExportService {
         });
         self.finish_run(taken, kept, last).await?;
         tracing::info!(schedule_id = %schedule.schedule_id, job_id = %run.job_id, outcome = ?outcome, "schedule run finished");
-        Ok(outcome)
+        Ok(RunReport { outcome, code })
     }
 
     /// Records the end of a run on the schedule as claimed, re-reading it only if the therapist
@@ -512,5 +556,21 @@ impl ExportService {
                 Err(RunFailure::Retry("email_failed"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permanent_code;
+
+    #[test]
+    fn a_permanent_failure_code_drops_its_detail_and_stays_in_a_fixed_set() {
+        assert_eq!(
+            permanent_code("export_failed: render_failed"),
+            "export_failed"
+        );
+        assert_eq!(permanent_code("recipient_unknown"), "recipient_unknown");
+        // Anything unforeseen (it may carry detail) is not passed on as a metric dimension.
+        assert_eq!(permanent_code("patient 123 said no"), "other");
     }
 }

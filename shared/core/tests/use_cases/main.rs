@@ -23,7 +23,9 @@ use exports_core::records::{Patient, PracticeData};
 use exports_core::service::requests::{
     AuditExportQuery, ExportRequestBody, ListQuery, PageLimit, hex, validate_export_request,
 };
-use exports_core::service::{Accepted, ExportService, RenderOutcome, ServiceError, Settings};
+use exports_core::service::{
+    Accepted, ExportService, RenderOutcome, RenderResult, ServiceError, Settings,
+};
 use exports_formats::AUDIT_CSV_COLUMNS;
 use exports_in_memory::{FixedClock, InMemoryHandles, in_memory_service};
 use exports_synthetic::{DemoParams, generate};
@@ -1699,6 +1701,72 @@ fn a_therapist_unassigned_after_the_request_fails_the_job_with_access_revoked() 
     });
     assert_eq!(w.render_queued(), vec![RenderOutcome::Done]);
     assert_failed_for_good(&w, &who, job.job_id, "access_revoked");
+}
+
+#[test]
+fn render_job_reports_what_it_did_with_the_file_s_size_and_no_pages_for_data_formats() {
+    let w = world();
+    let (who, job) = w.requested(0, ExportType::ProgressReport);
+    let report = block_on(w.svc.render_job_reported(job.job_id, 1)).expect("render");
+    let stored = w.get(&who, job.job_id).unwrap();
+    let file = stored.file.expect("completed");
+    let RenderResult::Completed(stats) = report.result else {
+        panic!("{report:?}");
+    };
+    assert_eq!(report.outcome, RenderOutcome::Done);
+    assert_eq!(
+        report.export,
+        Some((ExportType::ProgressReport, stored.format))
+    );
+    assert_eq!(stats.bytes, file.size_bytes);
+    assert!(stats.bytes > 0);
+    assert_eq!(
+        stats.pages, None,
+        "the in-memory world renders data formats"
+    );
+    // Rendered already: nothing done, and said so.
+    let again = block_on(w.svc.render_job_reported(job.job_id, 2)).expect("render");
+    assert_eq!(again.result, RenderResult::Skipped);
+    assert_eq!(again.outcome, RenderOutcome::Done);
+    let unknown = block_on(w.svc.render_job_reported(Uuid::new_v4(), 1)).expect("render");
+    assert_eq!(
+        (unknown.export, unknown.result),
+        (None, RenderResult::Skipped)
+    );
+}
+
+#[test]
+fn render_job_reports_a_failed_job_by_its_code_and_a_transient_failure_as_retrying() {
+    let w = world();
+    let (who, job) = w.requested(0, ExportType::ProgressReport);
+    let me: Uuid = who.user_id.parse().unwrap();
+    w.h.records.update_patient(w.patient(0).id, |r| {
+        r.patient.assigned_therapist_ids.retain(|t| *t != me);
+    });
+    let report = block_on(w.svc.render_job_reported(job.job_id, 1)).expect("render");
+    assert_eq!(
+        (report.outcome, report.result),
+        (
+            RenderOutcome::Done,
+            RenderResult::Failed {
+                code: "access_revoked".into()
+            }
+        )
+    );
+
+    let (_, job) = w.requested(1, ExportType::SessionNotes);
+    w.h.records
+        .fail_with(Some(PortError::Unavailable("throttled".into())));
+    let report = block_on(w.svc.render_job_reported(job.job_id, 1)).expect("render");
+    assert_eq!(
+        (report.outcome, report.result),
+        (
+            RenderOutcome::Retry,
+            RenderResult::Retrying {
+                code: "unavailable"
+            }
+        )
+    );
 }
 
 #[test]

@@ -1233,3 +1233,39 @@ fn monthly_on_the_31st_runs_on_the_last_day_of_short_months() {
             .all(|j| j.created_at.minute() == 0)
     );
 }
+
+#[test]
+fn a_run_reports_why_it_did_not_end_in_an_email() {
+    let w = world();
+    let who = w.therapist_of(0);
+    w.create_schedule(&who, &daily(w.patient(0).id, "12:00", "UTC"))
+        .unwrap();
+    let run_all = |at: &str| {
+        w.h.clock.set(utc(at));
+        block_on(w.svc.run_due_schedules()).expect("tick");
+        w.h.runs
+            .take()
+            .iter()
+            .map(|run| block_on(w.svc.execute_run_reported(run)).expect("run"))
+            .map(|r| (r.outcome, r.code))
+            .collect::<Vec<_>>()
+    };
+    w.h.mailer.set_failing(true);
+    assert_eq!(
+        run_all("2026-11-27T12:00:00Z"),
+        [(RunOutcome::Retrying, Some("email_failed"))]
+    );
+    w.h.mailer.set_failing(false);
+    assert_eq!(
+        run_all("2026-11-27T12:15:00Z"),
+        [(RunOutcome::Emailed, None)]
+    );
+    // The next period, after the therapist lost the patient: failed for good, by its code.
+    w.h.records.update_patient(w.patient(0).id, |r| {
+        r.patient.assigned_therapist_ids.clear()
+    });
+    assert_eq!(
+        run_all("2026-11-28T12:00:00Z"),
+        [(RunOutcome::Failed, Some("access_revoked"))]
+    );
+}
