@@ -45,6 +45,8 @@ pub async fn sdk_config() -> SdkConfig {
 pub struct TestEnv {
     pub sdk: SdkConfig,
     pub clients: AwsClients,
+    /// Only provisioning and the tests touch KMS directly.
+    pub kms: aws_sdk_kms::Client,
     pub names: ResourceNames,
     pub provisioned: ProvisionReport,
 }
@@ -59,7 +61,8 @@ impl TestEnv {
     pub async fn with_names(names: ResourceNames) -> Self {
         let sdk = sdk_config().await;
         let clients = AwsClients::new(&sdk);
-        let provisioned = provision(&clients, &names, &WebAppOrigins::default())
+        let kms = aws_sdk_kms::Client::new(&sdk);
+        let provisioned = provision(&clients, &kms, &names, &WebAppOrigins::default())
             .await
             .unwrap_or_else(|e| {
                 panic!(
@@ -69,6 +72,7 @@ impl TestEnv {
         Self {
             sdk,
             clients,
+            kms,
             names,
             provisioned,
         }

@@ -141,7 +141,6 @@ async fn every_type_in_json_and_csv_flows_to_an_encrypted_file_and_a_presigned_u
             let reported = head.ssekms_key_id().expect("a KMS key id");
             let key_meta = api
                 .env
-                .clients
                 .kms
                 .describe_key()
                 .key_id(reported)

@@ -131,7 +131,6 @@ async fn provisioning_creates_every_resource_as_defined() {
     assert_eq!(expire.filter().and_then(|f| f.prefix()), Some("exports/"));
 
     let key = env
-        .clients
         .kms
         .describe_key()
         .key_id(&env.names.kms_key)
@@ -150,9 +149,14 @@ async fn provisioning_creates_every_resource_as_defined() {
 #[tokio::test]
 async fn provisioning_twice_finds_everything_present() {
     let env = TestEnv::new().await;
-    let again = provision(&env.clients, &env.names, &WebAppOrigins::default())
-        .await
-        .expect("second run");
+    let again = provision(
+        &env.clients,
+        &env.kms,
+        &env.names,
+        &WebAppOrigins::default(),
+    )
+    .await
+    .expect("second run");
     assert_eq!(again.jobs_queue_url, env.provisioned.jobs_queue_url);
     assert_eq!(again.kms_key_arn, env.provisioned.kms_key_arn);
     let created: Vec<_> = again

@@ -295,14 +295,14 @@ fn compiled_in_roots_pem() -> Vec<u8> {
     pem
 }
 
-/// One client per service, built once per cold start and cloned (cheaply) into handlers.
+/// One client per service the functions call, built once per cold start and cloned (cheaply)
+/// into handlers. (KMS is not among them: S3 encrypts with the key; only provisioning manages it.)
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub s3: aws_sdk_s3::Client,
     pub sqs: aws_sdk_sqs::Client,
     pub ses: aws_sdk_ses::Client,
-    pub kms: aws_sdk_kms::Client,
 }
 
 impl AwsClients {
@@ -316,7 +316,6 @@ impl AwsClients {
             s3: aws_sdk_s3::Client::from_conf(s3),
             sqs: aws_sdk_sqs::Client::new(sdk),
             ses: aws_sdk_ses::Client::new(sdk),
-            kms: aws_sdk_kms::Client::new(sdk),
         }
     }
 

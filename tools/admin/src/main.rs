@@ -110,9 +110,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let names = ResourceNames::from_env();
     match cli.command {
         Command::Provision => {
-            let clients = AwsClients::from_env().await;
+            let sdk = exports_aws::config::load_sdk_config().await;
+            let clients = AwsClients::new(&sdk);
+            let kms = aws_sdk_kms::Client::new(&sdk);
             let started = Instant::now();
-            let report = provision(&clients, &names, &WebAppOrigins::from_env()?).await?;
+            let report = provision(&clients, &kms, &names, &WebAppOrigins::from_env()?).await?;
             print!("{report}");
             println!(
                 "provisioned in {:.1} s; jobs queue {}",

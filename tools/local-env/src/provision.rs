@@ -81,6 +81,7 @@ fn build<T, E: fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
 /// exports bucket's CORS rule admits.
 pub async fn provision(
     clients: &AwsClients,
+    kms: &aws_sdk_kms::Client,
     names: &ResourceNames,
     web_origins: &WebAppOrigins,
 ) -> Result<ProvisionReport> {
@@ -88,7 +89,7 @@ pub async fn provision(
     for spec in TABLES {
         table(clients, spec.table.name(names), spec, &mut report).await?;
     }
-    report.kms_key_arn = kms_key(clients, &names.kms_key, &mut report).await?;
+    report.kms_key_arn = kms_key(kms, &names.kms_key, &mut report).await?;
     let urls = queues(clients, names, &mut report).await?;
     report.jobs_queue_url = urls[0].clone();
     report.runs_queue_url = urls[1].clone();
@@ -279,8 +280,11 @@ fn check_table(name: &str, spec: &TableSpec, d: &TableDescription) -> Result<()>
 }
 
 /// Finds the key behind the alias, or creates both. Returns the key ARN.
-async fn kms_key(clients: &AwsClients, key: &str, report: &mut ProvisionReport) -> Result<String> {
-    let kms = &clients.kms;
+async fn kms_key(
+    kms: &aws_sdk_kms::Client,
+    key: &str,
+    report: &mut ProvisionReport,
+) -> Result<String> {
     match kms.describe_key().key_id(key).send().await {
         Ok(out) => {
             let arn = out.key_metadata.and_then(|m| m.arn).unwrap_or_default();
