@@ -10,6 +10,7 @@
 //! | W5 | full-record CSV and JSON | ≤ 10 ms each |
 //! | W6 | session-notes PDFs back to back | ≥ 500 per second |
 //! | W7 | scheduler tick, 50 due weekly progress-report PDFs (in-memory ports) | ≤ 20 ms per report |
+//! | W8 | the storm: 100,000 due weekly progress-report PDFs, in-memory ports waiting 5 ms per call; the tick claims all, N workers drain them (`exports-bench storm`) | tick ≤ 300 s (the scheduler's timeout); drain ≤ 3600 s; peak RSS reported |
 //!
 //! "Render" is everything after the records are loaded: report data, template, document, file.
 //! Whole-process time and peak RSS are measured by running this binary again as a child
@@ -23,8 +24,14 @@
 //! |---|---|
 //! | `exports-api` | init ≤ 8 ms, first response ≤ 12 ms, ≤ 8 MB |
 //! | `exports-renderer` | init ≤ 8 ms |
+//!
+//! W8 is its own mode, since the full storm takes minutes:
+//! `exports-bench storm [--schedules 100000] [--latency-ms 5] [--concurrency 100,1000]` (one
+//! child process per concurrency, so each peak RSS is its own; see `storm.rs`). The default table
+//! runs a small storm (1,000 schedules, 1 ms per call, 100 workers) to keep the mode working.
 
 mod cold_start;
+mod storm;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -220,12 +227,17 @@ fn main() {
         once(&args[2]);
         return;
     }
-    if args.get(1).map(String::as_str) == Some("cold-start") {
-        if let Err(e) = cold_start::run(&args[2..]) {
-            eprintln!("exports-bench cold-start: {e}");
-            std::process::exit(1);
+    match args.get(1).map(String::as_str) {
+        Some("cold-start") => {
+            if let Err(e) = cold_start::run(&args[2..]) {
+                eprintln!("exports-bench cold-start: {e}");
+                std::process::exit(1);
+            }
+            return;
         }
-        return;
+        Some("storm") => return storm::main(&args[2..]),
+        Some("storm-once") => return storm::once(&args[2..]),
+        _ => {}
     }
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
@@ -281,6 +293,14 @@ fn main() {
     );
 
     scheduler_tick();
+    let small = storm::Storm {
+        schedules: 1000,
+        latency: Duration::from_millis(1),
+        concurrency: vec![100],
+    };
+    for row in storm::run(&small, 100).rows(false) {
+        println!("{row}");
+    }
 
     // Whole process and peak RSS, in child processes.
     let exe = std::env::current_exe().expect("own path");
