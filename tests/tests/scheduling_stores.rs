@@ -428,6 +428,81 @@ async fn due_lists_active_schedules_due_by_now_earliest_first() {
     );
 }
 
+/// The due index is spread over shards by schedule id; `due` reads them all (and the single
+/// shard an earlier version wrote) and merges them earliest first.
+#[tokio::test]
+async fn due_schedules_spread_over_shards_are_read_back_in_due_order() {
+    use exports_aws::schedules_store::{DUE_SHARDS, LEGACY_DUE_SHARD, due_shard};
+    let env = TestEnv::new().await;
+    let store = schedules(&env);
+    let now = now();
+    let mut made = Vec::new();
+    for i in 0..40 {
+        let s = schedule(
+            &format!("t-{i}"),
+            None,
+            Uuid::new_v4(),
+            now - Duration::minutes(i),
+            true,
+        );
+        store.create(&s).await.unwrap();
+        made.push(s);
+    }
+    let mut shards = std::collections::BTreeSet::new();
+    for s in &made {
+        let item = raw_item(
+            &env,
+            &env.names.schedules_table,
+            "schedule_id",
+            s.schedule_id.to_string(),
+        )
+        .await;
+        let shard = item["due_shard"].as_s().unwrap().clone();
+        assert_eq!(shard, due_shard(s.schedule_id));
+        shards.insert(shard);
+    }
+    assert!(
+        shards.len() > 5 && shards.len() as u128 <= DUE_SHARDS,
+        "40 schedules land on several shards: {shards:?}"
+    );
+    // A schedule written by the earlier single-shard version is still due.
+    let legacy = schedule(
+        "t-legacy",
+        None,
+        Uuid::new_v4(),
+        now - Duration::hours(2),
+        true,
+    );
+    store.create(&legacy).await.unwrap();
+    env.clients
+        .dynamodb
+        .update_item()
+        .table_name(&env.names.schedules_table)
+        .key(
+            "schedule_id",
+            AttributeValue::S(legacy.schedule_id.to_string()),
+        )
+        .update_expression("SET due_shard = :legacy")
+        .expression_attribute_values(":legacy", AttributeValue::S(LEGACY_DUE_SHARD.into()))
+        .send()
+        .await
+        .unwrap();
+
+    let due = store.due(now, 100).await.unwrap();
+    assert_eq!(due.len(), 41);
+    assert_eq!(due[0].schedule_id, legacy.schedule_id, "earliest first");
+    assert!(
+        due.windows(2).all(|w| w[0].due_at <= w[1].due_at),
+        "merged in due order"
+    );
+    let first_ten = store.due(now, 10).await.unwrap();
+    assert_eq!(
+        first_ten.iter().map(|s| s.schedule_id).collect::<Vec<_>>(),
+        due[..10].iter().map(|s| s.schedule_id).collect::<Vec<_>>(),
+        "a page is the earliest across all shards"
+    );
+}
+
 #[tokio::test]
 async fn object_store_reads_back_what_it_stored() {
     let env = TestEnv::new().await;

@@ -3,6 +3,9 @@
 //! - A schedule item is the [`ScheduledReport`] as serde_dynamo writes it, with `created_at` and
 //!   `due_at` in the fixed, sortable format of [`instant`], and `due_shard` on active schedules
 //!   only, which puts them in the sparse `due` index (`due_shard`, `due_at`) the scheduler polls.
+//!   The index is spread over [`DUE_SHARDS`] partitions (`due#0` … `due#15`, by schedule id), so
+//!   the Monday-morning peak of claims is not one partition's writes; the tick reads every shard
+//!   at once and merges them in due order.
 //! - The (user, template, patient) uniqueness key is a guard item in the same table, keyed
 //!   `unique#<key>`, written and deleted in one transaction with its schedule. Guards carry no
 //!   `user_id` and no `due_shard`, so neither index sees them.
@@ -27,9 +30,19 @@ use crate::resources::index;
 
 type Item = HashMap<String, AttributeValue>;
 
-/// The one partition of the `due` index. A single shard reads due schedules in one ordered
-/// query; spreading them would need a query per shard and a merge.
-pub const DUE_SHARD: &str = "due";
+/// Partitions of the `due` index. Every claim, take and finish of a run rewrites the schedule's
+/// `due_at` (two index writes each); one partition takes at most 1,000 writes a second, which
+/// a Monday-morning peak of 100,000 runs would saturate (docs/capacity.md). Sixteen spread it.
+pub const DUE_SHARDS: u128 = 16;
+
+/// The shard value written by an earlier version (one partition): still read, so no schedule
+/// written before is missed; rewritten to its own shard at its next change.
+pub const LEGACY_DUE_SHARD: &str = "due";
+
+/// The `due` index partition of a schedule.
+pub fn due_shard(schedule_id: Uuid) -> String {
+    format!("due#{}", schedule_id.as_u128() % DUE_SHARDS)
+}
 
 /// Prefix of uniqueness guard items' `schedule_id`.
 pub const GUARD_PREFIX: &str = "unique#";
@@ -80,7 +93,7 @@ impl DynamoScheduleStore {
         item.insert("created_at".into(), s(instant(&schedule.created_at)));
         item.insert("due_at".into(), s(instant(&schedule.due_at)));
         if schedule.active {
-            item.insert("due_shard".into(), s(DUE_SHARD));
+            item.insert("due_shard".into(), s(due_shard(schedule.schedule_id)));
         } else {
             // A put replaces the whole item: without the attribute it leaves the due index.
             item.remove("due_shard");
@@ -290,15 +303,28 @@ impl ScheduleStore for DynamoScheduleStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut due = self
-            .query_all(
+        // Each shard's `limit` earliest, all shards at once; the merge keeps the earliest overall.
+        let shards: Vec<String> = (0..DUE_SHARDS)
+            .map(|n| format!("due#{n}"))
+            .chain([LEGACY_DUE_SHARD.to_string()])
+            .collect();
+        let values: Vec<[(&str, AttributeValue); 2]> = shards
+            .iter()
+            .map(|shard| [(":shard", s(shard)), (":now", s(instant(&now)))])
+            .collect();
+        let queries = values.iter().map(|values| {
+            self.query_all(
                 index::SCHEDULES_DUE,
                 "#shard = :shard AND #due_at <= :now",
                 &[("#shard", "due_shard"), ("#due_at", "due_at")],
-                &[(":shard", s(DUE_SHARD)), (":now", s(instant(&now)))],
+                values,
                 Some(limit),
             )
-            .await?;
+        });
+        let mut due = Vec::new();
+        for found in futures::future::join_all(queries).await {
+            due.extend(found?);
+        }
         // The index is sparse by `due_shard`; an item written without it by hand would not be
         // here, but an inactive one must never run.
         due.retain(|s| s.active && s.due_at <= now);
