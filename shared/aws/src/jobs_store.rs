@@ -91,8 +91,10 @@ impl DynamoJobStore {
     /// Keys of idempotency claims hash user and key, so neither can forge the other's.
     fn idempotency_pk(user_id: &str, key: &str) -> String {
         let digest = Sha256::digest(format!("{user_id}\0{key}").as_bytes());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        format!("IDEMPOTENCY#{hex}")
+        format!(
+            "IDEMPOTENCY#{}",
+            exports_core::service::requests::hex(&digest)
+        )
     }
 
     fn job_key(job_id: Uuid) -> Item {
