@@ -55,7 +55,7 @@ pub async fn handle(service: &ExportService) -> Result<TickReport, PortError> {
     let claims = service.run_due_schedules().await?;
     let sweep = service.sweep_stuck_jobs().await?;
     let millis = started.elapsed().as_millis() as u64;
-    metrics::tick(&claims, millis).emit();
+    metrics::tick(&claims, &sweep, millis).emit();
     tracing::info!(
         due = claims.due,
         queued = claims.queued,

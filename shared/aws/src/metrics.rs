@@ -20,7 +20,9 @@
 //! (`tests/tests/infra_drift.rs` checks them).
 
 use exports_core::export::{ExportFormat, ExportType};
-use exports_core::service::{RenderReport, RenderResult, RunOutcome, RunReport, TickSummary};
+use exports_core::service::{
+    RenderReport, RenderResult, RunOutcome, RunReport, SweepSummary, TickSummary,
+};
 use serde_json::{Map, Value, json};
 
 /// The CloudWatch namespace of every metric.
@@ -51,6 +53,9 @@ pub mod name {
     pub const TICK_QUEUED: &str = "TickQueued";
     pub const TICK_SKIPPED: &str = "TickSkipped";
     pub const TICK_MILLIS: &str = "TickMillis";
+    /// Scheduler tick's sweep: stalled exports queued again, and failed as `abandoned`.
+    pub const EXPORTS_REQUEUED: &str = "ExportsRequeued";
+    pub const EXPORTS_ABANDONED: &str = "ExportsAbandoned";
     /// Scheduled runs by how they ended (failed and retrying ones by `Code`); their duration.
     pub const RUNS_EMAILED: &str = "RunsEmailed";
     pub const RUNS_FAILED: &str = "RunsFailed";
@@ -76,6 +81,8 @@ pub mod name {
         TICK_QUEUED,
         TICK_SKIPPED,
         TICK_MILLIS,
+        EXPORTS_REQUEUED,
+        EXPORTS_ABANDONED,
         RUNS_EMAILED,
         RUNS_FAILED,
         RUNS_RETRYING,
@@ -105,6 +112,8 @@ pub fn emitted_by(function: Function) -> &'static [&'static str] {
             TICK_QUEUED,
             TICK_SKIPPED,
             TICK_MILLIS,
+            EXPORTS_REQUEUED,
+            EXPORTS_ABANDONED,
             RUNS_EMAILED,
             RUNS_FAILED,
             RUNS_RETRYING,
@@ -326,11 +335,13 @@ pub fn render_errored(code: &str) -> Metrics {
 }
 
 /// Scheduler: one tick.
-pub fn tick(summary: &TickSummary, millis: u64) -> Metrics {
+pub fn tick(summary: &TickSummary, sweep: &SweepSummary, millis: u64) -> Metrics {
     Metrics::new(Function::Scheduler)
         .count(name::TICK_DUE, summary.due as u64)
         .count(name::TICK_QUEUED, summary.queued as u64)
         .count(name::TICK_SKIPPED, summary.skipped as u64)
+        .count(name::EXPORTS_REQUEUED, sweep.requeued as u64)
+        .count(name::EXPORTS_ABANDONED, sweep.abandoned as u64)
         .millis(name::TICK_MILLIS, millis)
 }
 
@@ -545,6 +556,10 @@ mod tests {
                     queued: 2,
                     skipped: 1,
                 },
+                &SweepSummary {
+                    requeued: 2,
+                    abandoned: 1,
+                },
                 40,
             ),
             run(&run_failed, 700),
@@ -583,6 +598,10 @@ mod tests {
                 queued: 5,
                 skipped: 2,
             },
+            &SweepSummary {
+                requeued: 3,
+                abandoned: 1,
+            },
             40,
         ));
         let (sets, metrics) = structure(&doc);
@@ -590,11 +609,22 @@ mod tests {
         assert_eq!(doc["Function"], "scheduler");
         assert_eq!(
             metrics.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-            ["TickDue", "TickQueued", "TickSkipped", "TickMillis"]
+            [
+                "TickDue",
+                "TickQueued",
+                "TickSkipped",
+                "ExportsRequeued",
+                "ExportsAbandoned",
+                "TickMillis"
+            ]
         );
         assert_eq!(
             (&doc["TickDue"], &doc["TickQueued"], &doc["TickSkipped"]),
             (&json!(7), &json!(5), &json!(2))
+        );
+        assert_eq!(
+            (&doc["ExportsRequeued"], &doc["ExportsAbandoned"]),
+            (&json!(3), &json!(1))
         );
 
         let emailed = parsed(&run(
@@ -659,7 +689,7 @@ mod tests {
             export_rejected("rate_limited"),
             rendered(&completed(Some(3)), 1).expect("metrics"),
             render_errored("unavailable"),
-            tick(&TickSummary::default(), 1),
+            tick(&TickSummary::default(), &SweepSummary::default(), 1),
             run(
                 &RunReport {
                     outcome: RunOutcome::Emailed,
