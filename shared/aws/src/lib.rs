@@ -3,6 +3,7 @@
 //! (and created on an emulator by `exports-local-env`).
 
 mod attribute;
+pub mod audit_exports_store;
 pub mod audit_log;
 pub mod config;
 pub mod error;

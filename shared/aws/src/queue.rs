@@ -1,4 +1,5 @@
-//! The queues on SQS: export jobs (`{"job_id": "…"}` and nothing else) and claimed scheduled runs.
+//! The queues on SQS: the jobs queue (export jobs, `{"job_id": "…"}`, and audit exports,
+//! `{"audit_export_id": "…"}`) and claimed scheduled runs.
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
@@ -21,8 +22,22 @@ pub fn message_body(job_id: Uuid) -> String {
 
 /// The job id in a jobs-queue message body, if it is one.
 pub fn parse_message(body: &str) -> Option<Uuid> {
+    id_field(body, "job_id")
+}
+
+/// The body of a jobs-queue message asking for an audit export's file.
+pub fn audit_export_message_body(export_id: Uuid) -> String {
+    serde_json::json!({ "audit_export_id": export_id }).to_string()
+}
+
+/// The audit export id in a jobs-queue message body, if it is one.
+pub fn parse_audit_export_message(body: &str) -> Option<Uuid> {
+    id_field(body, "audit_export_id")
+}
+
+fn id_field(body: &str, field: &str) -> Option<Uuid> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    v.get("job_id")?.as_str()?.parse().ok()
+    v.get(field)?.as_str()?.parse().ok()
 }
 
 impl SqsJobQueue {
@@ -55,17 +70,27 @@ impl SqsJobQueue {
     }
 }
 
-#[async_trait]
-impl JobQueue for SqsJobQueue {
-    async fn enqueue(&self, job_id: Uuid) -> Result<(), PortError> {
+impl SqsJobQueue {
+    async fn send(&self, body: String) -> Result<(), PortError> {
         self.client
             .send_message()
             .queue_url(&self.queue_url)
-            .message_body(message_body(job_id))
+            .message_body(body)
             .send()
             .await
             .map_err(unavailable("SendMessage"))?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl JobQueue for SqsJobQueue {
+    async fn enqueue(&self, job_id: Uuid) -> Result<(), PortError> {
+        self.send(message_body(job_id)).await
+    }
+
+    async fn enqueue_audit_export(&self, export_id: Uuid) -> Result<(), PortError> {
+        self.send(audit_export_message_body(export_id)).await
     }
 }
 
@@ -177,5 +202,21 @@ impl RunQueue for SqsRunQueue {
             .collect()
             .await;
         results.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_kinds_of_jobs_queue_message_are_told_apart() {
+        let id = Uuid::new_v4();
+        assert_eq!(parse_message(&message_body(id)), Some(id));
+        assert_eq!(parse_audit_export_message(&message_body(id)), None);
+        let audit = audit_export_message_body(id);
+        assert_eq!(parse_audit_export_message(&audit), Some(id));
+        assert_eq!(parse_message(&audit), None);
+        assert_eq!(parse_audit_export_message("{\"audit_export_id\": 1}"), None);
     }
 }

@@ -6,6 +6,7 @@ use exports_core::export::ExportFormat;
 use exports_core::ports::{FileRenderer, SystemClock, TemplateChecker};
 use exports_core::service::{ExportService, Ports, Settings};
 
+use crate::audit_exports_store::DynamoAuditExportStore;
 use crate::audit_log::DynamoAuditLog;
 use crate::config::{AwsClients, ConfigError, ResourceNames, ServiceConfig, Waits};
 use crate::jobs_store::DynamoJobStore;
@@ -93,6 +94,10 @@ pub async fn export_service(
         )),
         mailer: Arc::new(SesMailer::new(clients.ses.clone())),
         runs: Arc::new(SqsRunQueue::new(clients.sqs.clone(), &names.runs_queue)),
+        audit_exports: Arc::new(DynamoAuditExportStore::new(
+            clients.dynamodb.clone(),
+            &names.control_table,
+        )),
     };
     let settings = service_settings(config, names, rendering.files.formats());
     Ok(ExportService::new(ports, settings))

@@ -164,7 +164,7 @@ impl AuditEvent {
 }
 
 /// Which events an audit export covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditQuery {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

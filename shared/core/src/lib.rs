@@ -3,6 +3,7 @@
 //! compiles fast, unit-tests with in-memory ports and benches alone.
 
 pub mod audit;
+pub mod audit_export;
 pub mod dates;
 pub mod export;
 pub mod identity;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, AuditQuery};
+use crate::audit_export::AuditExport;
 use crate::job::{ExportJob, JobError, JobFile};
 use crate::records::{Patient, PatientRecord, Therapist};
 use crate::scheduled_report::ScheduledReport;
@@ -224,10 +225,25 @@ pub trait JobStore: Send + Sync {
     ) -> Result<Option<ExportJob>, PortError>;
 }
 
-/// The queue between the API and the renderer. Messages carry the job id only.
+/// The queue between the API and the renderer. Messages carry an id only: an export job's, or an
+/// audit export's.
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     async fn enqueue(&self, job_id: Uuid) -> Result<(), PortError>;
+    /// Queues the production of an audit export's file.
+    async fn enqueue_audit_export(&self, export_id: Uuid) -> Result<(), PortError>;
+}
+
+/// Audit exports. Plain writes suffice: producing one is deterministic (audit events are
+/// append-only and stamped when written, so a range that ended before the request is fixed), so
+/// two producers racing write the same file and the same record.
+#[async_trait]
+pub trait AuditExportStore: Send + Sync {
+    /// Writes a new record; [`PortError::Conflict`] if the id exists.
+    async fn create(&self, export: &AuditExport) -> Result<(), PortError>;
+    async fn get(&self, export_id: Uuid) -> Result<Option<AuditExport>, PortError>;
+    /// Overwrites the record.
+    async fn put(&self, export: &AuditExport) -> Result<(), PortError>;
 }
 
 /// A scheduled run the tick claimed, handed to whichever worker executes it.
@@ -333,6 +349,9 @@ pub trait FileRenderer: Send + Sync {
         self.render(report, format, layout)
             .map(|bytes| RenderedFile { bytes, pages: None })
     }
+
+    /// The audit trail as CSV (`exports_formats::audit_csv`), for an audit export's file.
+    fn audit_csv(&self, events: &[AuditEvent]) -> Result<Vec<u8>, String>;
 }
 
 /// A rendered file: its bytes and, for a paginated format, its page count.
@@ -374,6 +393,10 @@ impl FileRenderer for RenderedElsewhere {
         Err(format!(
             "{format} files are rendered by the renderer function, not here"
         ))
+    }
+
+    fn audit_csv(&self, _: &[AuditEvent]) -> Result<Vec<u8>, String> {
+        Err("audit export files are written by the renderer function, not here".into())
     }
 }
 

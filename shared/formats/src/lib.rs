@@ -56,6 +56,10 @@ impl FileRenderer for DataFormats {
             printable => Err(format!("{printable} is not a data format")),
         }
     }
+
+    fn audit_csv(&self, events: &[exports_core::audit::AuditEvent]) -> Result<Vec<u8>, String> {
+        Ok(audit_csv(events))
+    }
 }
 
 /// OWASP CSV-injection neutralisation of one cell: if it starts with '=', '+', '-', '@', '\t' or

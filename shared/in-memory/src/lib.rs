@@ -16,12 +16,13 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use uuid::Uuid;
 
 use exports_core::audit::{AuditAction, AuditEvent, AuditQuery};
+use exports_core::audit_export::AuditExport;
 use exports_core::export::JobStatus;
 use exports_core::job::{ExportJob, JobError, JobFile, sweep_at_lease_end, sweep_at_queued};
 use exports_core::ports::{
-    AuditLog, ClaimedRun, Clock, IdempotencyClaim, IdempotencyRecord, JobCursor, JobPage, JobQueue,
-    JobStore, Lease, ObjectStore, PortError, RateDecision, RateLimiter, RecordSource, RunQueue,
-    SessionScope, StoredObject,
+    AuditExportStore, AuditLog, ClaimedRun, Clock, IdempotencyClaim, IdempotencyRecord, JobCursor,
+    JobPage, JobQueue, JobStore, Lease, ObjectStore, PortError, RateDecision, RateLimiter,
+    RecordSource, RunQueue, SessionScope, StoredObject,
 };
 use exports_core::records::{Patient, PatientRecord, PracticeData, Therapist};
 use exports_core::service::{DEFAULT_EXPORTS_PER_HOUR, ExportService, Ports, Settings};
@@ -627,10 +628,12 @@ impl JobStore for InMemoryJobs {
 // ---------------------------------------------------------------------------------------------
 // Queue.
 
-/// A [`JobQueue`] that keeps the enqueued job ids for tests to take.
+/// A [`JobQueue`] that keeps the enqueued job ids (and audit export ids, apart) for tests to
+/// take.
 #[derive(Debug, Default)]
 pub struct InMemoryQueue {
     messages: Mutex<Vec<Uuid>>,
+    audit_exports: Mutex<Vec<Uuid>>,
     unavailable: AtomicBool,
 }
 
@@ -649,6 +652,11 @@ impl InMemoryQueue {
         lock(&self.messages).clone()
     }
 
+    /// The audit export ids enqueued so far, oldest first, removing them from the queue.
+    pub fn take_audit_exports(&self) -> Vec<Uuid> {
+        std::mem::take(&mut *lock(&self.audit_exports))
+    }
+
     /// `enqueue` fails with [`PortError::Unavailable`] while on.
     pub fn set_unavailable(&self, off: bool) {
         self.unavailable.store(off, Ordering::SeqCst);
@@ -662,6 +670,73 @@ impl JobQueue for InMemoryQueue {
             return Err(unavailable("queue"));
         }
         lock(&self.messages).push(job_id);
+        Ok(())
+    }
+
+    async fn enqueue_audit_export(&self, export_id: Uuid) -> Result<(), PortError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(unavailable("queue"));
+        }
+        lock(&self.audit_exports).push(export_id);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit exports.
+
+/// An [`AuditExportStore`]: records by id, as the control table keeps them.
+#[derive(Debug, Default)]
+pub struct InMemoryAuditExports {
+    exports: Mutex<HashMap<Uuid, AuditExport>>,
+    unavailable: AtomicBool,
+}
+
+impl InMemoryAuditExports {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn export(&self, export_id: Uuid) -> Option<AuditExport> {
+        lock(&self.exports).get(&export_id).cloned()
+    }
+
+    /// Every call fails with [`PortError::Unavailable`] while on.
+    pub fn set_unavailable(&self, off: bool) {
+        self.unavailable.store(off, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), PortError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(unavailable("audit exports"));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl AuditExportStore for InMemoryAuditExports {
+    async fn create(&self, export: &AuditExport) -> Result<(), PortError> {
+        self.check()?;
+        let mut exports = lock(&self.exports);
+        if exports.contains_key(&export.export_id) {
+            return Err(PortError::Conflict(format!(
+                "audit export {} exists",
+                export.export_id
+            )));
+        }
+        exports.insert(export.export_id, export.clone());
+        Ok(())
+    }
+
+    async fn get(&self, export_id: Uuid) -> Result<Option<AuditExport>, PortError> {
+        self.check()?;
+        Ok(self.export(export_id))
+    }
+
+    async fn put(&self, export: &AuditExport) -> Result<(), PortError> {
+        self.check()?;
+        lock(&self.exports).insert(export.export_id, export.clone());
         Ok(())
     }
 }
@@ -1035,6 +1110,7 @@ pub struct InMemoryHandles {
     pub schedules: Arc<InMemorySchedules>,
     pub mailer: Arc<InMemoryMailer>,
     pub runs: Arc<InMemoryRunQueue>,
+    pub audit_exports: Arc<InMemoryAuditExports>,
 }
 
 /// An [`ExportService`] over fresh in-memory ports holding `data`, with the default rate limit
@@ -1056,6 +1132,7 @@ pub fn in_memory_service(
         schedules: Arc::new(InMemorySchedules::new()),
         mailer: Arc::new(InMemoryMailer::new()),
         runs: Arc::new(InMemoryRunQueue::new()),
+        audit_exports: Arc::new(InMemoryAuditExports::new()),
     };
     let ports = Ports {
         records: handles.records.clone(),
@@ -1072,6 +1149,7 @@ pub fn in_memory_service(
         schedules: handles.schedules.clone(),
         mailer: handles.mailer.clone(),
         runs: handles.runs.clone(),
+        audit_exports: handles.audit_exports.clone(),
     };
     (ExportService::new(ports, settings), handles)
 }

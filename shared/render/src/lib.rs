@@ -61,6 +61,10 @@ impl FileRenderer for AllFormats {
             }
         }
     }
+
+    fn audit_csv(&self, events: &[exports_core::audit::AuditEvent]) -> Result<Vec<u8>, String> {
+        DataFormats.audit_csv(events)
+    }
 }
 
 #[cfg(test)]

@@ -326,6 +326,7 @@ async fn storm_async(storm: &Storm, concurrency: usize) -> Measured {
         schedules: Arc::new(slow.wrap(schedules.clone())),
         mailer: Arc::new(slow.wrap(mailer.clone())),
         runs: Arc::new(slow.wrap(runs.clone())),
+        audit_exports: Arc::new(exports_in_memory::InMemoryAuditExports::new()),
     };
     let settings = Settings {
         available_formats: ExportFormat::ALL.to_vec(),

@@ -2,6 +2,7 @@
 //! functions are thin shells around these; in-memory ports make them unit-testable.
 
 mod audit_export;
+mod audit_exports;
 mod error;
 mod jobs;
 mod render;
@@ -28,8 +29,9 @@ use crate::audit::AuditEvent;
 use crate::export::ExportFormat;
 use crate::identity::{Caller, Role};
 use crate::ports::{
-    AuditLog, Clock, FileRenderer, IdSource, JobQueue, JobStore, Mailer, ObjectStore, RateLimiter,
-    RecordSource, RunQueue, ScheduleStore, TemplateChecker, TemplateStore,
+    AuditExportStore, AuditLog, Clock, FileRenderer, IdSource, JobQueue, JobStore, Mailer,
+    ObjectStore, RateLimiter, RecordSource, RunQueue, ScheduleStore, TemplateChecker,
+    TemplateStore,
 };
 
 /// Accepted exports per user per clock hour unless configured (`EXPORTS_PER_HOUR`).
@@ -102,6 +104,8 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     /// Scheduled runs the tick claimed, waiting for a worker.
     pub runs: Arc<dyn RunQueue>,
+    /// Audit exports requested through the API and produced by the renderer.
+    pub audit_exports: Arc<dyn AuditExportStore>,
 }
 
 /// What a path id names.
@@ -110,6 +114,7 @@ pub enum Resource {
     Job,
     Template,
     Schedule,
+    AuditExport,
 }
 
 impl Resource {
@@ -118,6 +123,15 @@ impl Resource {
             Resource::Job => "job",
             Resource::Template => "template",
             Resource::Schedule => "scheduled report",
+            Resource::AuditExport => "audit export",
+        }
+    }
+
+    /// The role that may see resources of this kind.
+    fn role(self) -> Role {
+        match self {
+            Resource::AuditExport => Role::Admin,
+            _ => Role::Therapist,
         }
     }
 
@@ -129,6 +143,9 @@ impl Resource {
             Resource::Template => ServiceError::not_found("template_not_found", "no such template"),
             Resource::Schedule => {
                 ServiceError::not_found("schedule_not_found", "no such scheduled report")
+            }
+            Resource::AuditExport => {
+                ServiceError::not_found("audit_export_not_found", "no such audit export")
             }
         }
     }
@@ -159,9 +176,20 @@ impl ExportService {
     /// If the audit log cannot record it, the answer is `503` instead: a denial is not answered
     /// unaudited.
     async fn denied(&self, caller: &Caller, reason: &str, error: ServiceError) -> ServiceError {
+        self.denied_as(caller, Role::Therapist, reason, error).await
+    }
+
+    /// [`Self::denied`] of a caller acting in `role` (recorded as the event's role).
+    async fn denied_as(
+        &self,
+        caller: &Caller,
+        role: Role,
+        reason: &str,
+        error: ServiceError,
+    ) -> ServiceError {
         let event = AuditEvent::by(
             caller,
-            caller.audit_role(Role::Therapist),
+            caller.audit_role(role),
             crate::audit::AuditAction::Denied,
             self.ports.clock.now(),
         )
@@ -175,11 +203,12 @@ impl ExportService {
     /// A path id that is not a UUID names nothing the caller may see: refused and audited like an
     /// unknown id of that resource (after the role check, as for any id).
     pub async fn refuse_malformed_id(&self, caller: &Caller, resource: Resource) -> ServiceError {
-        if let Err(e) = self.require(caller, Role::Therapist).await {
+        if let Err(e) = self.require(caller, resource.role()).await {
             return e;
         }
         let reason = format!("malformed {} id", resource.name());
-        self.denied(caller, &reason, resource.not_found()).await
+        self.denied_as(caller, resource.role(), &reason, resource.not_found())
+            .await
     }
 
     /// Refuses (and audits) a caller without `role`. Every use case starts with it; the API calls

@@ -2,6 +2,7 @@
 //! ([`exports_in_memory`]) and synthetic practice data. No runtime: the in-memory ports never wait,
 //! so [`block_on`] polls each future once.
 
+mod audit_exports;
 mod scheduling;
 mod sweeping;
 
