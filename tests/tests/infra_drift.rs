@@ -1047,12 +1047,13 @@ fn no_function_may_change_or_delete_the_audit_trail() {
             }
         }
     }
-    // Who writes and reads it: the API (events and the admin's export), the renderer and the
-    // scheduler (events).
+    // Who writes and reads it: the API (events and the admin's export), the renderer (events,
+    // and the audit exports' files) and the scheduler (events).
     for (role, action) in [
         ("ApiFunctionRole", "dynamodb:PutItem"),
         ("ApiFunctionRole", "dynamodb:Query"),
         ("RendererFunctionRole", "dynamodb:PutItem"),
+        ("RendererFunctionRole", "dynamodb:Query"),
         ("SchedulerFunctionRole", "dynamodb:PutItem"),
     ] {
         assert!(

@@ -97,6 +97,7 @@ fn resource_of(endpoint: Endpoint) -> Resource {
         Endpoint::GetSchedule | Endpoint::ChangeSchedule | Endpoint::DeleteSchedule => {
             Resource::Schedule
         }
+        Endpoint::GetAuditExport => Resource::AuditExport,
         _ => Resource::Job,
     }
 }
@@ -326,6 +327,36 @@ async fn dispatch(service: &ExportService, req: &Request) -> Result<Response<Bod
                 return Ok(r);
             }
             let mut r = json(StatusCode::OK, &download);
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(r)
+        }
+        Endpoint::RequestAuditExport => {
+            let query = checked_first(
+                input::audit_export_body(body),
+                service.require(&caller, Role::Admin),
+            )
+            .await?;
+            let export = service.request_audit_export(&caller, &query).await?;
+            let mut r = created(
+                &format!("/api/v1/audit/logs/exports/{}", export.export_id),
+                &export,
+            );
+            *r.status_mut() = StatusCode::ACCEPTED;
+            Ok(r)
+        }
+        Endpoint::GetAuditExport => {
+            let export = service
+                .get_audit_export(&caller, path_id(service, &caller, &matched).await?)
+                .await?;
+            let mut r = json(StatusCode::OK, &export);
+            if export.status.is_in_flight() {
+                r.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(service.settings.poll_after_seconds),
+                );
+            }
+            // The body may hold a download URL.
             r.headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             Ok(r)

@@ -13,6 +13,8 @@ pub enum Endpoint {
     DeleteJob,
     Download,
     AuditExport,
+    RequestAuditExport,
+    GetAuditExport,
     ListTemplates,
     CreateTemplate,
     GetTemplate,
@@ -36,6 +38,7 @@ impl Endpoint {
                 | Endpoint::ReplaceTemplate
                 | Endpoint::CreateSchedule
                 | Endpoint::ChangeSchedule
+                | Endpoint::RequestAuditExport
         )
     }
 }
@@ -91,6 +94,16 @@ pub const ROUTES: &[Route] = &[
         Endpoint::Download,
     ),
     route("GET", "/api/v1/audit/logs/export", Endpoint::AuditExport),
+    route(
+        "POST",
+        "/api/v1/audit/logs/exports",
+        Endpoint::RequestAuditExport,
+    ),
+    route(
+        "GET",
+        "/api/v1/audit/logs/exports/{export_id}",
+        Endpoint::GetAuditExport,
+    ),
     route("GET", "/api/v1/export/templates", Endpoint::ListTemplates),
     route("POST", "/api/v1/export/templates", Endpoint::CreateTemplate),
     route(
@@ -211,7 +224,8 @@ mod tests {
                 .path
                 .replace("{job_id}", id)
                 .replace("{template_id}", id)
-                .replace("{schedule_id}", id);
+                .replace("{schedule_id}", id)
+                .replace("{export_id}", id);
             let m = match_route(r.method, &path).expect("matches");
             assert_eq!(m.route, r);
             assert_eq!(m.path_param.is_some(), r.path.contains('{'), "{}", r.path);

@@ -1,8 +1,9 @@
-//! The demo practice's job, template and scheduled report: what `exports-admin seed-demo` creates
-//! after importing the records, so that every sample event in `events/` names something that
-//! exists. Each is made by its ordinary use case (validated and audited as an API call would be)
-//! as the practice's first therapist, under an id derived from the seed ([`DemoObjects::ids`]).
-//! Seeding again finds them and leaves them as they are.
+//! The demo practice's job, template and scheduled report, and an audit export: what
+//! `exports-admin seed-demo` creates after importing the records, so that every sample event in
+//! `events/` names something that exists. Each is made by its ordinary use case (validated and
+//! audited as an API call would be) as the practice's first therapist (the audit export as
+//! [`DEMO_ADMIN`]), under an id derived from the seed ([`DemoObjects::ids`],
+//! [`DemoObjects::audit_export_id`]). Seeding again finds them and leaves them as they are.
 
 use std::sync::Arc;
 
@@ -33,13 +34,30 @@ pub struct DemoObjects {
     pub template_id: Uuid,
     /// A weekly scheduled treatment summary (built-in template), mailed as a link.
     pub schedule_id: Uuid,
+    /// A completed audit export of [`DEMO_ADMIN`] (the default range).
+    pub audit_export_id: Uuid,
+}
+
+/// The administrator of the admin sample events (`sub`).
+pub const DEMO_ADMIN: &str = "admin-1";
+
+fn demo_id(what: &str, seed: u64) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, format!("demo {what} {seed}").as_bytes())
 }
 
 impl DemoObjects {
     /// The ids of the job, template and scheduled report of the practice made from `seed`.
     pub fn ids(seed: u64) -> (Uuid, Uuid, Uuid) {
-        let id = |what: &str| Uuid::new_v5(&NAMESPACE, format!("demo {what} {seed}").as_bytes());
-        (id("job"), id("template"), id("schedule"))
+        (
+            demo_id("job", seed),
+            demo_id("template", seed),
+            demo_id("schedule", seed),
+        )
+    }
+
+    /// The id of the demo audit export of the practice made from `seed`.
+    pub fn audit_export_id(seed: u64) -> Uuid {
+        demo_id("audit export", seed)
     }
 }
 
@@ -135,11 +153,41 @@ pub async fn seed_demo_objects(
         with_id(schedule_id).create_schedule(&caller, body).await?;
     }
 
+    let audit_export_id = DemoObjects::audit_export_id(seed);
+    if service
+        .ports
+        .audit_exports
+        .get(audit_export_id)
+        .await?
+        .is_none()
+    {
+        let admin = Caller {
+            user_id: DEMO_ADMIN.into(),
+            roles: vec![Role::Admin],
+            source_ip: None,
+            user_agent: Some("exports-admin seed-demo".into()),
+        };
+        with_id(audit_export_id)
+            .request_audit_export(&admin, &Default::default())
+            .await?;
+    }
+    // Written here too, for the sample event that reads it completed.
+    for attempt in 1..=3 {
+        if service
+            .produce_audit_export(audit_export_id, attempt)
+            .await
+            .is_ok()
+        {
+            break;
+        }
+    }
+
     Ok(DemoObjects {
         therapist_id: therapist.id,
         patient_id,
         job_id,
         template_id,
         schedule_id,
+        audit_export_id,
     })
 }

@@ -248,7 +248,7 @@ async fn import(
     }
 }
 
-/// The demo job, template and scheduled report the sample events in `events/` name.
+/// The demo job, template, scheduled report and audit export the sample events in `events/` name.
 async fn seed_objects(
     names: &ResourceNames,
     data: &PracticeData,
@@ -266,12 +266,17 @@ async fn seed_objects(
         },
     )
     .await?;
-    let made = seed_demo_objects(&service, data, seed)
-        .await
-        .map_err(|e| anyhow::anyhow!("seeding the demo job, template and schedule: {e}"))?;
+    let made = seed_demo_objects(&service, data, seed).await.map_err(|e| {
+        anyhow::anyhow!("seeding the demo job, template, schedule and audit export: {e}")
+    })?;
     println!(
-        "demo objects of therapist {}: job {} (completed), template {}, scheduled report {}",
-        made.therapist_id, made.job_id, made.template_id, made.schedule_id
+        "demo objects of therapist {}: job {} (completed), template {}, scheduled report {}; audit export {} (completed) of {}",
+        made.therapist_id,
+        made.job_id,
+        made.template_id,
+        made.schedule_id,
+        made.audit_export_id,
+        exports_synthetic::demo::DEMO_ADMIN
     );
     Ok(ExitCode::SUCCESS)
 }
