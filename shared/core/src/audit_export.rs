@@ -27,6 +27,10 @@ pub struct AuditExport {
     /// `pending` until the file is written, then `completed` (or `failed`).
     pub status: JobStatus,
     pub created_at: DateTime<Utc>,
+    /// When it was last put on the queue again because its message was lost (see
+    /// `ExportService::get_audit_export`); `None`: queued once, when it was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requeued_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +57,7 @@ impl AuditExport {
             query,
             status: JobStatus::Pending,
             created_at: now,
+            requeued_at: None,
             completed_at: None,
             expires_at: None,
             file: None,

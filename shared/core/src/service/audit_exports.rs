@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use super::render::RenderOutcome;
 use super::requests::{AuditExportQuery, hex};
-use super::{ExportService, MAX_DOWNLOAD_URL_TTL, Resource, ServiceError};
+use super::{ExportService, MAX_DOWNLOAD_URL_TTL, Resource, SWEEPER, ServiceError};
 use crate::audit::{AuditAction, AuditEvent, AuditQuery};
 use crate::audit_export::{AuditExport, AuditExportView};
 use crate::export::JobStatus;
 use crate::identity::{Caller, Role};
-use crate::job::{JobError, JobFile};
+use crate::job::{JobError, JobFile, PENDING_GRACE};
 use crate::ports::{PortError, StoredObject};
 
 /// The actor of the renderer's audit events.
@@ -193,6 +193,38 @@ impl ExportService {
         })
     }
 
+    /// A pending audit export not picked up [`PENDING_GRACE`] after it was queued lost its queue
+    /// message (never sent, or gone): polling it queues it again, audited `requeued` (actor
+    /// `sweeper`), as the sweeper does for export jobs. Producing the file twice is harmless.
+    async fn requeue_if_lost(
+        &self,
+        export: AuditExport,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<AuditExport, ServiceError> {
+        let queued_at = export.requeued_at.unwrap_or(export.created_at);
+        if export.status != JobStatus::Pending || queued_at + PENDING_GRACE > now {
+            return Ok(export);
+        }
+        let again = AuditExport {
+            requeued_at: Some(now),
+            ..export
+        };
+        // Recorded before it is sent: if the send fails, the next poll after the grace retries.
+        self.ports.audit_exports.put(&again).await?;
+        self.ports
+            .queue
+            .enqueue_audit_export(again.export_id)
+            .await?;
+        let mut event = AuditEvent::system(SWEEPER, AuditAction::Requeued, now).reason(format!(
+            "audit export {}: queued again, not picked up (its queue message was lost)",
+            again.export_id
+        ));
+        event.patient_id = again.query.patient_id;
+        self.audit(event).await?;
+        tracing::info!(export_id = %again.export_id, "stalled audit export queued again");
+        Ok(again)
+    }
+
     /// `GET /api/v1/audit/logs/exports/{id}`: the caller's own audit export; once completed,
     /// with a short-lived download URL (audited as `downloaded`). Another administrator's, like
     /// an unknown one, is an audited 404.
@@ -217,6 +249,7 @@ impl ExportService {
             }
         };
         let now = self.ports.clock.now();
+        let export = self.requeue_if_lost(export, now).await?;
         let mut view = export.view(now);
         let (Some(file), Some(expires_at)) = (&export.file, export.expires_at) else {
             return Ok(view);

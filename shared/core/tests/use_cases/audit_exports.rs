@@ -227,3 +227,43 @@ fn an_export_that_cannot_be_queued_is_failed_not_left_pending() {
     assert_eq!(stored.status, JobStatus::Failed);
     assert_eq!(stored.error.unwrap().code, "queue_unavailable");
 }
+
+/// A pending audit export whose queue message was lost is queued again when its requester polls
+/// it after the grace (audited `requeued`), once per grace period, and then finishes.
+#[test]
+fn a_lost_audit_export_is_queued_again_when_polled_after_the_grace() {
+    use exports_core::job::PENDING_GRACE;
+    let w = world();
+    some_activity(&w);
+    let admin = w.admin();
+    let accepted = request(&w, &admin).unwrap();
+    assert_eq!(
+        w.h.queue.take_audit_exports(),
+        vec![accepted.export_id],
+        "then lost"
+    );
+
+    w.h.clock.advance(PENDING_GRACE - secs(1));
+    let early = block_on(w.svc.get_audit_export(&admin, accepted.export_id)).unwrap();
+    assert_eq!(early.status, JobStatus::Pending);
+    assert!(w.h.queue.take_audit_exports().is_empty(), "not overdue yet");
+
+    w.h.clock.advance(secs(2));
+    let polled = block_on(w.svc.get_audit_export(&admin, accepted.export_id)).unwrap();
+    assert_eq!(polled.status, JobStatus::Pending);
+    assert_eq!(w.h.queue.take_audit_exports(), vec![accepted.export_id]);
+    let requeued = w.events(AuditAction::Requeued);
+    assert_eq!(requeued.len(), 1);
+    assert_eq!(requeued[0].actor_id, exports_core::service::SWEEPER);
+    // Queued again just now: polling again does not queue it a third time.
+    block_on(w.svc.get_audit_export(&admin, accepted.export_id)).unwrap();
+    assert!(w.h.queue.take_audit_exports().is_empty());
+
+    assert_eq!(
+        block_on(w.svc.produce_audit_export(accepted.export_id, 1)).unwrap(),
+        RenderOutcome::Done
+    );
+    let done = block_on(w.svc.get_audit_export(&admin, accepted.export_id)).unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert!(done.download_url.is_some());
+}
