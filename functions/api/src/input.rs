@@ -167,13 +167,23 @@ pub fn audit_query(q: &Query) -> Result<AuditExportQuery, ApiError> {
 }
 
 /// The body of `POST /api/v1/audit/logs/exports`: the `GET`'s query parameters as JSON strings.
+/// Each field absent (the default) or a string: `null` is refused, as the schema says.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AuditExportBody {
+    #[serde(default, deserialize_with = "present_string")]
     from: Option<String>,
+    #[serde(default, deserialize_with = "present_string")]
     to: Option<String>,
+    #[serde(default, deserialize_with = "present_string")]
     patient_id: Option<String>,
+    #[serde(default, deserialize_with = "present_string")]
     actor_id: Option<String>,
+}
+
+/// A field that, when present, must be a string (`null` is not "absent").
+fn present_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    <String as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// `POST /api/v1/audit/logs/exports`: `{from?, to?, patient_id?, actor_id?}`, each meaning what
@@ -523,6 +533,11 @@ mod tests {
             audit_query(&query(q)).unwrap()
         );
         assert_eq!(audit_export_body(b"").unwrap(), AuditExportQuery::default());
+        assert_eq!(
+            field_of(audit_export_body(br#"{"actor_id": null}"#)),
+            "actor_id",
+            "null is not absent"
+        );
         assert_eq!(
             audit_export_body(b"{}").unwrap(),
             AuditExportQuery::default()
