@@ -100,18 +100,15 @@ impl Api {
         )
         .await
         .expect("service");
-        let worker = Worker {
-            consumer: Consumer::Renderer,
-            runs: Default::default(),
-            service: service.clone(),
-            sqs: env.clients.sqs.clone(),
-            queue_url: env.provisioned.jobs_queue_url.clone(),
-            queue_arn: format!(
-                "arn:aws:sqs:us-east-1:123456789012:{}",
-                env.names.jobs_queue
-            ),
-            region: "us-east-1".into(),
-        };
+        let worker = Worker::connect(
+            Consumer::Renderer,
+            service.clone(),
+            env.clients.sqs.clone(),
+            &env.names.jobs_queue,
+            "us-east-1".into(),
+        )
+        .await
+        .expect("jobs queue");
         Self {
             env,
             data,

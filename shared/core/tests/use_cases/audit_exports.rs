@@ -18,23 +18,7 @@ fn request(
 
 /// Some audit events: one export requested and one refused.
 fn some_activity(w: &World) {
-    let who = w.therapist_of(0);
-    w.request(
-        &who,
-        ExportType::FullRecord,
-        &body_for(ExportType::FullRecord, w.patient(0).id),
-        None,
-    )
-    .unwrap();
-    w.h.clock.advance(secs(1));
-    w.request(
-        &who,
-        ExportType::FullRecord,
-        &body_for(ExportType::FullRecord, Uuid::new_v4()),
-        None,
-    )
-    .unwrap_err();
-    w.h.clock.advance(secs(1));
+    w.export_and_refusal(&w.therapist_of(0));
 }
 
 #[test]

@@ -170,6 +170,27 @@ impl World {
         block_on(self.svc.request_export(who, export_body(t, body), key))
     }
 
+    /// Two audit events by `who` (a therapist of patient 0), a second apart: a full-record export
+    /// of patient 0 accepted, then one of an unknown patient refused.
+    pub(crate) fn export_and_refusal(&self, who: &Caller) {
+        self.request(
+            who,
+            ExportType::FullRecord,
+            &body_for(ExportType::FullRecord, self.patient(0).id),
+            None,
+        )
+        .unwrap();
+        self.h.clock.advance(secs(1));
+        self.request(
+            who,
+            ExportType::FullRecord,
+            &body_for(ExportType::FullRecord, Uuid::new_v4()),
+            None,
+        )
+        .unwrap_err();
+        self.h.clock.advance(secs(1));
+    }
+
     /// A fresh accepted export of patient `i` by their therapist.
     pub(crate) fn requested(&self, i: usize, t: ExportType) -> (Caller, JobView) {
         let who = self.therapist_of(i);
@@ -1862,22 +1883,7 @@ fn the_audit_csv_has_the_documented_header_and_neutralised_cells() {
     let w = world();
     let mut who = w.therapist_of(0);
     who.user_agent = Some("=cmd|' /C calc'!A0".into());
-    w.request(
-        &who,
-        ExportType::FullRecord,
-        &body_for(ExportType::FullRecord, w.patient(0).id),
-        None,
-    )
-    .unwrap();
-    w.h.clock.advance(secs(1));
-    w.request(
-        &who,
-        ExportType::FullRecord,
-        &body_for(ExportType::FullRecord, Uuid::new_v4()),
-        None,
-    )
-    .unwrap_err();
-    w.h.clock.advance(secs(1));
+    w.export_and_refusal(&who);
     let text = w.audit_csv(&w.admin(), &[]).unwrap();
     assert!(text.contains("\r\n"), "CRLF line ends");
     assert!(!text.replace("\r\n", "").contains('\n'));
