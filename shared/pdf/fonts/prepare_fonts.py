@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Builds the fonts in this folder from Debian's font packages (python3 standard library only).
 
-    apt-get install -y fonts-dejavu-core fonts-wqy-microhei
+    apt-get install -y fonts-dejavu-core fonts-wqy-microhei fonts-noto-core
     python3 prepare_fonts.py
 
-Two changes, nothing else (outlines, metrics, hinting, names and copyright notices are kept):
+The emoji font is made by `scripts/fonts/make_emoji_font.sh` (fontTools' subsetter) instead.
+
+Changes, nothing else (outlines, metrics, hinting, layout tables, names and copyright notices are
+kept):
 
 * the `post` table becomes version 3.0, i.e. without PostScript glyph names. PDF viewers never
   read glyph names of an embedded CID font, but the subsetter walks all of them for every subset
@@ -12,12 +15,15 @@ Two changes, nothing else (outlines, metrics, hinting, names and copyright notic
   per document, and 0.6 MB of binary.
 * WenQuanYi Micro Hei comes as a collection (`.ttc`) of the proportional and the mono face; only
   the proportional face (index 0) is kept, as a plain `.ttf`.
+* Noto Sans (Arabic, Hebrew, Devanagari, Thai): the `DSIG` table is dropped too. It signs the
+  original file, so any change invalidates it, and nothing in a PDF reads it.
 """
 
 import struct
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/"
 WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+NOTO = "/usr/share/fonts/truetype/noto/"
 
 JOBS = [
     (DEJAVU + "DejaVuSans.ttf", 0, "DejaVuSans.ttf"),
@@ -25,6 +31,10 @@ JOBS = [
     (DEJAVU + "DejaVuSans-Oblique.ttf", 0, "DejaVuSans-Oblique.ttf"),
     (DEJAVU + "DejaVuSans-BoldOblique.ttf", 0, "DejaVuSans-BoldOblique.ttf"),
     (WQY, 0, "WenQuanYiMicroHei.ttf"),
+] + [
+    (NOTO + name, 0, name)
+    for script in ("Arabic", "Hebrew", "Devanagari", "Thai")
+    for name in ("NotoSans%s-Regular.ttf" % script, "NotoSans%s-Bold.ttf" % script)
 ]
 
 
@@ -74,6 +84,7 @@ def main():
         post = tables[b"post"]
         if struct.unpack(">I", post[:4])[0] == 0x00020000:
             tables[b"post"] = struct.pack(">I", 0x00030000) + post[4:32]
+        tables.pop(b"DSIG", None)
         font = build(version, tables)
         with open(target, "wb") as f:
             f.write(font)
