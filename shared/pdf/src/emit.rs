@@ -1,24 +1,22 @@
 //! Laid-out pages to PDF bytes.
 //!
-//! printpdf builds the document: page tree, Info dictionary, and the embedded fonts (Type0 /
-//! CIDFontType2 with `/W` widths, `/ToUnicode` and the subset font program). Page content
-//! streams are written by [`ContentWriter`] instead of printpdf's op serializer, which formats
-//! every glyph id byte through `core::fmt` and allocates a `String` per character when it
-//! collects glyph usage: that was 60 % of the time of a 170-page record. printpdf learns the
-//! glyph set of each font from one `ShowText` op per font on the first page (each character the
-//! document uses in that font, once); every page's content stream is then replaced by ours,
-//! which addresses glyphs by the same subset ids. Its lopdf object model then gets the outline, a
-//! deterministic `/ID` and compression before it is written.
+//! printpdf builds the document skeleton: page tree and Info dictionary. Page content streams
+//! are written by [`ContentWriter`] instead of printpdf's op serializer, which formats every
+//! glyph id byte through `core::fmt` and allocates a `String` per character when it collects
+//! glyph usage: that was 60 % of the time of a 170-page record. The fonts (Type0 / CIDFontType2
+//! with `/W` widths, `/ToUnicode` and the subset font program) are written by `font_objects`
+//! into the font dictionary printpdf shares between the pages: shaped glyphs need a
+//! `/ToUnicode` printpdf cannot build. printpdf's lopdf object model then gets the fonts, our
+//! content streams, the outline, a deterministic `/ID` and compression before it is written.
 
 use exports_document_model::Document;
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
-use printpdf::{
-    FontId, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect, TextItem,
-};
+use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, Pt, Rect};
 
 use crate::PdfError;
-use crate::fonts::{FaceId, subset_face};
-use crate::layout::{Item, Layout, OutlineEntry};
+use crate::font_objects::{add_fonts, resource_name};
+use crate::fonts::FaceId;
+use crate::layout::{Item, Layout, NO_PLACE, OutlineEntry, Place, Span};
 use crate::style::Rgb8;
 
 /// Deflate level of page content streams (zlib-rs). On the 171-page sample record: level 1
@@ -45,43 +43,14 @@ pub(crate) fn emit(layout: &Layout, doc: &Document) -> Result<Vec<u8>, PdfError>
     info.modification_date = created;
     info.metadata_date = created;
 
-    // Fonts: only the faces this document uses, each subsetted to the glyphs it uses. The first
-    // page's ops show each used character once per font: that is how printpdf learns the glyph
-    // set it writes `/W` and `/ToUnicode` for.
-    let mut register = vec![Op::StartTextSection];
-    for face in FaceId::ALL {
-        if !layout.usage.is_used(face) {
-            continue;
-        }
-        let used = layout.usage.used(face);
-        let parsed = subset_face(layout.fonts, face, used)?;
-        let id = FontId(font_name(face));
-        pdf.resources
-            .fonts
-            .map
-            .insert(id.clone(), PdfFont::new(parsed));
-        register.push(Op::SetFont {
-            font: PdfFontHandle::External(id),
-            size: Pt(1.0),
-        });
-        register.push(Op::ShowText {
-            items: vec![TextItem::Text(used.iter().map(|(c, _)| *c).collect())],
-        });
-    }
-    register.push(Op::EndTextSection);
-
     let f = layout.frame;
     let media = Rect::from_wh(Pt(f.page_w), Pt(f.page_h));
     pdf.pages = (0..layout.pages.len())
-        .map(|i| PdfPage {
+        .map(|_| PdfPage {
             media_box: media.clone(),
             trim_box: media.clone(),
             crop_box: media.clone(),
-            ops: if i == 0 {
-                std::mem::take(&mut register)
-            } else {
-                Vec::new()
-            },
+            ops: Vec::new(),
         })
         .collect();
 
@@ -114,9 +83,21 @@ pub(crate) fn emit(layout: &Layout, doc: &Document) -> Result<Vec<u8>, PdfError>
             layout.pages.len()
         )));
     }
+
+    // Fonts: only the faces this document uses, each subsetted to the glyphs it uses, in the
+    // font dictionary every page's resources share.
+    let font_dict_id = shared_font_dict(&lo, page_ids[0])?;
+    let added = add_fonts(&mut lo, layout.fonts, &layout.usage)?;
+    let font_dict = lo
+        .get_object_mut(font_dict_id)
+        .and_then(Object::as_dict_mut)
+        .map_err(|e| PdfError::Write(format!("font resources: {e}")))?;
+    for (name, id) in added {
+        font_dict.set(name, Object::Reference(id));
+    }
     let mut content = Vec::with_capacity(64 * 1024);
     for (i, page_id) in page_ids.iter().enumerate() {
-        let mut w = ContentWriter::new(&mut content, f.page_h, &layout.codes, &layout.points);
+        let mut w = ContentWriter::new(&mut content, f.page_h, layout);
         w.items(&layout.header);
         w.items(&layout.pages[i]);
         w.items(&layout.footers[i]);
@@ -141,9 +122,18 @@ pub(crate) fn emit(layout: &Layout, doc: &Document) -> Result<Vec<u8>, PdfError>
     Ok(out)
 }
 
-/// The font resource name of a face (`/F1` ...).
-fn font_name(face: FaceId) -> String {
-    format!("F{}", face.index() + 1)
+/// The font dictionary printpdf made for the page resources (every page's `/Resources /Font`
+/// points at the same one).
+fn shared_font_dict(lo: &lopdf::Document, page: ObjectId) -> Result<ObjectId, PdfError> {
+    let resources = lo
+        .get_dictionary(page)
+        .and_then(|p| p.get(b"Resources"))
+        .and_then(Object::as_reference)
+        .map_err(|e| PdfError::Write(format!("page resources: {e}")))?;
+    lo.get_dictionary(resources)
+        .and_then(|r| r.get(b"Font"))
+        .and_then(Object::as_reference)
+        .map_err(|e| PdfError::Write(format!("font resources: {e}")))
 }
 
 /// Outline, Info clean-up, compression of the remaining streams, deterministic /ID.
@@ -369,13 +359,19 @@ impl Fnv128 {
     }
 }
 
-/// Writes a page content stream from items.
+/// Writes a page content stream from items. The one place content operators are written: text
+/// that needs marking (`/ActualText` today, structure tags later) is wrapped here.
 struct ContentWriter<'a> {
     out: &'a mut Vec<u8>,
     page_h: f32,
     codes: &'a [u16],
     points: &'a [(f32, f32)],
+    places: &'a [Place],
+    spans: &'a [Span],
+    span_text: &'a str,
     in_text: bool,
+    /// Text rendering mode: 0 fill, 2 fill and stroke (emboldened text).
+    render_mode: u8,
     font: Option<(FaceId, f32)>,
     fill: Option<Rgb8>,
     stroke: Option<Rgb8>,
@@ -386,16 +382,20 @@ struct ContentWriter<'a> {
 }
 
 impl<'a> ContentWriter<'a> {
-    fn new(out: &'a mut Vec<u8>, page_h: f32, codes: &'a [u16], points: &'a [(f32, f32)]) -> Self {
+    fn new(out: &'a mut Vec<u8>, page_h: f32, layout: &'a Layout) -> Self {
         out.clear();
         // Round joins (chart lines).
         out.extend_from_slice(b"1 j\n");
         ContentWriter {
             out,
             page_h,
-            codes,
-            points,
+            codes: &layout.codes,
+            points: &layout.points,
+            places: &layout.places,
+            spans: &layout.spans,
+            span_text: &layout.span_text,
             in_text: false,
+            render_mode: 0,
             font: None,
             fill: None,
             stroke: None,
@@ -481,17 +481,33 @@ impl<'a> ContentWriter<'a> {
                 color,
                 start,
                 end,
+                fake_bold,
+                place,
+                spans,
             } => {
                 self.text_mode(true);
                 if self.font != Some((face, size)) {
                     self.out.push(b'/');
-                    self.out.extend_from_slice(font_name(face).as_bytes());
+                    self.out.extend_from_slice(resource_name(face).as_bytes());
                     self.out.push(b' ');
                     self.num(size);
                     self.out.extend_from_slice(b"Tf\n");
                     self.font = Some((face, size));
                 }
                 self.set_fill(color);
+                // Emboldening: the outline stroked in the fill colour as well, a thirtieth of
+                // the size wide (about the stem difference between a regular and a bold face).
+                let mode = if fake_bold {
+                    self.set_stroke(color, size / 30.0);
+                    2
+                } else {
+                    0
+                };
+                if self.render_mode != mode {
+                    self.out
+                        .extend_from_slice(if mode == 2 { b"2 Tr\n" } else { b"0 Tr\n" });
+                    self.render_mode = mode;
+                }
                 // Td moves relative to the start of the previous run; in exact hundredths, so
                 // positions do not drift.
                 let (cx, cy) = (centi(x), centi(self.page_h - y));
@@ -500,8 +516,12 @@ impl<'a> ContentWriter<'a> {
                 write_centi(self.out, cy - self.line.1);
                 self.out.extend_from_slice(b" Td\n");
                 self.line = (cx, cy);
-                write_string(self.out, &self.codes[start as usize..end as usize]);
-                self.out.extend_from_slice(b" Tj\n");
+                if place == NO_PLACE && spans.0 == spans.1 {
+                    write_string(self.out, &self.codes[start as usize..end as usize]);
+                    self.out.extend_from_slice(b" Tj\n");
+                } else {
+                    self.glyphs(start, end, size, place, spans);
+                }
             }
             Item::Fill { x, y, w, h, color } => {
                 self.text_mode(false);
@@ -574,6 +594,114 @@ impl<'a> ContentWriter<'a> {
     }
 }
 
+impl ContentWriter<'_> {
+    /// Glyphs `start..end` with their own positions (`place`) and `/ActualText` spans: `TJ`
+    /// arrays whose numbers move each glyph from where its `/W` width would put it to where
+    /// the shaper placed it, `Ts` for vertical offsets (marks), and each span wrapped in
+    /// `/Span <</ActualText ...>> BDC ... EMC`.
+    fn glyphs(&mut self, start: u32, end: u32, size: f32, place: u32, spans: (u32, u32)) {
+        let spans = &self.spans[spans.0 as usize..spans.1 as usize];
+        let mut next_span = 0;
+        let mut span_end: Option<u32> = None;
+        let mut in_array = false;
+        let mut in_string = false;
+        // The adjustment (1/1000 em, TJ's sign) owed before the next glyph.
+        let mut pending: i32 = 0;
+        let mut rise: i16 = 0;
+        for k in start..end {
+            let p = if place == NO_PLACE {
+                None
+            } else {
+                self.places.get((place + k - start) as usize).copied()
+            };
+            let span = spans.get(next_span).filter(|s| s.from == k).copied();
+            let y_off = p.map_or(0, |p| p.y_off);
+            if span.is_some() || y_off != rise {
+                close_array(self.out, &mut in_array, &mut in_string);
+            }
+            if let Some(span) = span {
+                let text = self
+                    .span_text
+                    .get(span.text.0 as usize..span.text.1 as usize)
+                    .unwrap_or("");
+                self.out.extend_from_slice(b"/Span <</ActualText <FEFF");
+                for u in text.encode_utf16() {
+                    write_hex4(self.out, u);
+                }
+                self.out.extend_from_slice(b">>> BDC\n");
+                span_end = Some(span.to);
+                next_span += 1;
+            }
+            if y_off != rise {
+                self.num(y_off as f32 * size / 1000.0);
+                self.out.extend_from_slice(b"Ts\n");
+                rise = y_off;
+            }
+            if let Some(p) = p {
+                pending -= p.x_off as i32;
+            }
+            if !in_array {
+                self.out.push(b'[');
+                in_array = true;
+            }
+            if pending != 0 {
+                if in_string {
+                    self.out.push(b')');
+                    in_string = false;
+                }
+                write_u64_signed(self.out, pending as i64);
+                pending = 0;
+            }
+            if !in_string {
+                self.out.push(b'(');
+                in_string = true;
+            }
+            write_code(self.out, self.codes[k as usize]);
+            if let Some(p) = p {
+                pending = p.w as i32 + p.x_off as i32 - p.adv as i32;
+            }
+            if span_end == Some(k + 1) {
+                close_array(self.out, &mut in_array, &mut in_string);
+                self.out.extend_from_slice(b"EMC\n");
+                span_end = None;
+            }
+        }
+        close_array(self.out, &mut in_array, &mut in_string);
+        if span_end.is_some() {
+            self.out.extend_from_slice(b"EMC\n");
+        }
+        if rise != 0 {
+            self.out.extend_from_slice(b"0 Ts\n");
+        }
+    }
+}
+
+/// Ends a `TJ` array being written (and the string in it).
+fn close_array(out: &mut Vec<u8>, in_array: &mut bool, in_string: &mut bool) {
+    if *in_string {
+        out.push(b')');
+        *in_string = false;
+    }
+    if *in_array {
+        out.extend_from_slice(b"] TJ\n");
+        *in_array = false;
+    }
+}
+
+fn write_u64_signed(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, v.unsigned_abs());
+}
+
+fn write_hex4(out: &mut Vec<u8>, u: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[((u >> shift) & 0xF) as usize]);
+    }
+}
+
 /// A number with at most two decimals (1/7200 inch: finer than any device).
 fn write_num(out: &mut Vec<u8>, v: f32) {
     write_centi(out, centi(v));
@@ -639,17 +767,22 @@ fn write_u64(out: &mut Vec<u8>, mut v: u64) {
 /// Two-byte glyph ids (Identity-H) as a literal string.
 fn write_string(out: &mut Vec<u8>, codes: &[u16]) {
     out.push(b'(');
-    for code in codes {
-        for b in code.to_be_bytes() {
-            match b {
-                b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                _ => out.push(b),
-            }
-        }
+    for &code in codes {
+        write_code(out, code);
     }
     out.push(b')');
+}
+
+/// One two-byte glyph id inside a literal string.
+fn write_code(out: &mut Vec<u8>, code: u16) {
+    for b in code.to_be_bytes() {
+        match b {
+            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            _ => out.push(b),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,14 +5,23 @@
 //! pages through printpdf with the practice header, the red confidentiality banner and the
 //! `Page X of Y` footer on every page.
 //!
-//! Fonts: DejaVu Sans (regular, bold, oblique, bold oblique) and, for characters DejaVu lacks
-//! (CJK, kana, Hangul), WenQuanYi Micro Hei; both embedded in the binary, parsed once per process and
-//! subsetted per document. A character neither font has is drawn as U+FFFD and counted in
+//! Scripts: text is shaped (rustybuzz) where the script needs it (Arabic, Hebrew, Devanagari,
+//! Thai) and laid out bidirectionally (Unicode bidi algorithm): right-to-left paragraphs are set
+//! right to left and aligned right, mixed lines are put in visual order, and text extraction
+//! (`/ToUnicode`, `/ActualText`) gives the logical text back. See `docs/scripts.md`.
+//!
+//! Fonts: DejaVu Sans (regular, bold, oblique, bold oblique) for most text; Noto Sans Arabic,
+//! Hebrew, Devanagari and Thai (regular and bold) for those scripts; WenQuanYi Micro Hei for CJK,
+//! kana and Hangul; a Symbola subset for emoji; bold CJK and emoji are emboldened by stroking.
+//! All embedded in the binary, each parsed once per process when a document first needs it, and
+//! subsetted per document. A character no font has is drawn as U+FFFD and counted in
 //! [`RenderReport::missing_glyphs`].
 //!
 //! Output is deterministic: the same `Document` gives the same bytes.
 
+mod chars;
 mod emit;
+mod font_objects;
 mod fonts;
 mod layout;
 mod style;
@@ -39,7 +48,10 @@ pub enum PdfError {
 pub struct RenderReport {
     /// Number of pages.
     pub pages: usize,
-    /// Characters no embedded font has a glyph for; each was drawn as U+FFFD.
+    /// Characters no embedded font has a glyph for; each was drawn as a visible placeholder
+    /// (U+FFFD, or the `.notdef` box of a shaped script's face). Characters that are never
+    /// drawn (variation selectors, joiners, skin-tone modifiers after an emoji, bidi controls)
+    /// do not count.
     pub missing_glyphs: usize,
 }
 

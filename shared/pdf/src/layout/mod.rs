@@ -5,6 +5,10 @@
 //! (`text_runs`), breaking pages (`pagination`), running text (`prose`), bordered grids of
 //! cells (`grid`) and what is drawn in them (`tables`, `notice`), the page header and footer
 //! (`furniture`) and the line chart (`chart`, `chart_axes`).
+//!
+//! Text items hold glyphs in visual order: a line of bidirectional text is reordered when it is
+//! placed (`text_runs`), and shaped glyphs carry their positions (`Place`) and, where a glyph's
+//! `/ToUnicode` entry cannot say what it stands for, an `/ActualText` span (`Span`).
 
 mod chart;
 mod chart_axes;
@@ -28,7 +32,8 @@ use tables::Columns;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Item {
-    /// Subset glyph ids `start..end` of `Layout::codes`, all of one face, baseline at `y`.
+    /// Subset glyph ids `start..end` of `Layout::codes`, all of one face, in visual order,
+    /// baseline at `y`.
     Text {
         x: f32,
         y: f32,
@@ -37,6 +42,13 @@ pub(crate) enum Item {
         color: Rgb8,
         start: u32,
         end: u32,
+        /// Drawn emboldened (bold text in a face without a bold variant).
+        fake_bold: bool,
+        /// Shaped glyphs: `Layout::places[place..place + (end - start)]` position them;
+        /// [`NO_PLACE`]: each glyph advances by its width.
+        place: u32,
+        /// `Layout::spans[spans.0..spans.1]`: glyphs drawn for another text (`/ActualText`).
+        spans: (u32, u32),
     },
     Fill {
         x: f32,
@@ -76,6 +88,29 @@ pub(crate) enum Item {
     },
 }
 
+/// `Item::Text::place` of glyphs drawn one per character.
+pub(crate) const NO_PLACE: u32 = u32::MAX;
+
+/// Where a shaped glyph goes, in 1/1000 em: drawn at the pen plus the offset, then the pen
+/// moves by `adv`; `w` is the glyph's own width (its `/W` entry), what a viewer would move by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place {
+    pub x_off: i16,
+    pub y_off: i16,
+    pub adv: u16,
+    pub w: u16,
+}
+
+/// Glyphs `from..to` of `Layout::codes` stand for `Layout::span_text[text.0..text.1]` (their
+/// own `/ToUnicode` entries would give another text: a reordered or split cluster, a mirrored
+/// bracket).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub from: u32,
+    pub to: u32,
+    pub text: (u32, u32),
+}
+
 /// An outline (bookmark) entry: a level-1 or level-2 heading and where it landed.
 #[derive(Debug, Clone)]
 pub(crate) struct OutlineEntry {
@@ -108,6 +143,14 @@ pub(crate) struct Layout {
     pub usage: GlyphUsage,
     /// Glyph ids (subset numbering) of every `Item::Text`.
     pub codes: Vec<u16>,
+    /// Positions of shaped glyphs (`Item::Text::place`).
+    pub places: Vec<Place>,
+    /// `/ActualText` spans (`Item::Text::spans`) and their texts.
+    pub spans: Vec<Span>,
+    pub span_text: String,
+    /// Scratch: a line's glyphs in visual order; a run's text as drawn.
+    order: Vec<usize>,
+    shown: String,
     pub points: Vec<(f32, f32)>,
     /// Body items per page.
     pub pages: Vec<Vec<Item>>,
@@ -165,6 +208,11 @@ impl Layout {
             shaper: Shaper::new(fonts),
             usage: GlyphUsage::new(),
             codes: Vec::with_capacity(doc.blocks.len() * 256),
+            places: Vec::new(),
+            spans: Vec::new(),
+            span_text: String::new(),
+            order: Vec::new(),
+            shown: String::new(),
             points: Vec::new(),
             pages: vec![Vec::with_capacity(256)],
             header: Vec::new(),

@@ -5,7 +5,7 @@ use exports_document_model::{Align, Text};
 use super::text_runs::LineBox;
 use super::{Item, Layout, OutlineEntry};
 use crate::style::*;
-use crate::text::Laid;
+use crate::text::{Laid, RTL_PARA};
 
 /// Body text: paragraphs and list items.
 const BODY: TextStyle = TextStyle {
@@ -120,7 +120,6 @@ impl Layout {
     }
 
     pub(super) fn bullets(&mut self, items: &[Text]) {
-        let x = self.frame.left + BULLET_INDENT;
         let w = self.frame.width() - BULLET_INDENT;
         self.space(PARA_GAP);
         let mut laid = std::mem::take(&mut self.scratch);
@@ -134,7 +133,14 @@ impl Layout {
             if i > 0 {
                 self.y += LIST_GAP;
             }
-            let bx = self.frame.left + BULLET_X;
+            // A right-to-left item hangs from the right margin, its bullet on the right.
+            let rtl = laid.glyphs.first().is_some_and(|g| g.flags & RTL_PARA != 0);
+            let (x, bx) = if rtl {
+                let bullet_w = bullet.max_units() as f32 * BODY_SIZE / 1000.0;
+                (self.frame.left, self.frame.right - BULLET_X - bullet_w)
+            } else {
+                (self.frame.left + BULLET_INDENT, self.frame.left + BULLET_X)
+            };
             self.flow_lines(&laid, x, w, BODY, |l, top| {
                 if let Some(line) = bullet.lines.first() {
                     l.draw_line(

@@ -81,22 +81,22 @@ impl Layout {
     pub(super) fn column_min_widths(&mut self, t: &Table) -> Vec<f32> {
         // Measuring shapes the text a second time; missing glyphs are counted once, at layout.
         let missing = self.shaper.missing;
-        let mut glyphs = std::mem::take(&mut self.scratch.glyphs);
+        let mut laid = std::mem::take(&mut self.scratch);
         let mut min = vec![0u32; t.columns.len()];
         for (i, c) in t.columns.iter().enumerate() {
-            glyphs.clear();
-            self.shaper.shape_str(&c.title, true, false, &mut glyphs);
-            min[i] = widest_word(&glyphs);
+            laid.clear();
+            self.shaper.shape_str(&c.title, true, false, &mut laid);
+            min[i] = widest_word(&laid.glyphs);
         }
         for row in &t.rows {
             for (i, text) in row.iter().enumerate().take(min.len()) {
-                glyphs.clear();
-                self.shaper.shape_runs(text, false, &mut glyphs);
-                min[i] = min[i].max(widest_word(&glyphs));
+                laid.clear();
+                self.shaper.shape_runs(text, false, &mut laid);
+                min[i] = min[i].max(widest_word(&laid.glyphs));
             }
         }
-        glyphs.clear();
-        self.scratch.glyphs = glyphs;
+        laid.clear();
+        self.scratch = laid;
         self.shaper.missing = missing;
         // The extra quarter point absorbs rounding in `units_for`.
         min.iter()

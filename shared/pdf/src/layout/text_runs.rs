@@ -1,10 +1,17 @@
-//! Text runs: shaping text into lines and turning a line into positioned `Item::Text` runs.
+//! Text runs: shaping text into lines and turning a line into positioned `Item::Text` runs:
+//! per face, in visual order (bidirectional lines reordered with unicode-bidi's rule L2), shaped
+//! clusters with their positions and, where needed, their `/ActualText`.
 
 use exports_document_model::{Align, Run};
 
-use super::{Item, Layout};
+use unicode_bidi::{BidiInfo, Level};
+
+use super::{Item, Layout, NO_PLACE, Place, Span};
+use crate::fonts::FaceId;
 use crate::style::{Rgb8, TextStyle};
-use crate::text::{Class, Laid, Line, break_lines};
+use crate::text::{
+    Class, FAKE_BOLD, Laid, Line, MIRRORED, NO_EXTRA, RTL_PARA, Shaped, break_lines,
+};
 
 /// Where a line of text goes: aligned within `x..x + width`, its line box starting at `top`.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +45,7 @@ impl Layout {
         laid: &mut Laid,
     ) {
         laid.clear();
-        self.shaper.shape_runs(runs, bold, &mut laid.glyphs);
+        self.shaper.shape_runs(runs, bold, laid);
         break_lines(laid, units_for(width, size));
     }
 
@@ -51,7 +58,7 @@ impl Layout {
         laid: &mut Laid,
     ) {
         laid.clear();
-        self.shaper.shape_str(text, bold, false, &mut laid.glyphs);
+        self.shaper.shape_str(text, bold, false, laid);
         break_lines(laid, units_for(width, size));
     }
 
@@ -71,7 +78,8 @@ impl Layout {
     }
 
     /// Draws line `line` of `laid` into `out` (a page, the header or a footer): one text item
-    /// per run of glyphs of the same face.
+    /// per run of glyphs of the same face, in visual order. A line of a right-to-left
+    /// paragraph aligned `Left` (the start of the line) is aligned right.
     pub(super) fn line_into(
         &mut self,
         out: &mut Vec<Item>,
@@ -87,19 +95,124 @@ impl Layout {
         } = style;
         let glyphs = &laid.glyphs[line.start as usize..line.end as usize];
         let w = laid.line_units(line) as f32 * size / 1000.0;
-        let mut x = match at.align {
+        let rtl = glyphs.first().is_some_and(|g| g.flags & RTL_PARA != 0);
+        let align = match at.align {
+            Align::Left if rtl => Align::Right,
+            a => a,
+        };
+        let mut x = match align {
             Align::Left => at.x,
             Align::Right => at.x + (at.width - w).max(0.0),
             Align::Center => at.x + ((at.width - w) / 2.0).max(0.0),
         };
         let y = baseline(at.top, size, leading);
+        if !laid.bidi && !laid.has_shaped() {
+            self.simple_line_into(out, glyphs, x, y, size, color);
+            return;
+        }
+        // Visual order (rule L2 on the glyphs' levels; trailing spaces, the only whitespace
+        // rule L1 would reset, are not part of the line).
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        if laid.bidi {
+            let levels: Vec<Level> = glyphs.iter().map(|g| Level::from(g.level)).collect();
+            order.extend(BidiInfo::reorder_visual(&levels));
+        } else {
+            order.extend(0..glyphs.len());
+        }
+        let mut k = 0;
+        while k < order.len() {
+            let first = glyphs[order[k]];
+            let (face, bold) = (first.face, first.flags & FAKE_BOLD);
+            let start = self.codes.len() as u32;
+            let place = if face.shaped() {
+                self.places.len() as u32
+            } else {
+                NO_PLACE
+            };
+            let span_start = self.spans.len() as u32;
+            let mut units = 0u32;
+            // The text of the run's shaped glyphs as drawn, and whether their own `/ToUnicode`
+            // entries and positions let a reader get it back.
+            let mut shown = std::mem::take(&mut self.shown);
+            shown.clear();
+            let mut needs_span = false;
+            while k < order.len()
+                && glyphs[order[k]].face == face
+                && glyphs[order[k]].flags & FAKE_BOLD == bold
+            {
+                let g = glyphs[order[k]];
+                if g.extra == NO_EXTRA {
+                    let code = self.usage.code(self.fonts, face, g.ch, g.gid);
+                    if g.flags & MIRRORED != 0 {
+                        let text = unicode_bidi_mirroring::get_mirrored(g.ch).unwrap_or(g.ch);
+                        let at = self.codes.len() as u32;
+                        self.push_span(at, at + 1, text.encode_utf8(&mut [0; 4]));
+                    }
+                    self.codes.push(code);
+                    units += g.adv as u32;
+                    k += 1;
+                    continue;
+                }
+                // A shaped cluster: its glyphs are next to each other in visual order.
+                let text = laid.extras[g.extra as usize].text;
+                let mut e = k + 1;
+                while e < order.len() {
+                    let h = glyphs[order[e]];
+                    if h.extra == NO_EXTRA || laid.extras[h.extra as usize].text != text {
+                        break;
+                    }
+                    e += 1;
+                }
+                let (adv, simple) =
+                    self.cluster_codes(laid, glyphs, &order[k..e], face, &mut shown);
+                units += adv;
+                needs_span |= !simple;
+                k = e;
+            }
+            if needs_span {
+                self.push_span(start, self.codes.len() as u32, &shown);
+            }
+            self.shown = shown;
+            out.push(Item::Text {
+                x,
+                y,
+                size,
+                face,
+                color,
+                start,
+                end: self.codes.len() as u32,
+                fake_bold: bold != 0,
+                place,
+                spans: (span_start, self.spans.len() as u32),
+            });
+            x += units as f32 * size / 1000.0;
+        }
+        self.order = order;
+    }
+
+    /// A line of glyphs drawn one per character in logical order (no shaped run, no
+    /// right-to-left text): the path nearly all text takes.
+    fn simple_line_into(
+        &mut self,
+        out: &mut Vec<Item>,
+        glyphs: &[Shaped],
+        mut x: f32,
+        y: f32,
+        size: f32,
+        color: Rgb8,
+    ) {
         let mut seg_start = 0;
         while seg_start < glyphs.len() {
             let face = glyphs[seg_start].face;
+            let bold = glyphs[seg_start].flags & FAKE_BOLD;
             let mut seg_end = seg_start;
             let mut units = 0u32;
             let start = self.codes.len() as u32;
-            while seg_end < glyphs.len() && glyphs[seg_end].face == face {
+            while seg_end < glyphs.len()
+                && glyphs[seg_end].face == face
+                && glyphs[seg_end].flags & FAKE_BOLD == bold
+            {
                 let g = glyphs[seg_end];
                 self.codes
                     .push(self.usage.code(self.fonts, face, g.ch, g.gid));
@@ -116,10 +229,78 @@ impl Layout {
                 color,
                 start,
                 end: self.codes.len() as u32,
+                fake_bold: bold != 0,
+                place: NO_PLACE,
+                spans: (0, 0),
             });
             x += units as f32 * size / 1000.0;
             seg_start = seg_end;
         }
+    }
+
+    /// Numbers the glyphs of one shaped cluster (`order`: their indices in `glyphs`, in visual
+    /// order), records their positions and appends its text as drawn to `shown`. Returns the
+    /// cluster's advance and whether its glyphs' `/ToUnicode` entries and positions give its
+    /// text back: a single glyph standing for the cluster, not displaced by the shaper, does;
+    /// a cluster of several glyphs (a vowel sign drawn before its consonant, a mark placed on
+    /// its letter, a split vowel) does not, and its run gets an `/ActualText` span.
+    ///
+    /// The text as drawn is the cluster's text in right-to-left clusters reversed: text
+    /// extraction (poppler, pdf.js, pdfminer) reads the glyphs of a line left to right, each
+    /// glyph's characters in the order given, and turns right-to-left stretches around
+    /// afterwards; a lam-alef ligature mapped to "لا" would come out "ال".
+    fn cluster_codes(
+        &mut self,
+        laid: &Laid,
+        glyphs: &[Shaped],
+        order: &[usize],
+        face: FaceId,
+        shown: &mut String,
+    ) -> (u32, bool) {
+        let fonts = self.fonts;
+        let Some(font) = fonts.face(face) else {
+            return (0, false);
+        };
+        let first = glyphs[order[0]];
+        let text = laid.cluster_text(&laid.extras[first.extra as usize]);
+        let at = shown.len();
+        if first.level & 1 == 1 {
+            shown.extend(text.chars().rev());
+        } else {
+            shown.push_str(text);
+        }
+        let mut simple = order.len() == 1;
+        for &i in order {
+            let g = glyphs[i];
+            let code = if simple {
+                let (code, same) = self.usage.code_for_text(fonts, face, g.gid, &shown[at..]);
+                simple = same;
+                code
+            } else {
+                self.usage.code_in_span(fonts, face, g.gid)
+            };
+            self.codes.push(code);
+            let e = laid.extras[g.extra as usize];
+            // A glyph moved off its pen position would be taken for a separate word.
+            simple &= e.x_off == 0 && e.y_off == 0;
+            self.places.push(Place {
+                x_off: e.x_off,
+                y_off: e.y_off,
+                adv: g.adv,
+                w: font.advance(g.gid),
+            });
+        }
+        (order.iter().map(|&i| glyphs[i].adv as u32).sum(), simple)
+    }
+
+    fn push_span(&mut self, from: u32, to: u32, text: &str) {
+        let start = self.span_text.len() as u32;
+        self.span_text.push_str(text);
+        self.spans.push(Span {
+            from,
+            to,
+            text: (start, self.span_text.len() as u32),
+        });
     }
 
     /// Draws a single line of plain text (up to its first line break); returns its width.
@@ -127,7 +308,7 @@ impl Layout {
         let mut laid = std::mem::take(&mut self.scratch);
         laid.clear();
         self.shaper
-            .shape_str(label.text, label.bold, false, &mut laid.glyphs);
+            .shape_str(label.text, label.bold, false, &mut laid);
         let end = laid
             .glyphs
             .iter()
@@ -163,7 +344,7 @@ impl Layout {
     pub(super) fn measure(&mut self, text: &str, bold: bool, size: f32) -> f32 {
         let mut laid = std::mem::take(&mut self.scratch);
         laid.clear();
-        self.shaper.shape_str(text, bold, false, &mut laid.glyphs);
+        self.shaper.shape_str(text, bold, false, &mut laid);
         let units: u32 = laid.glyphs.iter().map(|g| g.adv as u32).sum();
         self.scratch = laid;
         units as f32 * size / 1000.0
