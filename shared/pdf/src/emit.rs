@@ -16,7 +16,7 @@ use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, Pt, Rect};
 use crate::PdfError;
 use crate::font_objects::{add_fonts, resource_name};
 use crate::fonts::FaceId;
-use crate::layout::{Item, Layout, NO_PLACE, OutlineEntry, Place, Span};
+use crate::layout::{Item, Layout, NO_PLACE, OutlineEntry, Place, Span, TextExt};
 use crate::style::Rgb8;
 
 /// Deflate level of page content streams (zlib-rs). On the 171-page sample record: level 1
@@ -366,6 +366,7 @@ struct ContentWriter<'a> {
     page_h: f32,
     codes: &'a [u16],
     points: &'a [(f32, f32)],
+    text_ext: &'a [TextExt],
     places: &'a [Place],
     spans: &'a [Span],
     span_text: &'a str,
@@ -391,6 +392,7 @@ impl<'a> ContentWriter<'a> {
             page_h,
             codes: &layout.codes,
             points: &layout.points,
+            text_ext: &layout.text_ext,
             places: &layout.places,
             spans: &layout.spans,
             span_text: &layout.span_text,
@@ -482,8 +484,7 @@ impl<'a> ContentWriter<'a> {
                 start,
                 end,
                 fake_bold,
-                place,
-                spans,
+                ext,
             } => {
                 self.text_mode(true);
                 if self.font != Some((face, size)) {
@@ -516,11 +517,12 @@ impl<'a> ContentWriter<'a> {
                 write_centi(self.out, cy - self.line.1);
                 self.out.extend_from_slice(b" Td\n");
                 self.line = (cx, cy);
-                if place == NO_PLACE && spans.0 == spans.1 {
-                    write_string(self.out, &self.codes[start as usize..end as usize]);
-                    self.out.extend_from_slice(b" Tj\n");
-                } else {
-                    self.glyphs(start, end, size, place, spans);
+                match self.text_ext.get(ext as usize) {
+                    None => {
+                        write_string(self.out, &self.codes[start as usize..end as usize]);
+                        self.out.extend_from_slice(b" Tj\n");
+                    }
+                    Some(&TextExt { place, spans }) => self.glyphs(start, end, size, place, spans),
                 }
             }
             Item::Fill { x, y, w, h, color } => {
@@ -774,6 +776,7 @@ fn write_string(out: &mut Vec<u8>, codes: &[u16]) {
 }
 
 /// One two-byte glyph id inside a literal string.
+#[inline(always)]
 fn write_code(out: &mut Vec<u8>, code: u16) {
     for b in code.to_be_bytes() {
         match b {

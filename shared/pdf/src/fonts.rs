@@ -436,6 +436,16 @@ impl GlyphUsage {
     /// The subset glyph id of `gid` (the glyph of `c` in `face`).
     #[inline]
     pub(crate) fn code(&mut self, fonts: &Fonts, face: FaceId, c: char, gid: u16) -> u16 {
+        // Once per glyph of every text: the glyph seen before is one load and one test.
+        match self.map[face.index()].get(gid as usize) {
+            Some(&code) if code != 0 => code,
+            _ => self.new_code(fonts, face, c, gid),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new_code(&mut self, fonts: &Fonts, face: FaceId, c: char, gid: u16) -> u16 {
         let (code, new) = self.slot(fonts, face, gid);
         if new {
             self.used[face.index()][code as usize - 1].0 = c;

@@ -45,9 +45,6 @@ pub(crate) const RTL_PARA: u8 = 2;
 /// text); `ch` is the character drawn, its mirror is the text.
 pub(crate) const MIRRORED: u8 = 4;
 
-/// `Shaped::extra` of a glyph drawn one per character.
-pub(crate) const NO_EXTRA: u32 = u32::MAX;
-
 /// One glyph.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shaped {
@@ -62,18 +59,26 @@ pub(crate) struct Shaped {
     /// Bidi embedding level (odd: right to left); 0 in text without right-to-left characters.
     pub level: u8,
     pub flags: u8,
-    /// Index of the shaper's data in `Laid::extras`, or [`NO_EXTRA`].
-    pub extra: u32,
 }
 
-/// What a shaped glyph carries besides its advance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a shaped glyph carries besides its advance (kept apart from [`Shaped`], which every
+/// glyph of every text has, to keep that at 12 bytes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Extra {
     /// Offset from the pen position in 1/1000 em (marks placed on their base).
     pub x_off: i16,
     pub y_off: i16,
     /// Byte range of its cluster's text in `Laid::text`; the glyphs of one cluster share it.
     pub text: (u32, u32),
+}
+
+impl Extra {
+    /// The entry of a glyph drawn one per character.
+    const NONE: Extra = Extra {
+        x_off: 0,
+        y_off: 0,
+        text: (u32::MAX, u32::MAX),
+    };
 }
 
 /// A line: glyphs `start..end` (trailing spaces excluded) of a shaped buffer, in logical order.
@@ -88,6 +93,7 @@ pub(crate) struct Line {
 pub(crate) struct Laid {
     pub glyphs: Vec<Shaped>,
     pub lines: Vec<Line>,
+    /// Empty when no glyph was shaped; otherwise one entry per glyph.
     pub extras: Vec<Extra>,
     /// The text of shaped runs (cluster texts point into it).
     pub text: String,
@@ -126,11 +132,24 @@ impl Laid {
             .unwrap_or(0)
     }
 
+    /// The shaper's data of glyph `i`, if it was shaped.
+    #[inline]
+    pub(crate) fn extra(&self, i: usize) -> Option<&Extra> {
+        self.extras.get(i).filter(|e| e.text.0 != u32::MAX)
+    }
+
     /// The text of a shaped glyph's cluster.
     pub(crate) fn cluster_text(&self, e: &Extra) -> &str {
         self.text
             .get(e.text.0 as usize..e.text.1 as usize)
             .unwrap_or("")
+    }
+
+    /// Keeps `extras` parallel to `glyphs` once any glyph was shaped.
+    fn pad_extras(&mut self) {
+        if !self.extras.is_empty() {
+            self.extras.resize(self.glyphs.len(), Extra::NONE);
+        }
     }
 
     fn len_mark(&self) -> (usize, usize, usize) {
@@ -199,6 +218,7 @@ impl Shaper {
         for (text, bold, italic) in pieces.clone() {
             rtl |= self.shape_piece(text, bold, italic, None, out);
         }
+        out.pad_extras();
         if !rtl {
             return;
         }
@@ -229,6 +249,7 @@ impl Shaper {
             self.shape_piece(text, bold, italic, levels.get(offset..end), out);
             offset = end;
         }
+        out.pad_extras();
         out.bidi = true;
         self.para = para;
         self.levels = levels;
@@ -251,6 +272,31 @@ impl Shaper {
         out.glyphs.reserve(text.len());
         let mut chars = text.char_indices();
         while let Some((i, c)) = chars.next() {
+            // The fast path: left-to-right text, a printable character below U+0300 (Latin,
+            // punctuation) that the style face has. Kept to the few tests the old per-character
+            // loop made: nearly every character of a record takes it.
+            if levels.is_none()
+                && (' '..'\u{0300}').contains(&c)
+                && !('\u{7F}'..='\u{A0}').contains(&c)
+                && c != '\u{AD}'
+                && let Some(g) = styled.lookup(c)
+            {
+                let class = match c {
+                    ' ' => Class::Space,
+                    '-' | '/' => Class::BreakAfter,
+                    _ => Class::Normal,
+                };
+                out.glyphs.push(Shaped {
+                    ch: c,
+                    gid: g.gid,
+                    adv: g.adv,
+                    face: style,
+                    class,
+                    level: 0,
+                    flags: 0,
+                });
+                continue;
+            }
             let (level, flags) = match levels.and_then(|l| l.get(i)) {
                 Some(&l) if l & PARA_RTL_BIT != 0 => (l & !PARA_RTL_BIT, RTL_PARA),
                 Some(&l) => (l, 0),
@@ -266,7 +312,6 @@ impl Shaper {
                         class: Class::Newline,
                         level,
                         flags,
-                        extra: NO_EXTRA,
                     });
                     continue;
                 }
@@ -363,7 +408,6 @@ impl Shaper {
                 class,
                 level,
                 flags,
-                extra: NO_EXTRA,
             });
         }
         rtl
@@ -395,6 +439,7 @@ impl Shaper {
         let logical = |k: usize| if rtl { n - 1 - k } else { k };
         let base = out.text.len() as u32;
         out.text.push_str(run);
+        out.extras.resize(out.glyphs.len(), Extra::NONE);
         // A cluster after a virama continues its conjunct (न् + या): the shaper keeps them apart
         // (one glyph may stand for each), but a line must not break between them.
         let mut after_virama = false;
@@ -440,7 +485,6 @@ impl Shaper {
                     },
                     level,
                     flags,
-                    extra: (out.extras.len() - 1) as u32,
                 });
             }
             after_virama = run
@@ -608,6 +652,13 @@ mod tests {
     }
 
     #[test]
+    fn a_glyph_stays_small() {
+        // Every character of every text becomes one: the render time of a long record moves
+        // with its size.
+        assert_eq!(std::mem::size_of::<Shaped>(), 12);
+    }
+
+    #[test]
     fn the_widest_word_is_what_break_lines_keeps_whole() {
         let words = |text: &str| widest_word(&shaped(text).0.glyphs);
         let discontinued = width("Discontinued");
@@ -690,7 +741,7 @@ mod tests {
         assert_ne!(laid.glyphs[0].gid, isolated('ف'));
         assert_ne!(laid.glyphs[2].gid, isolated('ط'));
         // Logical order: the first glyph is the first letter's cluster.
-        assert_eq!(laid.cluster_text(&laid.extras[0]), "ف");
+        assert_eq!(laid.cluster_text(laid.extra(0).unwrap()), "ف");
     }
 
     #[test]
@@ -732,11 +783,9 @@ mod tests {
         assert_eq!(missing, 0);
         assert!(!laid.bidi, "left to right: no bidi pass");
         // Where a line may break inside a word: before these (the conjunct न्या stays whole).
-        let breakable: Vec<&str> = laid
-            .glyphs
-            .iter()
-            .filter(|g| g.class == Class::Normal)
-            .map(|g| laid.cluster_text(&laid.extras[g.extra as usize]))
+        let breakable: Vec<&str> = (0..laid.glyphs.len())
+            .filter(|&i| laid.glyphs[i].class == Class::Normal)
+            .map(|i| laid.cluster_text(laid.extra(i).unwrap()))
             .collect();
         assert_eq!(breakable, ["अ", "न", "न्", "श", "र्मा"]);
         // Thai without spaces, on lines narrower than the phrase: every line starts on a base
@@ -751,9 +800,9 @@ mod tests {
         let texts: String = laid
             .lines
             .iter()
-            .flat_map(|l| &laid.glyphs[l.start as usize..l.end as usize])
-            .filter(|g| g.class != Class::Mark)
-            .map(|g| laid.cluster_text(&laid.extras[g.extra as usize]))
+            .flat_map(|l| l.start as usize..l.end as usize)
+            .filter(|&i| laid.glyphs[i].class != Class::Mark)
+            .map(|i| laid.cluster_text(laid.extra(i).unwrap()))
             .collect();
         assert_eq!(texts, thai);
     }

@@ -44,11 +44,9 @@ pub(crate) enum Item {
         end: u32,
         /// Drawn emboldened (bold text in a face without a bold variant).
         fake_bold: bool,
-        /// Shaped glyphs: `Layout::places[place..place + (end - start)]` position them;
-        /// [`NO_PLACE`]: each glyph advances by its width.
-        place: u32,
-        /// `Layout::spans[spans.0..spans.1]`: glyphs drawn for another text (`/ActualText`).
-        spans: (u32, u32),
+        /// `Layout::text_ext[ext]`: positions and `/ActualText` spans of shaped or mirrored
+        /// glyphs; [`NO_EXT`] for plain text (kept out of the item, which every run has).
+        ext: u32,
     },
     Fill {
         x: f32,
@@ -88,8 +86,20 @@ pub(crate) enum Item {
     },
 }
 
-/// `Item::Text::place` of glyphs drawn one per character.
+/// `Item::Text::ext` of plain text: each glyph advances by its width, no span.
+pub(crate) const NO_EXT: u32 = u32::MAX;
+/// `TextExt::place` of glyphs drawn one per character.
 pub(crate) const NO_PLACE: u32 = u32::MAX;
+
+/// What a text item of shaped or mirrored glyphs needs besides its glyphs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextExt {
+    /// Shaped glyphs: `Layout::places[place..place + (end - start)]` position them;
+    /// [`NO_PLACE`]: each glyph advances by its width.
+    pub place: u32,
+    /// `Layout::spans[spans.0..spans.1]`: glyphs drawn for another text (`/ActualText`).
+    pub spans: (u32, u32),
+}
 
 /// Where a shaped glyph goes, in 1/1000 em: drawn at the pen plus the offset, then the pen
 /// moves by `adv`; `w` is the glyph's own width (its `/W` entry), what a viewer would move by.
@@ -143,9 +153,10 @@ pub(crate) struct Layout {
     pub usage: GlyphUsage,
     /// Glyph ids (subset numbering) of every `Item::Text`.
     pub codes: Vec<u16>,
-    /// Positions of shaped glyphs (`Item::Text::place`).
+    /// `Item::Text::ext` of shaped or mirrored glyphs; their positions and spans.
+    pub text_ext: Vec<TextExt>,
     pub places: Vec<Place>,
-    /// `/ActualText` spans (`Item::Text::spans`) and their texts.
+    /// `/ActualText` spans (`TextExt::spans`) and their texts.
     pub spans: Vec<Span>,
     pub span_text: String,
     /// Scratch: a line's glyphs in visual order; a run's text as drawn.
@@ -208,6 +219,7 @@ impl Layout {
             shaper: Shaper::new(fonts),
             usage: GlyphUsage::new(),
             codes: Vec::with_capacity(doc.blocks.len() * 256),
+            text_ext: Vec::new(),
             places: Vec::new(),
             spans: Vec::new(),
             span_text: String::new(),
@@ -261,5 +273,14 @@ impl Layout {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_item_stays_small() {
+        // Every run of text on every page is one: a long record has tens of thousands.
+        assert_eq!(std::mem::size_of::<super::Item>(), 32);
     }
 }

@@ -6,12 +6,10 @@ use exports_document_model::{Align, Run};
 
 use unicode_bidi::{BidiInfo, Level};
 
-use super::{Item, Layout, NO_PLACE, Place, Span};
+use super::{Item, Layout, NO_EXT, NO_PLACE, Place, Span, TextExt};
 use crate::fonts::FaceId;
 use crate::style::{Rgb8, TextStyle};
-use crate::text::{
-    Class, FAKE_BOLD, Laid, Line, MIRRORED, NO_EXTRA, RTL_PARA, Shaped, break_lines,
-};
+use crate::text::{Class, FAKE_BOLD, Laid, Line, MIRRORED, RTL_PARA, Shaped, break_lines};
 
 /// Where a line of text goes: aligned within `x..x + width`, its line box starting at `top`.
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +118,7 @@ impl Layout {
         } else {
             order.extend(0..glyphs.len());
         }
+        let base = line.start as usize;
         let mut k = 0;
         while k < order.len() {
             let first = glyphs[order[k]];
@@ -142,7 +141,7 @@ impl Layout {
                 && glyphs[order[k]].flags & FAKE_BOLD == bold
             {
                 let g = glyphs[order[k]];
-                if g.extra == NO_EXTRA {
+                let Some(extra) = laid.extra(base + order[k]) else {
                     let code = self.usage.code(self.fonts, face, g.ch, g.gid);
                     if g.flags & MIRRORED != 0 {
                         let text = unicode_bidi_mirroring::get_mirrored(g.ch).unwrap_or(g.ch);
@@ -153,19 +152,15 @@ impl Layout {
                     units += g.adv as u32;
                     k += 1;
                     continue;
-                }
+                };
                 // A shaped cluster: its glyphs are next to each other in visual order.
-                let text = laid.extras[g.extra as usize].text;
+                let text = extra.text;
                 let mut e = k + 1;
-                while e < order.len() {
-                    let h = glyphs[order[e]];
-                    if h.extra == NO_EXTRA || laid.extras[h.extra as usize].text != text {
-                        break;
-                    }
+                while e < order.len() && laid.extra(base + order[e]).is_some_and(|h| h.text == text)
+                {
                     e += 1;
                 }
-                let (adv, simple) =
-                    self.cluster_codes(laid, glyphs, &order[k..e], face, &mut shown);
+                let (adv, simple) = self.cluster_codes(laid, base, &order[k..e], face, &mut shown);
                 units += adv;
                 needs_span |= !simple;
                 k = e;
@@ -174,6 +169,16 @@ impl Layout {
                 self.push_span(start, self.codes.len() as u32, &shown);
             }
             self.shown = shown;
+            let span_end = self.spans.len() as u32;
+            let ext = if place == NO_PLACE && span_start == span_end {
+                NO_EXT
+            } else {
+                self.text_ext.push(TextExt {
+                    place,
+                    spans: (span_start, span_end),
+                });
+                (self.text_ext.len() - 1) as u32
+            };
             out.push(Item::Text {
                 x,
                 y,
@@ -183,8 +188,7 @@ impl Layout {
                 start,
                 end: self.codes.len() as u32,
                 fake_bold: bold != 0,
-                place,
-                spans: (span_start, self.spans.len() as u32),
+                ext,
             });
             x += units as f32 * size / 1000.0;
         }
@@ -230,16 +234,15 @@ impl Layout {
                 start,
                 end: self.codes.len() as u32,
                 fake_bold: bold != 0,
-                place: NO_PLACE,
-                spans: (0, 0),
+                ext: NO_EXT,
             });
             x += units as f32 * size / 1000.0;
             seg_start = seg_end;
         }
     }
 
-    /// Numbers the glyphs of one shaped cluster (`order`: their indices in `glyphs`, in visual
-    /// order), records their positions and appends its text as drawn to `shown`. Returns the
+    /// Numbers the glyphs of one shaped cluster (`order`: their indices in `laid.glyphs` from
+    /// `base`, in visual order), records their positions and appends its text as drawn to `shown`. Returns the
     /// cluster's advance and whether its glyphs' `/ToUnicode` entries and positions give its
     /// text back: a single glyph standing for the cluster, not displaced by the shaper, does;
     /// a cluster of several glyphs (a vowel sign drawn before its consonant, a mark placed on
@@ -252,17 +255,18 @@ impl Layout {
     fn cluster_codes(
         &mut self,
         laid: &Laid,
-        glyphs: &[Shaped],
+        base: usize,
         order: &[usize],
         face: FaceId,
         shown: &mut String,
     ) -> (u32, bool) {
         let fonts = self.fonts;
-        let Some(font) = fonts.face(face) else {
+        let (Some(font), Some(extra)) = (fonts.face(face), laid.extra(base + order[0])) else {
             return (0, false);
         };
+        let glyphs = &laid.glyphs[base..];
         let first = glyphs[order[0]];
-        let text = laid.cluster_text(&laid.extras[first.extra as usize]);
+        let text = laid.cluster_text(extra);
         let at = shown.len();
         if first.level & 1 == 1 {
             shown.extend(text.chars().rev());
@@ -280,7 +284,7 @@ impl Layout {
                 self.usage.code_in_span(fonts, face, g.gid)
             };
             self.codes.push(code);
-            let e = laid.extras[g.extra as usize];
+            let e = laid.extra(base + i).copied().unwrap_or_default();
             // A glyph moved off its pen position would be taken for a separate word.
             simple &= e.x_off == 0 && e.y_off == 0;
             self.places.push(Place {
