@@ -272,13 +272,15 @@ impl Shaper {
         out.glyphs.reserve(text.len());
         let mut chars = text.char_indices();
         while let Some((i, c)) = chars.next() {
-            // The fast path: left-to-right text, a printable character below U+0300 (Latin,
-            // punctuation) that the style face has. Kept to the few tests the old per-character
-            // loop made: nearly every character of a record takes it.
+            // The fast path: left-to-right text, a printable character below U+0590 (Latin,
+            // Greek, Cyrillic, punctuation; not a combining mark) that the style face has. Kept
+            // to the few tests the old per-character loop made: nearly every character of a
+            // record takes it.
             if levels.is_none()
-                && (' '..'\u{0300}').contains(&c)
+                && (' '..'\u{0590}').contains(&c)
                 && !('\u{7F}'..='\u{A0}').contains(&c)
                 && c != '\u{AD}'
+                && !chars::is_combining_mark(c)
                 && let Some(g) = styled.lookup(c)
             {
                 let class = match c {
