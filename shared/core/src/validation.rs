@@ -272,6 +272,11 @@ fn patient_record(
     }
     c.text("patient.first_name", &p.first_name, limits::SHORT_TEXT);
     c.text("patient.last_name", &p.last_name, limits::SHORT_TEXT);
+    c.opt_text(
+        "patient.display_name",
+        p.display_name.as_deref(),
+        limits::SHORT_TEXT,
+    );
     c.text("patient.gender", &p.gender, 60);
     c.opt_text("patient.pronouns", p.pronouns.as_deref(), 60);
     c.opt_text("patient.phone", p.phone.as_deref(), 40);

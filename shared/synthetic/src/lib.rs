@@ -25,9 +25,9 @@ use uuid::Uuid;
 
 use exports_core::records::{
     Address, Assessment, Attachment, Attendance, Diagnosis, DiagnosisRank, EmergencyContact, Goal,
-    GoalStatus, IMPORT_FORMAT_V1, Insurance, Note, NoteType, Patient, PatientRecord, PlanStatus,
-    Practice, PracticeData, Session, SessionRecord, SessionSetting, SessionType, Soap, Therapist,
-    TreatmentPlan,
+    GoalStatus, IMPORT_FORMAT_V1, Insurance, NameOrder, Note, NoteType, Patient, PatientRecord,
+    PlanStatus, Practice, PracticeData, Session, SessionRecord, SessionSetting, SessionType, Soap,
+    Therapist, TreatmentPlan,
 };
 
 /// What to generate.
@@ -1359,6 +1359,8 @@ fn make_patient(
         mrn: format!("MRN-{:06}", idx + 1),
         first_name: first.to_string(),
         last_name: last.to_string(),
+        name_order: NameOrder::GivenFirst,
+        display_name: None,
         date_of_birth,
         gender: gender.to_string(),
         pronouns: pronouns.map(str::to_string),
