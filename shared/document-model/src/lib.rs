@@ -75,6 +75,10 @@ pub struct PageHeader {
     pub lines: Vec<String>,
     /// Printed red and bold on every page: `CONFIDENTIAL - PROTECTED HEALTH INFORMATION`.
     pub confidentiality: String,
+    /// Whose record this is, printed on every page so a loose page can be put back:
+    /// `王芳 (MRN-000007)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -80,6 +80,8 @@ pub(crate) const TITLE_SIZE: f32 = 11.5;
 pub(crate) const TITLE_LEADING: f32 = 14.5;
 pub(crate) const SMALL_SIZE: f32 = 7.6;
 pub(crate) const SMALL_LEADING: f32 = 9.8;
+pub(crate) const IDENTITY_SIZE: f32 = 8.6;
+pub(crate) const IDENTITY_LEADING: f32 = 11.0;
 pub(crate) const FOOTER_SIZE: f32 = 7.2;
 pub(crate) const FOOTER_LEADING: f32 = 9.4;
 /// Distance of the last footer line's box bottom from the page bottom.

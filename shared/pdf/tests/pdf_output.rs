@@ -170,6 +170,19 @@ fn every_page_has_header_banner_and_footer() {
         *n
     );
     assert_eq!(all.matches("Lakeside Counseling Collective").count(), *n);
+    // Whose record it is, on every page (issue 14: a loose page must say whose it is).
+    let pages_text: Vec<&str> = all
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages_text.len(), *n);
+    for (i, page) in pages_text.iter().enumerate() {
+        assert!(
+            page.contains("Zoë Adebayo-Hart (MRN-000001)"),
+            "page {} has no name and MRN:\n{page}",
+            i + 1
+        );
+    }
     assert_eq!(all.matches("Exported by Amara Okafor").count(), *n);
     for page in 1..=*n {
         assert!(
