@@ -16,6 +16,7 @@
 
 pub mod demo;
 pub mod fixtures;
+pub mod multilingual;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::seq::SliceRandom;
@@ -1359,7 +1360,12 @@ fn make_patient(
         mrn: format!("MRN-{:06}", idx + 1),
         first_name: first.to_string(),
         last_name: last.to_string(),
-        name_order: NameOrder::GivenFirst,
+        // Nguyễn Thị Lan and 王芳 write their family name first.
+        name_order: if matches!(idx, 3 | 5) {
+            NameOrder::FamilyFirst
+        } else {
+            NameOrder::GivenFirst
+        },
         display_name: None,
         date_of_birth,
         gender: gender.to_string(),
