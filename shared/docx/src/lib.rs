@@ -5,19 +5,17 @@
 //! let bytes: Vec<u8> = exports_docx::render_docx(&doc).unwrap();
 //! ```
 //!
-//! The body (`<w:body>` of `word/document.xml`) is written directly as XML, element for element
-//! what docx-rs 0.4.22 wrote for it (building docx-rs's tree for a long record and having it write
-//! the tree cost most of the render time); the header, footer, numbering and the rest of
-//! `word/document.xml` are built with docx-rs, the body spliced in. The style sheet
+//! The WordprocessingML parts are written directly as XML: `word/document.xml` (body and section
+//! properties), the page header and footer, `word/numbering.xml` and the style sheet
 //! (`word/styles.xml`, real Word styles: Normal, Heading 1–3, List Paragraph, Caption, header,
-//! footer and the "Clinical Table" table style) and the core properties are ours, and we pack the
-//! ZIP ourselves: compressed, with fixed timestamps, so the same `Document` always gives the same
-//! bytes.
+//! footer and the "Clinical Table" table style). Every element's children are in the order the
+//! ECMA-376 schema (`wml.xsd`) requires, which Word enforces where LibreOffice forgives;
+//! `tests/ooxml_schema.rs` checks every part with an independent validator. docx-rs 0.4.22 builds
+//! the package's other parts (content types, relationships, document properties, font table),
+//! and we pack the ZIP ourselves: compressed, with fixed timestamps, so the same `Document` always
+//! gives the same bytes.
 //!
-//! Data-table header rows repeat on every page (`<w:tblHeader/>`): header rows are written with
-//! `<w:cantSplit/>` (which they want anyway) and `word/document.xml` gets `<w:tblHeader/>` next to
-//! each `<w:cantSplit/>` — the renderer writes it nowhere else, and the number of patched rows is
-//! checked.
+//! Data-table header rows repeat on every page (`<w:tblHeader/>`, with `<w:cantSplit/>`).
 //!
 //! Text is plain text, escaped as docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
@@ -31,11 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{Datelike, Timelike};
-use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, Level, LevelJc, LevelText,
-    NumPages, NumberFormat, Numbering, PageMargin, PageNum, Paragraph, Run, SpecialIndentType,
-    Start,
-};
+use docx_rs::{Docx, Footer, Header};
 use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
     Align, Block, Column, Document, LineChart, NoticeKind, PageSize, Table as ModelTable, Text,
@@ -79,7 +73,6 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let mut r = Renderer {
         ids: 0,
         text_width,
-        header_rows: 0,
         out: String::with_capacity(doc.blocks.len() * 1024 + 4096),
     };
     for (i, block) in doc.blocks.iter().enumerate() {
@@ -90,33 +83,31 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         r.open_p(None, Align::Left, false);
         r.close_p();
     }
+    let body = std::mem::take(&mut r.out);
     let header = r.header(doc);
     let footer = r.footer(doc);
 
-    let margin = PageMargin::new()
-        .top(top)
-        .right(right)
-        .bottom(bottom)
-        .left(left)
-        // The header and footer sit inside the margins, about a third of the way in.
-        .header((top * 3 / 10).max(284))
-        .footer((bottom * 3 / 10).max(284))
-        .gutter(0);
-    let mut docx = Docx::new()
-        .page_size(page_w as u32, page_h as u32)
-        .page_margin(margin)
-        .header(header)
-        .footer(footer)
-        .add_abstract_numbering(bullet_numbering())
-        .add_numbering(Numbering::new(BULLETS, BULLETS));
-    // The body is written by `Renderer` directly (building docx-rs's tree for it and having
-    // docx-rs write it cost most of the render time); docx-rs writes the rest of the package,
-    // `word/document.xml` with an empty body, into which the body is spliced.
+    // docx-rs writes the package's bookkeeping: content types, relationships (the header's and
+    // footer's included), document properties and the font table. The WordprocessingML parts
+    // are ours: docx-rs writes children out of schema order (`w:rPr` first in `w:pPr`,
+    // `w:tblStyle` last in `w:tblPr`, the header reference after `w:pgSz`, `w:rPr` inside a
+    // numbering level's `w:pPr`), which Word rejects.
+    let mut docx = Docx::new().header(Header::new()).footer(Footer::new());
     docx.document.has_numbering = true;
     docx.document_rels.has_numberings = true;
     let xml = docx.build();
-    let document = package::splice_body(&xml.document, &r.out)?;
-    let document = package::mark_header_rows(&document, r.header_rows)?;
+    let section = package::Section {
+        page_w,
+        page_h,
+        top,
+        right,
+        bottom,
+        left,
+        // The header and footer sit inside the margins, about a third of the way in.
+        header: (top * 3 / 10).max(284),
+        footer: (bottom * 3 / 10).max(284),
+    };
+    let document = package::document_xml(&body, &section, &xml.document_rels)?;
 
     let keywords = doc
         .meta
@@ -137,6 +128,9 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         package::Parts {
             xml,
             document,
+            header: package::header_xml(&header),
+            footer: package::footer_xml(&footer),
+            numbering: styles::NUMBERING_XML.as_bytes(),
             styles: styles::STYLES_XML.as_bytes(),
             settings: styles::SETTINGS_XML.as_bytes(),
             core,
@@ -145,7 +139,7 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
     )
 }
 
-/// Numbering id (and abstract numbering id) of bullet lists; docx-rs reserves 1 for its default.
+/// Numbering id (and abstract numbering id) of bullet lists (`word/numbering.xml`).
 const BULLETS: usize = 2;
 
 const HEADER_FILL: &str = "D9E2F3";
@@ -153,44 +147,40 @@ const LABEL_FILL: &str = "F2F2F2";
 const BORDER_COLOR: &str = "A6A6A6";
 
 struct Renderer {
-    /// Last paragraph id handed out. docx-rs numbers paragraphs from a thread-local counter;
-    /// numbering them here keeps the output independent of what the thread rendered before.
+    /// Last paragraph id handed out, so ids depend on the document only.
     ids: u32,
     text_width: usize,
-    /// Data-table header rows written (each carries the `cantSplit` marker).
-    header_rows: usize,
-    /// The body XML (the children of `<w:body>` before `<w:sectPr>`).
+    /// The XML being written: the body (the children of `<w:body>` before `<w:sectPr>`), then the
+    /// header's and the footer's paragraphs.
     out: String,
 }
 
 impl Renderer {
-    /// A new paragraph with the next paragraph id.
-    fn p(&mut self) -> Paragraph {
-        self.ids += 1;
-        Paragraph::new().id(format!("{:08X}", self.ids))
-    }
-
-    /// Opens a paragraph with the next id and its properties, as docx-rs writes them.
+    /// Opens a paragraph with the next id. Properties in `w:pPr` schema order: `w:pStyle`,
+    /// `w:numPr` (`w:ilvl` before `w:numId`), `w:jc`.
     fn open_p(&mut self, style: Option<&str>, align: Align, bullet: bool) {
         self.ids += 1;
-        let _ = write!(
-            self.out,
-            "<w:p w14:paraId=\"{:08X}\"><w:pPr><w:rPr />",
-            self.ids
-        );
+        let _ = write!(self.out, "<w:p w14:paraId=\"{:08X}\">", self.ids);
+        let jc = match align {
+            Align::Left => None,
+            Align::Right => Some("right"),
+            Align::Center => Some("center"),
+        };
+        if style.is_none() && !bullet && jc.is_none() {
+            return;
+        }
+        self.out.push_str("<w:pPr>");
         if let Some(style) = style {
             let _ = write!(self.out, "<w:pStyle w:val=\"{style}\" />");
         }
         if bullet {
             let _ = write!(
                 self.out,
-                "<w:numPr><w:numId w:val=\"{BULLETS}\" /><w:ilvl w:val=\"0\" /></w:numPr>"
+                "<w:numPr><w:ilvl w:val=\"0\" /><w:numId w:val=\"{BULLETS}\" /></w:numPr>"
             );
         }
-        match align {
-            Align::Left => {}
-            Align::Right => self.out.push_str("<w:jc w:val=\"right\" />"),
-            Align::Center => self.out.push_str("<w:jc w:val=\"center\" />"),
+        if let Some(jc) = jc {
+            let _ = write!(self.out, "<w:jc w:val=\"{jc}\" />");
         }
         self.out.push_str("</w:pPr>");
     }
@@ -238,7 +228,7 @@ impl Renderer {
                 let widths = scale_widths(&[3.0, 7.0], self.text_width);
                 self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
                 for (label, value) in rows {
-                    self.out.push_str("<w:tr><w:trPr />");
+                    self.out.push_str(BODY_ROW);
                     open_cell(&mut self.out, widths[0], Some(LABEL_FILL));
                     self.text_p(Some(styles::TABLE_TEXT), Align::Left, label, true, false);
                     self.out.push_str("</w:tc>");
@@ -262,7 +252,7 @@ impl Renderer {
                 ];
                 let w = self.text_width;
                 self.open_table(&[w], w, &borders, (80, 160, 80, 140));
-                self.out.push_str("<w:tr><w:trPr />");
+                self.out.push_str(BODY_ROW);
                 open_cell(&mut self.out, w, Some(fill_color));
                 self.runs_p(Some(styles::NOTICE_TEXT), Align::Left, false, text);
                 self.out.push_str("</w:tc></w:tr>");
@@ -271,16 +261,17 @@ impl Renderer {
             Block::Chart(chart) => self.chart(chart, next_is_heading),
             Block::PageBreak => {
                 self.open_p(None, Align::Left, false);
-                self.out
-                    .push_str("<w:r><w:rPr /><w:br w:type=\"page\" /></w:r>");
+                self.out.push_str("<w:r><w:br w:type=\"page\" /></w:r>");
                 self.close_p();
             }
         }
         Ok(())
     }
 
-    /// `<w:tbl>` with its properties and grid: fixed layout, "Clinical Table" style. Borders are
-    /// `(side, size, colour)` in docx-rs's order; margins are top, left, bottom, right.
+    /// `<w:tbl>` with its properties and grid: "Clinical Table" style, fixed layout. Borders are
+    /// `(side, size, colour)` in `w:tblBorders` order (top, left, bottom, right, insideH,
+    /// insideV); margins are top, left, bottom, right. `w:tblPr` children in schema order:
+    /// `w:tblStyle`, `w:tblW`, `w:jc`, `w:tblBorders`, `w:tblLayout`, `w:tblCellMar`.
     fn open_table(
         &mut self,
         widths: &[usize],
@@ -291,7 +282,8 @@ impl Renderer {
         let out = &mut self.out;
         let _ = write!(
             out,
-            "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\" /><w:jc w:val=\"left\" /><w:tblBorders>"
+            "<w:tbl><w:tblPr><w:tblStyle w:val=\"{}\" /><w:tblW w:w=\"{total}\" w:type=\"dxa\" /><w:jc w:val=\"left\" /><w:tblBorders>",
+            styles::TABLE_STYLE
         );
         for (side, size, color) in borders {
             let _ = write!(
@@ -302,11 +294,10 @@ impl Renderer {
         let (t, l, b, r) = margins;
         let _ = write!(
             out,
-            "</w:tblBorders><w:tblCellMar><w:top w:w=\"{t}\" w:type=\"dxa\" /><w:left w:w=\"{l}\" w:type=\"dxa\" /><w:bottom w:w=\"{b}\" w:type=\"dxa\" /><w:right w:w=\"{r}\" w:type=\"dxa\" /></w:tblCellMar><w:tblStyle w:val=\"{}\" /><w:tblLayout w:type=\"fixed\" /></w:tblPr><w:tblGrid>",
-            styles::TABLE_STYLE
+            "</w:tblBorders><w:tblLayout w:type=\"fixed\" /><w:tblCellMar><w:top w:w=\"{t}\" w:type=\"dxa\" /><w:left w:w=\"{l}\" w:type=\"dxa\" /><w:bottom w:w=\"{b}\" w:type=\"dxa\" /><w:right w:w=\"{r}\" w:type=\"dxa\" /></w:tblCellMar></w:tblPr><w:tblGrid>"
         );
         for w in widths {
-            let _ = write!(out, "<w:gridCol w:w=\"{w}\" w:type=\"dxa\" />");
+            let _ = write!(out, "<w:gridCol w:w=\"{w}\" />");
         }
         out.push_str("</w:tblGrid>");
     }
@@ -324,11 +315,8 @@ impl Renderer {
 
     /// The header row: shaded, bold, never split, repeated on every page.
     fn header_row(&mut self, titles: &[&str], columns: &[Align], widths: &[usize]) {
-        self.header_rows += 1;
-        // `package::mark_header_rows` adds `<w:tblHeader />` after the marker.
-        self.out.push_str("<w:tr>");
-        self.out.push_str(package::HEADER_ROW_MARKER);
-        self.out.push_str("</w:trPr>");
+        self.out
+            .push_str("<w:tr><w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>");
         for ((title, align), width) in titles.iter().zip(columns).zip(widths) {
             open_cell(&mut self.out, *width, Some(HEADER_FILL));
             self.text_p(Some(styles::TABLE_TEXT), *align, title, true, false);
@@ -363,7 +351,7 @@ impl Renderer {
         self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
         self.header_row(&titles, &aligns, &widths);
         for cells in &t.rows {
-            self.out.push_str("<w:tr><w:trPr />");
+            self.out.push_str(BODY_ROW);
             for ((text, align), width) in cells.iter().zip(&aligns).zip(&widths) {
                 open_cell(&mut self.out, *width, None);
                 self.runs_p(Some(styles::TABLE_TEXT), *align, false, text);
@@ -436,77 +424,89 @@ impl Renderer {
         self.close_table(next_is_heading);
     }
 
-    fn header(&mut self, doc: &Document) -> Header {
+    /// The page header's paragraphs (`word/header1.xml` is the only header, so it prints on
+    /// every page, the first included): the practice's name, its lines, the confidentiality line.
+    fn header(&mut self, doc: &Document) -> String {
         let h = &doc.header;
-        let mut header = Header::new();
         let mut any = false;
         if !h.title.is_empty() {
-            header = header.add_paragraph(add_text(
-                self.p().style(styles::HEADER_TITLE),
+            self.text_p(
+                Some(styles::HEADER_TITLE),
+                Align::Left,
                 &h.title,
                 false,
                 false,
-            ));
+            );
             any = true;
         }
         for line in &h.lines {
-            header =
-                header.add_paragraph(add_text(self.p().style(styles::HEADER), line, false, false));
+            self.text_p(Some(styles::HEADER), Align::Left, line, false, false);
             any = true;
         }
         if !h.confidentiality.is_empty() {
             // Red comes from the style; bold is also set on the run.
-            let p = add_text(
-                self.p().style(styles::CONFIDENTIAL),
+            self.text_p(
+                Some(styles::CONFIDENTIAL),
+                Align::Left,
                 &h.confidentiality,
                 true,
                 false,
             );
-            header = header.add_paragraph(p);
             any = true;
         }
         if !any {
-            header = header.add_paragraph(self.p().style(styles::HEADER));
+            // A header part needs a paragraph.
+            self.open_p(Some(styles::HEADER), Align::Left, false);
+            self.close_p();
         }
-        header
+        std::mem::take(&mut self.out)
     }
 
-    fn footer(&mut self, doc: &Document) -> Footer {
+    /// The page footer's paragraphs: footer text, watermark, `Page X of Y` (PAGE and NUMPAGES
+    /// fields, so the viewer fills in the numbers).
+    fn footer(&mut self, doc: &Document) -> String {
         let f = &doc.footer;
-        let mut footer = Footer::new();
         let mut any = false;
         if let Some(text) = f.text.as_deref().filter(|t| !t.is_empty()) {
-            footer =
-                footer.add_paragraph(add_text(self.p().style(styles::FOOTER), text, false, false));
+            self.text_p(Some(styles::FOOTER), Align::Left, text, false, false);
             any = true;
         }
         if !f.watermark.is_empty() {
-            footer = footer.add_paragraph(add_text(
-                self.p().style(styles::FOOTER_DETAIL),
+            self.text_p(
+                Some(styles::FOOTER_DETAIL),
+                Align::Left,
                 &f.watermark,
                 false,
                 false,
-            ));
+            );
             any = true;
         }
         if f.page_numbers {
-            let p = self
-                .p()
-                .style(styles::FOOTER)
-                .align(AlignmentType::Right)
-                .add_run(Run::new().add_text("Page "))
-                .add_page_num(PageNum::new())
-                .add_run(Run::new().add_text(" of "))
-                .add_num_pages(NumPages::new());
-            footer = footer.add_paragraph(p);
+            self.open_p(Some(styles::FOOTER), Align::Right, false);
+            write_text(&mut self.out, "Page ", false, false);
+            self.out.push_str(&field("PAGE"));
+            write_text(&mut self.out, " of ", false, false);
+            self.out.push_str(&field("NUMPAGES"));
+            self.close_p();
             any = true;
         }
         if !any {
-            footer = footer.add_paragraph(self.p().style(styles::FOOTER));
+            self.open_p(Some(styles::FOOTER), Align::Left, false);
+            self.close_p();
         }
-        footer
+        std::mem::take(&mut self.out)
     }
 }
+
+/// A complex field (`PAGE`, `NUMPAGES`) in one run, with `1` as its last computed value.
+fn field(instr: &str) -> String {
+    format!(
+        "<w:r><w:fldChar w:fldCharType=\"begin\" /><w:instrText>{instr}</w:instrText><w:fldChar w:fldCharType=\"separate\" /><w:t>1</w:t><w:fldChar w:fldCharType=\"end\" /></w:r>"
+    )
+}
+
+/// Every body row.
+const BODY_ROW: &str = "<w:tr><w:trPr />";
 
 /// The borders of the data, key-value and chart tables.
 const TABLE_BORDERS: [(&str, usize, &str); 6] = [
@@ -518,7 +518,8 @@ const TABLE_BORDERS: [(&str, usize, &str); 6] = [
     ("insideV", 4, BORDER_COLOR),
 ];
 
-/// `<w:tc>` with its width and optional shading.
+/// `<w:tc>` with its width and optional shading (`w:tcW` before `w:shd`, as the schema orders
+/// `w:tcPr`).
 fn open_cell(out: &mut String, width: usize, fill: Option<&str>) {
     let _ = write!(
         out,
@@ -533,65 +534,9 @@ fn open_cell(out: &mut String, width: usize, fill: Option<&str>) {
     out.push_str("</w:tcPr>");
 }
 
-/// Four levels of bullets (•, ◦, ▪, •…), all nine levels defined as Word expects.
-fn bullet_numbering() -> AbstractNumbering {
-    (0..9).fold(AbstractNumbering::new(BULLETS), |a, level| {
-        let symbol = ["•", "◦", "▪"][level % 3];
-        let left = 720 * (level as i32 + 1);
-        a.add_level(
-            Level::new(
-                level,
-                Start::new(1),
-                NumberFormat::new("bullet"),
-                LevelText::new(symbol),
-                LevelJc::new("left"),
-            )
-            .indent(
-                Some(left),
-                Some(SpecialIndentType::Hanging(360)),
-                None,
-                None,
-            ),
-        )
-    })
-}
-
-/// Adds one run of plain text: `\n` becomes a line break, `\t` a tab, characters XML 1.0 cannot
-/// carry become U+FFFD. Only `b`/`i` are set directly (docx-rs writes them in schema order);
-/// sizes and colours come from styles.
-fn add_text(p: Paragraph, text: &str, bold: bool, italic: bool) -> Paragraph {
-    if text.is_empty() {
-        return p;
-    }
-    let text = clean(text);
-    let mut run = Run::new();
-    if !text.contains(['\n', '\t']) {
-        run = run.add_text(text);
-    } else {
-        for (i, line) in text.split('\n').enumerate() {
-            if i > 0 {
-                run = run.add_break(BreakType::TextWrapping);
-            }
-            for (j, piece) in line.split('\t').enumerate() {
-                if j > 0 {
-                    run = run.add_tab();
-                }
-                if !piece.is_empty() {
-                    run = run.add_text(piece);
-                }
-            }
-        }
-    }
-    if bold {
-        run = run.bold();
-    }
-    if italic {
-        run = run.italic();
-    }
-    p.add_run(run)
-}
-
-/// Writes one run of plain text, as [`add_text`] builds it and docx-rs writes it.
+/// Writes plain text as one run: `\n` becomes a line break, `\t` a tab, characters XML 1.0
+/// cannot carry become U+FFFD. Only `w:b`/`w:i` (with their complex-script twins) are set
+/// directly, in `w:rPr` schema order; sizes and colours come from styles.
 fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
     if text.is_empty() {
         return;
@@ -599,7 +544,7 @@ fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
     let text = clean(text);
     out.push_str("<w:r>");
     match (bold, italic) {
-        (false, false) => out.push_str("<w:rPr />"),
+        (false, false) => {}
         (true, false) => out.push_str("<w:rPr><w:b /><w:bCs /></w:rPr>"),
         (false, true) => out.push_str("<w:rPr><w:i /><w:iCs /></w:rPr>"),
         (true, true) => out.push_str("<w:rPr><w:b /><w:bCs /><w:i /><w:iCs /></w:rPr>"),
@@ -608,13 +553,13 @@ fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
         if i > 0 {
             out.push_str("<w:br w:type=\"textWrapping\" />");
         }
-        for (j, piece) in line.split('\t').enumerate() {
+        for (j, part) in line.split('\t').enumerate() {
             if j > 0 {
                 out.push_str("<w:tab />");
             }
-            if !piece.is_empty() {
+            if !part.is_empty() {
                 out.push_str("<w:t xml:space=\"preserve\">");
-                escape_text(out, piece);
+                escape_text(out, part);
                 out.push_str("</w:t>");
             }
         }
@@ -646,17 +591,9 @@ fn clean(text: &str) -> Cow<'_, str> {
     )
 }
 
-fn mm_to_twips(mm: f32) -> i32 {
-    if mm.is_finite() {
-        (mm.clamp(0.0, 200.0) * 1440.0 / 25.4).round() as i32
-    } else {
-        0
-    }
-}
-
 /// Scales relative widths to integer twips summing to `total`. Widths that are not positive
 /// finite numbers count as the average of the others (or 1 when none is usable).
-fn scale_widths(rel: &[f32], total: usize) -> Vec<usize> {
+pub(crate) fn scale_widths(rel: &[f32], total: usize) -> Vec<usize> {
     let good: Vec<f32> = rel
         .iter()
         .copied()
@@ -687,6 +624,14 @@ fn scale_widths(rel: &[f32], total: usize) -> Vec<usize> {
         *last += total - used;
     }
     widths
+}
+
+fn mm_to_twips(mm: f32) -> i32 {
+    if mm.is_finite() {
+        (mm.clamp(0.0, 200.0) * 1440.0 / 25.4).round() as i32
+    } else {
+        0
+    }
 }
 
 fn format_value(v: f32) -> String {
@@ -740,5 +685,18 @@ mod tests {
         assert_eq!(format_value(20.0), "20");
         assert_eq!(format_value(18.8), "18.8");
         assert_eq!(format_value(f32::NAN), "–");
+    }
+
+    #[test]
+    fn runs_carry_properties_in_schema_order() {
+        let mut out = String::new();
+        write_text(&mut out, "a\tb", true, true);
+        assert_eq!(
+            out,
+            r#"<w:r><w:rPr><w:b /><w:bCs /><w:i /><w:iCs /></w:rPr><w:t xml:space="preserve">a</w:t><w:tab /><w:t xml:space="preserve">b</w:t></w:r>"#
+        );
+        let mut out = String::new();
+        write_text(&mut out, "plain", false, false);
+        assert_eq!(out, r#"<w:r><w:t xml:space="preserve">plain</w:t></w:r>"#);
     }
 }
