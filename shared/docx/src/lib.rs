@@ -15,12 +15,17 @@
 //! and we pack the ZIP ourselves: compressed, with fixed timestamps, so the same `Document` always
 //! gives the same bytes.
 //!
-//! Data-table header rows repeat on every page (`<w:tblHeader/>`, with `<w:cantSplit/>`).
+//! Tables: every row is kept on one page (`<w:cantSplit/>`) and data-table header rows repeat on
+//! every page (`<w:tblHeader/>`). Column widths follow the model's relative widths, widened where a
+//! column's longest word would not fit (see [`columns`]).
 //!
 //! Text is plain text, escaped as docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
 //! line break and `\t` a tab.
 
+mod columns;
+mod glyph_widths;
+mod measure;
 mod package;
 mod styles;
 
@@ -34,6 +39,8 @@ use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
     Align, Block, Column, Document, LineChart, NoticeKind, PageSize, Table as ModelTable, Text,
 };
+
+use columns::{fit_widths, scale_widths};
 
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +153,11 @@ const HEADER_FILL: &str = "D9E2F3";
 const LABEL_FILL: &str = "F2F2F2";
 const BORDER_COLOR: &str = "A6A6A6";
 
+/// Size of table text (the "Table Text" style), in points: what column widths are measured at.
+const TABLE_TEXT_PT: f32 = 9.0;
+/// Cell margins left and right (`w:tblCellMar`), plus room for borders and rounding, in twips.
+const CELL_PADDING: usize = 100 + 100 + 60;
+
 struct Renderer {
     /// Last paragraph id handed out, so ids depend on the document only.
     ids: u32,
@@ -225,7 +237,13 @@ impl Renderer {
                 if rows.is_empty() {
                     return Ok(());
                 }
-                let widths = scale_widths(&[3.0, 7.0], self.text_width);
+                let mut min = [0usize; 2];
+                for (label, value) in rows {
+                    min[0] = min[0].max(word_twips(label, true));
+                    min[1] = min[1].max(text_word_twips(value));
+                }
+                let widths =
+                    fit_widths(&[3.0, 7.0], self.text_width, &min.map(|m| m + CELL_PADDING));
                 self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
                 for (label, value) in rows {
                     self.out.push_str(BODY_ROW);
@@ -345,7 +363,19 @@ impl Renderer {
             return Ok(());
         }
         let rel: Vec<f32> = t.columns.iter().map(|c: &Column| c.width).collect();
-        let widths = scale_widths(&rel, self.text_width);
+        // Each column at least as wide as its longest word, in the title (bold) or any cell.
+        let mut min: Vec<usize> = t
+            .columns
+            .iter()
+            .map(|c| word_twips(&c.title, true))
+            .collect();
+        for cells in &t.rows {
+            for (m, text) in min.iter_mut().zip(cells) {
+                *m = (*m).max(text_word_twips(text));
+            }
+        }
+        let min: Vec<usize> = min.into_iter().map(|m| m + CELL_PADDING).collect();
+        let widths = fit_widths(&rel, self.text_width, &min);
         let aligns: Vec<Align> = t.columns.iter().map(|c| c.align).collect();
         let titles: Vec<&str> = t.columns.iter().map(|c| c.title.as_str()).collect();
         self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
@@ -505,8 +535,9 @@ fn field(instr: &str) -> String {
     )
 }
 
-/// Every body row.
-const BODY_ROW: &str = "<w:tr><w:trPr />";
+/// Every body row: kept on one page. (A row taller than a page still flows onto the next, as
+/// ECMA-376 specifies for `w:cantSplit`.)
+const BODY_ROW: &str = "<w:tr><w:trPr><w:cantSplit /></w:trPr>";
 
 /// The borders of the data, key-value and chart tables.
 const TABLE_BORDERS: [(&str, usize, &str); 6] = [
@@ -517,6 +548,20 @@ const TABLE_BORDERS: [(&str, usize, &str); 6] = [
     ("insideH", 4, BORDER_COLOR),
     ("insideV", 4, BORDER_COLOR),
 ];
+
+/// Width of the longest word of a table cell's plain text, in twips.
+fn word_twips(text: &str, bold: bool) -> usize {
+    measure::longest_word_twips(text, TABLE_TEXT_PT, bold)
+}
+
+/// Width of the longest word of styled table text. Words are measured run by run, so a word split
+/// over two runs counts as two (rare, and only in hand-written markup).
+fn text_word_twips(text: &Text) -> usize {
+    text.iter()
+        .map(|run| word_twips(&run.text, run.bold))
+        .max()
+        .unwrap_or(0)
+}
 
 /// `<w:tc>` with its width and optional shading (`w:tcW` before `w:shd`, as the schema orders
 /// `w:tcPr`).
@@ -591,41 +636,6 @@ fn clean(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// Scales relative widths to integer twips summing to `total`. Widths that are not positive
-/// finite numbers count as the average of the others (or 1 when none is usable).
-pub(crate) fn scale_widths(rel: &[f32], total: usize) -> Vec<usize> {
-    let good: Vec<f32> = rel
-        .iter()
-        .copied()
-        .filter(|w| w.is_finite() && *w > 0.0)
-        .collect();
-    let fallback = if good.is_empty() {
-        1.0
-    } else {
-        good.iter().sum::<f32>() / good.len() as f32
-    };
-    let rel: Vec<f64> = rel
-        .iter()
-        .map(|w| {
-            f64::from(if w.is_finite() && *w > 0.0 {
-                *w
-            } else {
-                fallback
-            })
-        })
-        .collect();
-    let sum: f64 = rel.iter().sum();
-    let mut widths: Vec<usize> = rel
-        .iter()
-        .map(|w| (w / sum * total as f64).floor() as usize)
-        .collect();
-    let used: usize = widths.iter().sum();
-    if let Some(last) = widths.last_mut() {
-        *last += total - used;
-    }
-    widths
-}
-
 fn mm_to_twips(mm: f32) -> i32 {
     if mm.is_finite() {
         (mm.clamp(0.0, 200.0) * 1440.0 / 25.4).round() as i32
@@ -662,17 +672,6 @@ fn zip_timestamp(created: &chrono::DateTime<chrono::Utc>) -> zip::DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn widths_sum_to_total() {
-        let w = scale_widths(&[1.0, 4.0, 1.2, 1.5], 10086);
-        assert_eq!(w.iter().sum::<usize>(), 10086);
-        assert!(w[1] > w[0] * 3);
-        let w = scale_widths(&[0.0, f32::NAN, 2.0], 900);
-        assert_eq!(w, vec![300, 300, 300]);
-        let w = scale_widths(&[0.0, 0.0], 1001);
-        assert_eq!(w, vec![500, 501]);
-    }
 
     #[test]
     fn clean_replaces_control_characters() {
