@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, renderer tests checked by independent readers (qpdf, pdftotext,
-# python-docx, the Open XML SDK's validator) and integration tests against the AWS emulator
-# through the real aws-sdk clients. Installs what the checks need when missing (Debian packages
-# qpdf and poppler-utils; python-docx into the project venv;
+# python-docx, LibreOffice, the Open XML SDK's validator) and integration tests against the AWS
+# emulator through the real aws-sdk clients. Installs what the checks need when missing (Debian
+# packages qpdf, poppler-utils and libreoffice-writer-nogui; python-docx into the project venv;
 # the DOCX validator, pinned in shared/docx/tests/ooxml-validator, with `npm ci` there), starts
 # the emulator of profile $EMULATOR (moto by default, or
 # localstack: see scripts/emulator.sh) if it is not running and stops it again if it started it.
@@ -26,8 +26,10 @@ install_readers() {
   local missing=()
   command -v qpdf >/dev/null || missing+=(qpdf)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  # LibreOffice lays DOCX files out for shared/docx/tests/libreoffice.rs.
+  command -v soffice >/dev/null || command -v libreoffice >/dev/null || missing+=(libreoffice-writer-nogui)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "tests: installing ${missing[*]} (Debian packages, for checking PDFs)"
+    echo "tests: installing ${missing[*]} (Debian packages, for checking PDF and DOCX files)"
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
     else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}" >/dev/null; fi
   fi

@@ -19,6 +19,9 @@
 //! every page (`<w:tblHeader/>`). Column widths follow the model's relative widths, widened where a
 //! column's longest word would not fit (see [`columns`]).
 //!
+//! The page header carries the practice's name with whose record it is (`identity`) at a
+//! right-aligned tab stop, on every page including the first.
+//!
 //! Text is plain text, escaped as docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
 //! line break and `\t` a tab.
@@ -167,10 +170,30 @@ struct Renderer {
     out: String,
 }
 
+/// How a piece of text is formatted: bold, italic, and a character style.
+#[derive(Clone, Copy, Default)]
+struct RunFormat {
+    bold: bool,
+    italic: bool,
+    style: Option<&'static str>,
+}
+
 impl Renderer {
-    /// Opens a paragraph with the next id. Properties in `w:pPr` schema order: `w:pStyle`,
-    /// `w:numPr` (`w:ilvl` before `w:numId`), `w:jc`.
+    /// Opens a paragraph with the next id and its properties.
     fn open_p(&mut self, style: Option<&str>, align: Align, bullet: bool) {
+        self.open_p_with(style, align, bullet, None);
+    }
+
+    /// Opens a paragraph with the next id. Properties in `w:pPr` schema order: `w:pStyle`,
+    /// `w:numPr` (`w:ilvl` before `w:numId`), `w:tabs`, `w:jc`. `right_tab` is a
+    /// right-aligned tab stop at that position (twips from the left margin).
+    fn open_p_with(
+        &mut self,
+        style: Option<&str>,
+        align: Align,
+        bullet: bool,
+        right_tab: Option<usize>,
+    ) {
         self.ids += 1;
         let _ = write!(self.out, "<w:p w14:paraId=\"{:08X}\">", self.ids);
         let jc = match align {
@@ -178,7 +201,7 @@ impl Renderer {
             Align::Right => Some("right"),
             Align::Center => Some("center"),
         };
-        if style.is_none() && !bullet && jc.is_none() {
+        if style.is_none() && !bullet && right_tab.is_none() && jc.is_none() {
             return;
         }
         self.out.push_str("<w:pPr>");
@@ -189,6 +212,12 @@ impl Renderer {
             let _ = write!(
                 self.out,
                 "<w:numPr><w:ilvl w:val=\"0\" /><w:numId w:val=\"{BULLETS}\" /></w:numPr>"
+            );
+        }
+        if let Some(pos) = right_tab {
+            let _ = write!(
+                self.out,
+                "<w:tabs><w:tab w:val=\"right\" w:pos=\"{pos}\" /></w:tabs>"
             );
         }
         if let Some(jc) = jc {
@@ -455,18 +484,29 @@ impl Renderer {
     }
 
     /// The page header's paragraphs (`word/header1.xml` is the only header, so it prints on
-    /// every page, the first included): the practice's name, its lines, the confidentiality line.
+    /// every page, the first included): the practice's name with whose record it is at a
+    /// right-aligned tab stop at the right margin, the practice's lines, the confidentiality line.
     fn header(&mut self, doc: &Document) -> String {
         let h = &doc.header;
+        let identity = h
+            .identity
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty());
         let mut any = false;
-        if !h.title.is_empty() {
-            self.text_p(
-                Some(styles::HEADER_TITLE),
-                Align::Left,
-                &h.title,
-                false,
-                false,
-            );
+        if !h.title.is_empty() || identity.is_some() {
+            let tab = identity.map(|_| self.text_width);
+            self.open_p_with(Some(styles::HEADER_TITLE), Align::Left, false, tab);
+            write_text(&mut self.out, &h.title, false, false);
+            if let Some(identity) = identity {
+                self.out.push_str("<w:r><w:tab /></w:r>");
+                let format = RunFormat {
+                    style: Some(styles::IDENTITY),
+                    ..RunFormat::default()
+                };
+                write_runs(&mut self.out, identity, format);
+            }
+            self.close_p();
             any = true;
         }
         for line in &h.lines {
@@ -579,21 +619,29 @@ fn open_cell(out: &mut String, width: usize, fill: Option<&str>) {
     out.push_str("</w:tcPr>");
 }
 
-/// Writes plain text as one run: `\n` becomes a line break, `\t` a tab, characters XML 1.0
-/// cannot carry become U+FFFD. Only `w:b`/`w:i` (with their complex-script twins) are set
-/// directly, in `w:rPr` schema order; sizes and colours come from styles.
+/// Writes plain text, bold and/or italic: see [`write_runs`].
 fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
+    write_runs(
+        out,
+        text,
+        RunFormat {
+            bold,
+            italic,
+            style: None,
+        },
+    );
+}
+
+/// Writes plain text as one run: `\n` becomes a line break, `\t` a tab, characters XML 1.0
+/// cannot carry become U+FFFD. Sizes and colours come from styles. Run properties in `w:rPr`
+/// schema order: `w:rStyle`, `w:b`, `w:bCs`, `w:i`, `w:iCs`.
+fn write_runs(out: &mut String, text: &str, format: RunFormat) {
     if text.is_empty() {
         return;
     }
     let text = clean(text);
     out.push_str("<w:r>");
-    match (bold, italic) {
-        (false, false) => {}
-        (true, false) => out.push_str("<w:rPr><w:b /><w:bCs /></w:rPr>"),
-        (false, true) => out.push_str("<w:rPr><w:i /><w:iCs /></w:rPr>"),
-        (true, true) => out.push_str("<w:rPr><w:b /><w:bCs /><w:i /><w:iCs /></w:rPr>"),
-    }
+    write_run_props(out, format);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push_str("<w:br w:type=\"textWrapping\" />");
@@ -610,6 +658,24 @@ fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
         }
     }
     out.push_str("</w:r>");
+}
+
+/// `<w:rPr>` of a run (nothing when the run needs no properties).
+fn write_run_props(out: &mut String, format: RunFormat) {
+    if format.style.is_none() && !format.bold && !format.italic {
+        return;
+    }
+    out.push_str("<w:rPr>");
+    if let Some(style) = format.style {
+        let _ = write!(out, "<w:rStyle w:val=\"{style}\" />");
+    }
+    if format.bold {
+        out.push_str("<w:b /><w:bCs />");
+    }
+    if format.italic {
+        out.push_str("<w:i /><w:iCs />");
+    }
+    out.push_str("</w:rPr>");
 }
 
 /// XML-escapes text content exactly as docx-rs does.

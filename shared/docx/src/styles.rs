@@ -19,6 +19,7 @@ pub(crate) const SPACER: &str = "Spacer";
 pub(crate) const HEADER: &str = "Header";
 pub(crate) const HEADER_TITLE: &str = "HeaderTitle";
 pub(crate) const CONFIDENTIAL: &str = "Confidentiality";
+pub(crate) const IDENTITY: &str = "HeaderIdentity";
 pub(crate) const FOOTER: &str = "Footer";
 pub(crate) const FOOTER_DETAIL: &str = "FooterDetail";
 pub(crate) const TABLE_STYLE: &str = "ClinicalTable";
@@ -70,6 +71,9 @@ pub(crate) const STYLES_XML: &str = concat!(
     r#"<w:rPr><w:color w:val="404040"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>"#,
     r#"<w:style w:type="paragraph" w:customStyle="1" w:styleId="HeaderTitle"><w:name w:val="Header Title"/><w:basedOn w:val="Header"/><w:qFormat/>"#,
     r#"<w:rPr><w:b/><w:bCs/><w:color w:val="1F3864"/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr></w:style>"#,
+    // Whose record, beside the practice's name (a character style: it shares that paragraph).
+    r#"<w:style w:type="character" w:customStyle="1" w:styleId="HeaderIdentity"><w:name w:val="Header Identity"/><w:basedOn w:val="DefaultParagraphFont"/><w:qFormat/>"#,
+    r#"<w:rPr><w:b/><w:bCs/><w:color w:val="262626"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>"#,
     r#"<w:style w:type="paragraph" w:customStyle="1" w:styleId="Confidentiality"><w:name w:val="Confidentiality Notice"/><w:basedOn w:val="Header"/><w:qFormat/>"#,
     r#"<w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="4" w:color="A6A6A6"/></w:pBdr><w:spacing w:before="40" w:after="0"/></w:pPr>"#,
     r#"<w:rPr><w:b/><w:bCs/><w:color w:val="C00000"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>"#,

@@ -23,6 +23,7 @@ HOSTILE = [
     '=HYPERLINK("http://x","y")',
 ]
 CONFIDENTIALITY = "CONFIDENTIAL - PROTECTED HEALTH INFORMATION"
+IDENTITY = "Zoë Adebayo-Hart (MRN-000001)"
 WATERMARK = "Exported by Amara Okafor, PhD, LP on 2026-11-27 · job 5aab0375-5cec-4d70-a34f-bdbb077c354f"
 
 failures = []
@@ -135,6 +136,24 @@ def main(path):
     htext = "\n".join(p.text for p in header.paragraphs)
     check("Lakeside Counseling Collective" in htext, "practice name in header")
     check(CONFIDENTIALITY in htext, "confidentiality line in header")
+    # Whose record: beside the practice name (after a tab, at a right-aligned tab stop), in the
+    # only header there is, so on every page, the first included.
+    check(not sec.different_first_page_header_footer, "no separate first-page header")
+    check(not d.settings.odd_and_even_pages_header_footer, "no separate even-page header")
+    title = header.paragraphs[0] if header.paragraphs else None
+    check(
+        title is not None and title.text == "Lakeside Counseling Collective\t" + IDENTITY,
+        f"identity beside the practice name: {title and title.text!r}",
+    )
+    if title is not None:
+        stops = title.paragraph_format.tab_stops
+        check(
+            len(stops) == 1 and stops[0].alignment == docx.enum.text.WD_TAB_ALIGNMENT.RIGHT
+            and abs(stops[0].position.twips - (12240 - 2 * 1077)) <= 1,
+            "right-aligned tab stop at the right margin",
+        )
+        ident = [r for r in title.runs if IDENTITY in r.text]
+        check(len(ident) == 1 and ident[0].style.name == "Header Identity", "identity run style")
     conf = next((p for p in header.paragraphs if p.text == CONFIDENTIALITY), None)
     if conf is not None:
         color = conf.style.font.color.rgb
