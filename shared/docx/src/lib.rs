@@ -22,6 +22,11 @@
 //! The page header carries the practice's name with whose record it is (`identity`) at a
 //! right-aligned tab stop, on every page including the first.
 //!
+//! Right-to-left and complex scripts (see [`script`]): text is split into runs of one script;
+//! Arabic and Hebrew runs are marked `<w:rtl/>`, complex-script runs `<w:cs/>` with a font for
+//! the script (`w:rFonts w:cs`), East Asian runs name an East Asian font (`w:eastAsia`), and a
+//! paragraph whose first strong character is right-to-left gets `<w:bidi/>`.
+//!
 //! Text is plain text, escaped as docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
 //! line break and `\t` a tab.
@@ -30,6 +35,7 @@ mod columns;
 mod glyph_widths;
 mod measure;
 mod package;
+mod script;
 mod styles;
 
 use std::borrow::Cow;
@@ -44,6 +50,7 @@ use exports_document_model::{
 };
 
 use columns::{fit_widths, scale_widths};
+use script::{Script, is_rtl_paragraph, segments};
 
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -179,19 +186,20 @@ struct RunFormat {
 }
 
 impl Renderer {
-    /// Opens a paragraph with the next id and its properties.
+    /// Opens a left-to-right paragraph with the next id and its properties.
     fn open_p(&mut self, style: Option<&str>, align: Align, bullet: bool) {
-        self.open_p_with(style, align, bullet, None);
+        self.open_p_with(style, align, bullet, false, None);
     }
 
     /// Opens a paragraph with the next id. Properties in `w:pPr` schema order: `w:pStyle`,
-    /// `w:numPr` (`w:ilvl` before `w:numId`), `w:tabs`, `w:jc`. `right_tab` is a
+    /// `w:numPr` (`w:ilvl` before `w:numId`), `w:tabs`, `w:bidi`, `w:jc`. `right_tab` is a
     /// right-aligned tab stop at that position (twips from the left margin).
     fn open_p_with(
         &mut self,
         style: Option<&str>,
         align: Align,
         bullet: bool,
+        rtl: bool,
         right_tab: Option<usize>,
     ) {
         self.ids += 1;
@@ -201,7 +209,7 @@ impl Renderer {
             Align::Right => Some("right"),
             Align::Center => Some("center"),
         };
-        if style.is_none() && !bullet && right_tab.is_none() && jc.is_none() {
+        if style.is_none() && !bullet && !rtl && right_tab.is_none() && jc.is_none() {
             return;
         }
         self.out.push_str("<w:pPr>");
@@ -220,6 +228,9 @@ impl Renderer {
                 "<w:tabs><w:tab w:val=\"right\" w:pos=\"{pos}\" /></w:tabs>"
             );
         }
+        if rtl {
+            self.out.push_str("<w:bidi />");
+        }
         if let Some(jc) = jc {
             let _ = write!(self.out, "<w:jc w:val=\"{jc}\" />");
         }
@@ -232,13 +243,15 @@ impl Renderer {
 
     /// A paragraph holding one styled text.
     fn text_p(&mut self, style: Option<&str>, align: Align, text: &str, bold: bool, italic: bool) {
-        self.open_p(style, align, false);
+        let rtl = is_rtl_paragraph([text]);
+        self.open_p_with(style, align, false, rtl, None);
         write_text(&mut self.out, text, bold, italic);
         self.close_p();
     }
 
     fn runs_p(&mut self, style: Option<&str>, align: Align, bullet: bool, text: &Text) {
-        self.open_p(style, align, bullet);
+        let rtl = is_rtl_paragraph(text.iter().map(|r| r.text.as_str()));
+        self.open_p_with(style, align, bullet, rtl, None);
         for run in text {
             write_text(&mut self.out, &run.text, run.bold, run.italic);
         }
@@ -495,8 +508,9 @@ impl Renderer {
             .filter(|i| !i.is_empty());
         let mut any = false;
         if !h.title.is_empty() || identity.is_some() {
+            let rtl = is_rtl_paragraph([h.title.as_str()]);
             let tab = identity.map(|_| self.text_width);
-            self.open_p_with(Some(styles::HEADER_TITLE), Align::Left, false, tab);
+            self.open_p_with(Some(styles::HEADER_TITLE), Align::Left, false, rtl, tab);
             write_text(&mut self.out, &h.title, false, false);
             if let Some(identity) = identity {
                 self.out.push_str("<w:r><w:tab /></w:r>");
@@ -632,48 +646,72 @@ fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
     );
 }
 
-/// Writes plain text as one run: `\n` becomes a line break, `\t` a tab, characters XML 1.0
-/// cannot carry become U+FFFD. Sizes and colours come from styles. Run properties in `w:rPr`
-/// schema order: `w:rStyle`, `w:b`, `w:bCs`, `w:i`, `w:iCs`.
+/// Writes plain text as runs, one per script (see [`script::segments`]): `\n` becomes a line
+/// break, `\t` a tab, characters XML 1.0 cannot carry become U+FFFD. Sizes and colours come from
+/// styles. Run properties in `w:rPr` schema order: `w:rStyle`, `w:rFonts`, `w:b`, `w:bCs`, `w:i`,
+/// `w:iCs`, `w:rtl`, `w:cs`, `w:lang`. Bold and italic also set their complex-script twins, so
+/// Arabic or Hindi text is as bold as the Latin text beside it.
 fn write_runs(out: &mut String, text: &str, format: RunFormat) {
     if text.is_empty() {
         return;
     }
     let text = clean(text);
-    out.push_str("<w:r>");
-    write_run_props(out, format);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push_str("<w:br w:type=\"textWrapping\" />");
-        }
-        for (j, part) in line.split('\t').enumerate() {
-            if j > 0 {
-                out.push_str("<w:tab />");
+    for (script, piece) in segments(&text) {
+        out.push_str("<w:r>");
+        write_run_props(out, script, format);
+        for (i, line) in piece.split('\n').enumerate() {
+            if i > 0 {
+                out.push_str("<w:br w:type=\"textWrapping\" />");
             }
-            if !part.is_empty() {
-                out.push_str("<w:t xml:space=\"preserve\">");
-                escape_text(out, part);
-                out.push_str("</w:t>");
+            for (j, part) in line.split('\t').enumerate() {
+                if j > 0 {
+                    out.push_str("<w:tab />");
+                }
+                if !part.is_empty() {
+                    out.push_str("<w:t xml:space=\"preserve\">");
+                    escape_text(out, part);
+                    out.push_str("</w:t>");
+                }
             }
         }
+        out.push_str("</w:r>");
     }
-    out.push_str("</w:r>");
 }
 
-/// `<w:rPr>` of a run (nothing when the run needs no properties).
-fn write_run_props(out: &mut String, format: RunFormat) {
-    if format.style.is_none() && !format.bold && !format.italic {
+/// `<w:rPr>` of a run of one script (nothing when the run needs no properties).
+fn write_run_props(out: &mut String, script: Script, format: RunFormat) {
+    let props = script.props();
+    if format.style.is_none()
+        && !format.bold
+        && !format.italic
+        && props.fonts.is_none()
+        && !props.rtl
+        && !props.cs
+        && props.lang.is_none()
+    {
         return;
     }
     out.push_str("<w:rPr>");
     if let Some(style) = format.style {
         let _ = write!(out, "<w:rStyle w:val=\"{style}\" />");
     }
+    if let Some(fonts) = props.fonts {
+        out.push_str(fonts);
+    }
     if format.bold {
         out.push_str("<w:b /><w:bCs />");
     }
     if format.italic {
         out.push_str("<w:i /><w:iCs />");
+    }
+    if props.rtl {
+        out.push_str("<w:rtl />");
+    }
+    if props.cs {
+        out.push_str("<w:cs />");
+    }
+    if let Some(lang) = props.lang {
+        out.push_str(lang);
     }
     out.push_str("</w:rPr>");
 }
@@ -753,12 +791,23 @@ mod tests {
     }
 
     #[test]
-    fn runs_carry_properties_in_schema_order() {
+    fn runs_carry_script_properties_in_schema_order() {
         let mut out = String::new();
-        write_text(&mut out, "a\tb", true, true);
+        write_text(&mut out, "Patient: فاطمة الزهراء (MRN-000009)", true, false);
         assert_eq!(
             out,
-            r#"<w:r><w:rPr><w:b /><w:bCs /><w:i /><w:iCs /></w:rPr><w:t xml:space="preserve">a</w:t><w:tab /><w:t xml:space="preserve">b</w:t></w:r>"#
+            concat!(
+                r#"<w:r><w:rPr><w:b /><w:bCs /></w:rPr><w:t xml:space="preserve">Patient: </w:t></w:r>"#,
+                r#"<w:r><w:rPr><w:rFonts w:cs="Noto Sans Arabic" /><w:b /><w:bCs /><w:rtl /><w:cs /><w:lang w:bidi="ar-SA" /></w:rPr>"#,
+                r#"<w:t xml:space="preserve">فاطمة الزهراء</w:t></w:r>"#,
+                r#"<w:r><w:rPr><w:b /><w:bCs /></w:rPr><w:t xml:space="preserve"> (MRN-000009)</w:t></w:r>"#,
+            )
+        );
+        let mut out = String::new();
+        write_text(&mut out, "王芳", false, true);
+        assert_eq!(
+            out,
+            r#"<w:r><w:rPr><w:rFonts w:eastAsia="Noto Sans CJK SC" /><w:i /><w:iCs /></w:rPr><w:t xml:space="preserve">王芳</w:t></w:r>"#
         );
         let mut out = String::new();
         write_text(&mut out, "plain", false, false);
