@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, renderer tests checked by independent readers (qpdf, pdftotext,
-# python-docx) and integration tests against the AWS emulator through the real aws-sdk clients.
-# Installs what the checks need when missing (Debian packages qpdf and poppler-utils; python-docx
-# into the project venv), starts the emulator of profile $EMULATOR (moto by default, or
+# python-docx, LibreOffice, the Open XML SDK's validator) and integration tests against the AWS
+# emulator through the real aws-sdk clients. Installs what the checks need when missing (Debian
+# packages qpdf, poppler-utils and libreoffice-writer-nogui; python-docx into the project venv;
+# the DOCX validator, pinned in shared/docx/tests/ooxml-validator, with `npm ci` there), starts
+# the emulator of profile $EMULATOR (moto by default, or
 # localstack: see scripts/emulator.sh) if it is not running and stops it again if it started it.
 #
 # EMULATOR=moto (default): `cargo test --workspace`. Tests that need an S3 which checks presigned
@@ -24,8 +26,10 @@ install_readers() {
   local missing=()
   command -v qpdf >/dev/null || missing+=(qpdf)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  # LibreOffice lays DOCX files out for shared/docx/tests/libreoffice.rs.
+  command -v soffice >/dev/null || command -v libreoffice >/dev/null || missing+=(libreoffice-writer-nogui)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "tests: installing ${missing[*]} (Debian packages, for checking PDFs)"
+    echo "tests: installing ${missing[*]} (Debian packages, for checking PDF and DOCX files)"
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
     else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}" >/dev/null; fi
   fi
@@ -36,6 +40,13 @@ install_readers() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "python-docx==1.2.0"
   fi
   export PYTHON_DOCX=$venv/bin/python
+  # The Open XML SDK's validator (WebAssembly, from npm) for shared/docx/tests/ooxml_schema.rs;
+  # npm's download cache is kept outside the clone, as for scripts/contract-check.sh.
+  local validator=$ROOT/shared/docx/tests/ooxml-validator
+  if ! cmp -s "$validator/package-lock.json" "$validator/node_modules/.package-lock.json" 2>/dev/null; then
+    echo "tests: installing the DOCX validator (npm ci in $validator)"
+    (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error --cache "${NPM_CACHE:-/var/tmp/practice-exports-npm-cache}")
+  fi
 }
 
 run_cargo_tests() {

@@ -83,12 +83,29 @@ fn header_rows_repeat_and_nothing_else_does() {
     for table in xml.split("<w:tbl>").skip(1) {
         let rows: Vec<&str> = table.split("<w:tr>").skip(1).collect();
         for row in &rows[1..] {
-            assert!(
-                !row.starts_with("<w:trPr><w:cantSplit />"),
-                "only first rows repeat"
-            );
+            assert!(!row.contains("<w:tblHeader />"), "only first rows repeat");
         }
     }
+}
+
+#[test]
+fn body_rows_are_never_split_across_pages() {
+    let bytes = render_docx(&small()).unwrap();
+    let xml = part(&bytes, "word/document.xml");
+    let mut body_rows = 0;
+    // Key-value, notice, diagnoses and sessions tables (the chart's table of values is the
+    // chart's own business).
+    for table in xml.split("<w:tbl>").skip(1) {
+        if table.contains(">Date</w:t>") && table.contains(">PHQ-9</w:t>") {
+            continue;
+        }
+        for row in table.split("<w:tr>").skip(1) {
+            assert!(row.starts_with("<w:trPr><w:cantSplit />"), "{row}");
+            body_rows += 1;
+        }
+    }
+    // 4 key-value rows, 1 notice, 2 + 1 diagnosis rows, 40 + 1 session rows.
+    assert_eq!(body_rows, 4 + 1 + 3 + 41);
 }
 
 #[test]
