@@ -526,6 +526,7 @@ fn every_block_kind_and_edge_cases_render() {
             y_label: "".into(),
             y_max: 0.0,
             series: vec![],
+            bands: vec![],
         }),
         Block::Chart(LineChart {
             title: "One point".into(),
@@ -535,6 +536,7 @@ fn every_block_kind_and_edge_cases_render() {
                 name: "A".into(),
                 points: vec![(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), 4.0)],
             }],
+            bands: vec![],
         }),
         Block::Table(Table {
             columns: vec![],
