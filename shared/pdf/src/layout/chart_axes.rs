@@ -1,6 +1,6 @@
 //! The chart's axes: value ticks with gridlines, date labels, and the two axis lines.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use exports_document_model::{Align, LineChart};
 
 use super::chart::LABEL_SIZE;
@@ -104,27 +104,6 @@ impl DateAxis {
             self.left + (d - self.first).num_days() as f32 / self.span * (self.right - self.left)
         }
     }
-
-    /// The labelled dates: evenly spaced, about one per 90 pt, without repeats.
-    fn label_dates(&self) -> Vec<NaiveDate> {
-        let n = if self.span == 0.0 {
-            1
-        } else {
-            (((self.right - self.left) / 90.0) as i64).clamp(2, 6)
-        };
-        let mut dates: Vec<NaiveDate> = Vec::with_capacity(n as usize);
-        for i in 0..n {
-            let d = if n == 1 {
-                self.first
-            } else {
-                self.first + Duration::days((self.span as i64 * i) / (n - 1))
-            };
-            if dates.last() != Some(&d) {
-                dates.push(d);
-            }
-        }
-        dates
-    }
 }
 
 impl Layout {
@@ -160,30 +139,50 @@ impl Layout {
         }
     }
 
-    /// Tick marks and labels under the plot; months and years when the span exceeds 300 days.
-    pub(super) fn chart_date_labels(&mut self, dates: &DateAxis, plot: &Plot) {
-        let long = dates.span > 300.0;
-        for d in dates.label_dates() {
-            let x = dates.x_of(d);
-            let text = if long {
-                d.format("%b %Y").to_string()
-            } else {
-                d.format("%b %-d").to_string()
-            };
+    /// Tick marks and labels under the plot at the points' dates (`10 Mar`, with the year when
+    /// the dates span more than one year), thinned so that no two labels overlap: the first
+    /// date always, then each date whose label clears the previous one, and the last date in
+    /// place of the one before it when they would collide. Every point still has a marker.
+    pub(super) fn chart_date_labels(&mut self, c: &LineChart, dates: &DateAxis, plot: &Plot) {
+        let mut all: Vec<NaiveDate> = c
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let (Some(first), Some(last)) = (all.first().copied(), all.last().copied()) else {
+            return;
+        };
+        let with_year = first.year() != last.year();
+        let labels: Vec<(f32, String, f32)> = all
+            .iter()
+            .map(|d| {
+                let text = if with_year {
+                    d.format("%-d %b %Y").to_string()
+                } else {
+                    d.format("%-d %b").to_string()
+                };
+                let w = self.measure(&text, false, LABEL_SIZE);
+                (dates.x_of(*d), text, w)
+            })
+            .collect();
+        for i in thin_labels(&labels, LABEL_GAP) {
+            let (x, text, _) = &labels[i];
             self.push(Item::Line {
-                x1: x,
+                x1: *x,
                 y1: plot.bottom,
-                x2: x,
+                x2: *x,
                 y2: plot.bottom + 3.0,
                 color: AXIS,
                 width: 0.6,
             });
             self.label(Label {
-                text: &text,
+                text,
                 bold: false,
                 size: LABEL_SIZE,
                 color: MUTED,
-                x,
+                x: *x,
                 top: plot.bottom + 5.0,
                 align: Align::Center,
             });
@@ -211,6 +210,35 @@ impl Layout {
     }
 }
 
+/// Space between two date labels, in points.
+const LABEL_GAP: f32 = 6.0;
+
+/// Which of the centred labels `(x, text, width)` (in x order) to draw so that none overlap
+/// with at least `gap` between them: greedily from the first; the last replaces the label
+/// before it when they collide, so both ends of the axis are always labelled.
+fn thin_labels(labels: &[(f32, String, f32)], gap: f32) -> Vec<usize> {
+    let mut kept: Vec<usize> = Vec::new();
+    let clears =
+        |a: &(f32, String, f32), b: &(f32, String, f32)| b.0 - b.2 / 2.0 >= a.0 + a.2 / 2.0 + gap;
+    for (i, l) in labels.iter().enumerate() {
+        match kept.last() {
+            None => kept.push(i),
+            Some(&k) if clears(&labels[k], l) => kept.push(i),
+            Some(_) => {}
+        }
+    }
+    let last = labels.len().saturating_sub(1);
+    if labels.len() > 1 && kept.last() != Some(&last) {
+        while kept.len() > 1 && !clears(&labels[kept[kept.len() - 1]], &labels[last]) {
+            kept.pop();
+        }
+        if clears(&labels[kept[kept.len() - 1]], &labels[last]) {
+            kept.push(last);
+        }
+    }
+    kept
+}
+
 /// A "nice" gridline step (1, 2, 2.5 or 5 × 10^k) for about `target` units.
 fn nice_step(target: f32) -> f32 {
     if !(target.is_finite() && target > 0.0) {
@@ -234,7 +262,32 @@ fn nice_step(target: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::nice_step;
+    use super::{nice_step, thin_labels};
+
+    fn labels(xs: &[f32], w: f32) -> Vec<(f32, String, f32)> {
+        xs.iter().map(|x| (*x, String::new(), w)).collect()
+    }
+
+    #[test]
+    fn date_labels_are_thinned_to_what_fits_keeping_both_ends() {
+        // Far apart: all of them.
+        assert_eq!(
+            thin_labels(&labels(&[0.0, 50.0, 100.0], 20.0), 6.0),
+            [0, 1, 2]
+        );
+        // 22 weekly points across 400 pt with 24 pt labels: every other or so, ends kept.
+        let xs: Vec<f32> = (0..22).map(|i| i as f32 * 400.0 / 21.0).collect();
+        let kept = thin_labels(&labels(&xs, 24.0), 6.0);
+        assert_eq!(kept.first(), Some(&0));
+        assert_eq!(kept.last(), Some(&21));
+        assert!(kept.len() >= 8 && kept.len() < 22, "{kept:?}");
+        for w in kept.windows(2) {
+            assert!(xs[w[1]] - xs[w[0]] >= 24.0 + 6.0, "{kept:?}");
+        }
+        // Two points too close for two labels: the first only.
+        assert_eq!(thin_labels(&labels(&[0.0, 5.0], 30.0), 6.0), [0]);
+        assert!(thin_labels(&[], 6.0).is_empty());
+    }
 
     #[test]
     fn nice_steps() {
