@@ -4,6 +4,7 @@
 //! a `Document` into bytes. Text in the model is plain text: it is never interpreted again, so
 //! patient text containing `<b>`, `**` or `{{` prints literally.
 
+pub mod chart_axis;
 pub mod escape;
 pub mod sample;
 

@@ -3,6 +3,7 @@
 //! series. A chart that does not fit the rest of the page is scaled down to it when that leaves
 //! at least [`CHART_MIN_HEIGHT`], else moved to the next page.
 
+use exports_document_model::chart_axis::marker_radius;
 use exports_document_model::{Align, LineChart, band_tint};
 
 use super::chart_axes::{DateAxis, Plot, ValueAxis};
@@ -231,23 +232,19 @@ impl Layout {
                     width: 1.6,
                 });
             }
-            let r = marker_radius(&self.points[start as usize..end as usize]);
+            let r = marker_radius(
+                self.points[start as usize..end as usize]
+                    .iter()
+                    .map(|p| p.0),
+                MARKER_R,
+                MARKER_R_MIN,
+            );
             for i in start..end {
                 let (x, y) = self.points[i as usize];
                 self.push(Item::Dot { x, y, r, color });
             }
         }
     }
-}
-
-/// [`MARKER_R`], or less when neighbouring points are closer than about three radii.
-fn marker_radius(points: &[(f32, f32)]) -> f32 {
-    let closest = points
-        .windows(2)
-        .map(|w| (w[1].0 - w[0].0).abs())
-        .filter(|d| *d > 0.0)
-        .fold(f32::INFINITY, f32::min);
-    (closest / 3.0).clamp(MARKER_R_MIN, MARKER_R)
 }
 
 #[cfg(test)]
@@ -401,7 +398,7 @@ mod tests {
             })
             .expect("chart border");
         assert!(
-            border < CHART_HEIGHT && border >= CHART_MIN_HEIGHT,
+            (CHART_MIN_HEIGHT..CHART_HEIGHT).contains(&border),
             "{border}"
         );
         assert_eq!(dots(&l.pages[0]), 23, "every point still drawn");
@@ -426,18 +423,5 @@ mod tests {
         let empty = bottom - content_bottom(&l.pages[0]);
         assert!(empty < (bottom - top) * 0.4, "{empty} left empty");
         assert_eq!(dots(&l.pages[1]), 6);
-    }
-
-    #[test]
-    fn markers_shrink_when_points_crowd() {
-        assert_eq!(
-            super::marker_radius(&[(0.0, 0.0), (40.0, 0.0)]),
-            super::MARKER_R
-        );
-        assert_eq!(
-            super::marker_radius(&[(0.0, 0.0), (1.0, 0.0)]),
-            super::MARKER_R_MIN
-        );
-        assert_eq!(super::marker_radius(&[(0.0, 0.0)]), super::MARKER_R);
     }
 }

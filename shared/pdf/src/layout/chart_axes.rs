@@ -1,6 +1,7 @@
 //! The chart's axes: value ticks with gridlines, date labels, and the two axis lines.
 
 use chrono::{Datelike, NaiveDate};
+use exports_document_model::chart_axis::{thin_labels, tick_label, value_ticks};
 use exports_document_model::{Align, LineChart};
 
 use super::chart::LABEL_SIZE;
@@ -47,24 +48,13 @@ impl ValueAxis {
         } else {
             1.0
         };
-        let step = nice_step(max / 6.0);
-        let mut ticks = Vec::new();
-        let mut v = 0.0f32;
-        // The bound keeps a degenerate step (huge `max`) from producing thousands of lines.
-        while v <= max * 1.0001 && ticks.len() < 50 {
-            ticks.push(v);
-            v += step;
-        }
+        let (step, ticks) = value_ticks(max);
         ValueAxis { max, step, ticks }
     }
 
     /// A tick's label: whole numbers when the step is whole.
     pub(super) fn tick_label(&self, v: f32) -> String {
-        if self.step.fract() == 0.0 && v.fract() == 0.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.1}")
-        }
+        tick_label(v, self.step)
     }
 }
 
@@ -167,7 +157,8 @@ impl Layout {
                 (dates.x_of(*d), text, w)
             })
             .collect();
-        for i in thin_labels(&labels, LABEL_GAP) {
+        let extents: Vec<(f32, f32)> = labels.iter().map(|l| (l.0, l.2)).collect();
+        for i in thin_labels(&extents, LABEL_GAP) {
             let (x, text, _) = &labels[i];
             self.push(Item::Line {
                 x1: *x,
@@ -212,88 +203,3 @@ impl Layout {
 
 /// Space between two date labels, in points.
 const LABEL_GAP: f32 = 6.0;
-
-/// Which of the centred labels `(x, text, width)` (in x order) to draw so that none overlap
-/// with at least `gap` between them: greedily from the first; the last replaces the label
-/// before it when they collide, so both ends of the axis are always labelled.
-fn thin_labels(labels: &[(f32, String, f32)], gap: f32) -> Vec<usize> {
-    let mut kept: Vec<usize> = Vec::new();
-    let clears =
-        |a: &(f32, String, f32), b: &(f32, String, f32)| b.0 - b.2 / 2.0 >= a.0 + a.2 / 2.0 + gap;
-    for (i, l) in labels.iter().enumerate() {
-        match kept.last() {
-            None => kept.push(i),
-            Some(&k) if clears(&labels[k], l) => kept.push(i),
-            Some(_) => {}
-        }
-    }
-    let last = labels.len().saturating_sub(1);
-    if labels.len() > 1 && kept.last() != Some(&last) {
-        while kept.len() > 1 && !clears(&labels[kept[kept.len() - 1]], &labels[last]) {
-            kept.pop();
-        }
-        if clears(&labels[kept[kept.len() - 1]], &labels[last]) {
-            kept.push(last);
-        }
-    }
-    kept
-}
-
-/// A "nice" gridline step (1, 2, 2.5 or 5 × 10^k) for about `target` units.
-fn nice_step(target: f32) -> f32 {
-    if !(target.is_finite() && target > 0.0) {
-        return 1.0;
-    }
-    let mag = 10f32.powf(target.log10().floor());
-    let f = target / mag;
-    let nice = if f <= 1.0 {
-        1.0
-    } else if f <= 2.0 {
-        2.0
-    } else if f <= 2.5 {
-        2.5
-    } else if f <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    nice * mag
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{nice_step, thin_labels};
-
-    fn labels(xs: &[f32], w: f32) -> Vec<(f32, String, f32)> {
-        xs.iter().map(|x| (*x, String::new(), w)).collect()
-    }
-
-    #[test]
-    fn date_labels_are_thinned_to_what_fits_keeping_both_ends() {
-        // Far apart: all of them.
-        assert_eq!(
-            thin_labels(&labels(&[0.0, 50.0, 100.0], 20.0), 6.0),
-            [0, 1, 2]
-        );
-        // 22 weekly points across 400 pt with 24 pt labels: every other or so, ends kept.
-        let xs: Vec<f32> = (0..22).map(|i| i as f32 * 400.0 / 21.0).collect();
-        let kept = thin_labels(&labels(&xs, 24.0), 6.0);
-        assert_eq!(kept.first(), Some(&0));
-        assert_eq!(kept.last(), Some(&21));
-        assert!(kept.len() >= 8 && kept.len() < 22, "{kept:?}");
-        for w in kept.windows(2) {
-            assert!(xs[w[1]] - xs[w[0]] >= 24.0 + 6.0, "{kept:?}");
-        }
-        // Two points too close for two labels: the first only.
-        assert_eq!(thin_labels(&labels(&[0.0, 5.0], 30.0), 6.0), [0]);
-        assert!(thin_labels(&[], 6.0).is_empty());
-    }
-
-    #[test]
-    fn nice_steps() {
-        assert_eq!(nice_step(27.0 / 6.0), 5.0);
-        assert_eq!(nice_step(4.0), 5.0);
-        assert_eq!(nice_step(1.8), 2.0);
-        assert_eq!(nice_step(0.2), 0.2);
-    }
-}
