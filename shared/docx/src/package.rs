@@ -166,8 +166,9 @@ pub(crate) fn zip(parts: Parts, timestamp: DateTime) -> Result<Vec<u8>, DocxErro
             put(&format!("word/_rels/footer{}.xml.rels", i + 1), rels)?;
         }
     }
-    if !xml.media.is_empty() {
-        return Err(DocxError::Internal("media parts are not supported"));
+    // The chart pictures (`chart_picture::attach`), after every XML part.
+    for (name, png) in &xml.media {
+        put(&format!("word/media/{name}.png"), png)?;
     }
     Ok(zip.finish()?.into_inner())
 }
