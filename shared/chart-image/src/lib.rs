@@ -82,7 +82,7 @@ pub fn render_chart_png(
 ) -> Result<ChartPicture, ChartImageError> {
     let scale = dpi / 72.0;
     let (w_px, h_px) = (width_pt * scale, height_pt * scale);
-    let drawable = |v: f32| v.is_finite() && v >= 1.0 && v <= MAX_SIDE;
+    let drawable = |v: f32| v.is_finite() && (1.0..=MAX_SIDE).contains(&v);
     if !(drawable(w_px) && drawable(h_px) && width_pt >= 72.0 && height_pt >= 36.0) {
         return Err(ChartImageError::Size(width_pt, height_pt, dpi));
     }
@@ -146,6 +146,17 @@ impl Dates {
     }
 }
 
+/// One line of text: `x` at its start, middle or end (`anchor`), its box's top at `top`.
+struct Label<'a> {
+    text: &'a str,
+    size: f32,
+    x: f32,
+    top: f32,
+    anchor: Anchor,
+    color: [u8; 3],
+    bold: bool,
+}
+
 struct Canvas {
     pixmap: Pixmap,
     transform: Transform,
@@ -202,26 +213,17 @@ impl Canvas {
         }
     }
 
-    /// Draws `text` with its box's top at `top`; returns its width.
-    fn text(
-        &mut self,
-        text: &str,
-        size: f32,
-        x: f32,
-        top: f32,
-        anchor: Anchor,
-        rgb: [u8; 3],
-        bold: bool,
-    ) -> f32 {
-        let (path, width) = self.font.path(text, size, x, top, anchor);
+    /// Draws a label; returns its width.
+    fn text(&mut self, l: Label) -> f32 {
+        let (path, width) = self.font.path(l.text, l.size, l.x, l.top, l.anchor);
         if let Some(path) = path {
-            let p = paint(rgb);
+            let p = paint(l.color);
             self.pixmap
                 .fill_path(&path, &p, FillRule::Winding, self.transform, None);
-            if bold {
+            if l.bold {
                 // One face is embedded; a thin outline of the same colour makes the title bold.
                 let stroke = Stroke {
-                    width: size * 0.045,
+                    width: l.size * 0.045,
                     line_join: LineJoin::Round,
                     ..Stroke::default()
                 };
@@ -256,7 +258,15 @@ impl Canvas {
             .fold(0.0f32, f32::max);
         let y_label = c.y_label.trim();
         if !y_label.is_empty() {
-            self.text(y_label, LABEL_SIZE, PAD, y, Anchor::Start, MUTED, false);
+            self.text(Label {
+                text: y_label,
+                size: LABEL_SIZE,
+                x: PAD,
+                top: y,
+                anchor: Anchor::Start,
+                color: MUTED,
+                bold: false,
+            });
         }
         let extents = c.band_extents();
         let band_label_w = extents
@@ -292,15 +302,15 @@ impl Canvas {
             let label = e.band.label.trim();
             if !label.is_empty() && bottom - top >= BAND_LABEL_SIZE * 1.2 {
                 let mid = (top + bottom) / 2.0 - BAND_LABEL_SIZE * 0.62;
-                self.text(
-                    label,
-                    BAND_LABEL_SIZE,
-                    plot.right + 4.0,
-                    mid,
-                    Anchor::Start,
-                    MUTED,
-                    false,
-                );
+                self.text(Label {
+                    text: label,
+                    size: BAND_LABEL_SIZE,
+                    x: plot.right + 4.0,
+                    top: mid,
+                    anchor: Anchor::Start,
+                    color: MUTED,
+                    bold: false,
+                });
             }
         }
         // Gridlines with their labels, and the top of the axis when it is not a tick.
@@ -308,15 +318,15 @@ impl Canvas {
             let gy = plot.y_of(*t);
             self.line(&[(plot.left, gy), (plot.right, gy)], 0.5, GRID);
             let label = tick_label(*t, step);
-            self.text(
-                &label,
-                LABEL_SIZE,
-                plot.left - 5.0,
-                gy - LABEL_SIZE * 0.62,
-                Anchor::End,
-                MUTED,
-                false,
-            );
+            self.text(Label {
+                text: &label,
+                size: LABEL_SIZE,
+                x: plot.left - 5.0,
+                top: gy - LABEL_SIZE * 0.62,
+                anchor: Anchor::End,
+                color: MUTED,
+                bold: false,
+            });
         }
         if ticks.last().is_some_and(|t| (max - t) > step * 0.05) {
             let gy = plot.y_of(max);
@@ -341,15 +351,15 @@ impl Canvas {
             }
             _ => {
                 let mid = (plot.top + plot.bottom) / 2.0 - LABEL_SIZE;
-                self.text(
-                    "No data",
-                    LABEL_SIZE + 1.0,
-                    (plot.left + plot.right) / 2.0,
-                    mid,
-                    Anchor::Middle,
-                    MUTED,
-                    false,
-                );
+                self.text(Label {
+                    text: "No data",
+                    size: LABEL_SIZE + 1.0,
+                    x: (plot.left + plot.right) / 2.0,
+                    top: mid,
+                    anchor: Anchor::Middle,
+                    color: MUTED,
+                    bold: false,
+                });
             }
         }
         self.line(
@@ -368,15 +378,15 @@ impl Canvas {
     /// returns the top of the row below them.
     fn title_and_legend(&mut self, c: &LineChart, width: f32) -> f32 {
         let title_top = PAD - 2.0;
-        let title_w = self.text(
-            c.title.trim(),
-            TITLE_SIZE,
-            PAD,
-            title_top,
-            Anchor::Start,
-            TEXT_STRONG,
-            true,
-        );
+        let title_w = self.text(Label {
+            text: c.title.trim(),
+            size: TITLE_SIZE,
+            x: PAD,
+            top: title_top,
+            anchor: Anchor::Start,
+            color: TEXT_STRONG,
+            bold: true,
+        });
         let entries: Vec<(f32, &str)> = c
             .series
             .iter()
@@ -395,15 +405,15 @@ impl Canvas {
             let cy = legend_top + LEGEND_SIZE * 0.62;
             self.line(&[(lx, cy), (lx + 14.0, cy)], 1.6, color);
             self.dot(lx + 7.0, cy, 2.0, color);
-            self.text(
-                name,
-                LEGEND_SIZE,
-                lx + 18.0,
-                legend_top,
-                Anchor::Start,
-                TEXT,
-                false,
-            );
+            self.text(Label {
+                text: name,
+                size: LEGEND_SIZE,
+                x: lx + 18.0,
+                top: legend_top,
+                anchor: Anchor::Start,
+                color: TEXT,
+                bold: false,
+            });
             lx += 18.0 + w + 12.0;
         }
         y
@@ -434,15 +444,15 @@ impl Canvas {
         for i in thin_labels(&extents, LABEL_GAP) {
             let (x, text, _) = &labels[i];
             self.line(&[(*x, plot.bottom), (*x, plot.bottom + 3.0)], 0.6, AXIS);
-            self.text(
+            self.text(Label {
                 text,
-                LABEL_SIZE,
-                *x,
-                plot.bottom + 5.0,
-                Anchor::Middle,
-                MUTED,
-                false,
-            );
+                size: LABEL_SIZE,
+                x: *x,
+                top: plot.bottom + 5.0,
+                anchor: Anchor::Middle,
+                color: MUTED,
+                bold: false,
+            });
         }
     }
 
