@@ -673,6 +673,23 @@ fn html_is_escaped_standalone_and_complete() {
     assert!(html.contains("&lt;b&gt;bold?&lt;/b&gt;"));
     assert!(html.contains("CONFIDENTIAL - PROTECTED HEALTH INFORMATION"));
     assert!(html.contains("<svg"));
+    // Charts: three (mood, GAD-7, PHQ-9), each described for screen readers, the instruments'
+    // severity bands shaded (4 + 5 rectangles) and labelled.
+    assert_eq!(html.matches("<svg").count(), 3);
+    for c in charts(&doc) {
+        let mut described = String::new();
+        exports_document_model::escape::escape_into(
+            &mut described,
+            &c.describe(),
+            exports_document_model::escape::html,
+        );
+        assert!(
+            html.contains(&format!("aria-label=\"{described}\"")),
+            "{described}"
+        );
+    }
+    assert_eq!(html.matches("<rect ").count(), 9);
+    assert!(html.contains(">Moderately severe</text>"));
     assert!(html.contains("<br>"), "line breaks in values");
     assert!(
         !html.contains("<link") && !html.contains(" src="),
@@ -714,6 +731,18 @@ fn template_error(result: Result<(), DocumentError>) -> (usize, usize, String) {
         }) => (line, column, message),
         other => panic!("expected a template error, got {other:?}"),
     }
+}
+
+#[test]
+fn a_custom_body_may_chart_without_bands_or_use_the_combined_chart() {
+    // A body written before bands existed, and one passing a chart it builds itself (no
+    // `bands` key) to the `chart` component.
+    let body = "# {{ doc.title }}\n\
+                {% if doc.assessment_chart %}{{ <chart c={doc.assessment_chart} /> }}{% endif %}\n\
+                {% set c = {\"title\": \"Mine\", \"y_label\": \"s\", \"y_max\": 3, \
+                \"series\": [{\"name\": \"A\", \"points\": \"2026\\\\-01\\\\-01=1; 2026\\\\-01\\\\-02=2\"}]} %}\
+                {{ <chart c={c} /> }}\n";
+    exports_documents::validate_template(body).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
