@@ -168,16 +168,10 @@ pub fn is_mrn(mrn: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
-/// Score range of instruments whose range is known; others are accepted as given.
+/// Score range of instruments whose range is known ([`crate::instruments`]); others are
+/// accepted as given.
 pub fn instrument_max_score(instrument: &str) -> Option<u16> {
-    match instrument {
-        "PHQ-9" => Some(27),
-        "GAD-7" => Some(21),
-        "PCL-5" => Some(80),
-        "PHQ-15" => Some(30),
-        "AUDIT" => Some(40),
-        _ => None,
-    }
+    crate::instruments::instrument(instrument).map(|i| i.max_score)
 }
 
 fn address(c: &mut Collector, field: &str, a: &Address) {

@@ -118,6 +118,7 @@ pub fn clinical_document(sessions: usize, words: usize) -> Document {
             title: "PHQ-9, GAD-7 and mood over time".into(),
             y_label: "score".into(),
             y_max: 27.0,
+            bands: Vec::new(),
             series: ["PHQ-9", "GAD-7", "Mood"]
                 .iter()
                 .enumerate()

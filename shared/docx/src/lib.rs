@@ -31,6 +31,7 @@
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
 //! line break and `\t` a tab.
 
+mod chart_picture;
 mod columns;
 mod glyph_widths;
 mod measure;
@@ -39,17 +40,16 @@ mod script;
 mod styles;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{Datelike, Timelike};
 use docx_rs::{Docx, Footer, Header};
 use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
-    Align, Block, Column, Document, LineChart, NoticeKind, PageSize, Table as ModelTable, Text,
+    Align, Block, Column, Document, NoticeKind, PageSize, Table as ModelTable, Text,
 };
 
-use columns::{fit_widths, scale_widths};
+use columns::fit_widths;
 use script::{Script, is_rtl_paragraph, segments};
 
 /// Why a document could not be rendered.
@@ -70,6 +70,9 @@ pub enum DocxError {
     Zip(#[from] zip::result::ZipError),
     #[error("writing the DOCX container: {0}")]
     Io(#[from] std::io::Error),
+    /// A chart could not be drawn as a picture.
+    #[error("drawing a chart: {0}")]
+    Chart(String),
     /// A bug in this renderer (an invariant of the generated XML did not hold).
     #[error("internal DOCX renderer error: {0}")]
     Internal(&'static str),
@@ -91,6 +94,7 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         ids: 0,
         text_width,
         out: String::with_capacity(doc.blocks.len() * 1024 + 4096),
+        pictures: Vec::new(),
     };
     for (i, block) in doc.blocks.iter().enumerate() {
         let next_is_heading = matches!(doc.blocks.get(i + 1), Some(Block::Heading { .. }));
@@ -112,7 +116,8 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let mut docx = Docx::new().header(Header::new()).footer(Footer::new());
     docx.document.has_numbering = true;
     docx.document_rels.has_numberings = true;
-    let xml = docx.build();
+    let mut xml = docx.build();
+    chart_picture::attach(&mut xml, std::mem::take(&mut r.pictures))?;
     let section = package::Section {
         page_w,
         page_h,
@@ -175,6 +180,8 @@ struct Renderer {
     /// The XML being written: the body (the children of `<w:body>` before `<w:sectPr>`), then the
     /// header's and the footer's paragraphs.
     out: String,
+    /// PNG pictures of the charts, in body order (`chart_picture`).
+    pictures: Vec<Vec<u8>>,
 }
 
 /// How a piece of text is formatted: bold, italic, and a character style.
@@ -318,7 +325,7 @@ impl Renderer {
                 self.out.push_str("</w:tc></w:tr>");
                 self.close_table(next_is_heading);
             }
-            Block::Chart(chart) => self.chart(chart, next_is_heading),
+            Block::Chart(chart) => self.chart(chart)?,
             Block::PageBreak => {
                 self.open_p(None, Align::Left, false);
                 self.out.push_str("<w:r><w:br w:type=\"page\" /></w:r>");
@@ -433,67 +440,6 @@ impl Renderer {
         }
         self.close_table(next_is_heading);
         Ok(())
-    }
-
-    /// A chart becomes its title as a caption and a table of its values: one row per date, one
-    /// column per series.
-    fn chart(&mut self, chart: &LineChart, next_is_heading: bool) {
-        self.open_p(Some(styles::CAPTION), Align::Left, false);
-        write_text(&mut self.out, &chart.title, false, false);
-        if !chart.y_label.is_empty() {
-            // One text element, as docx-rs writes `Run::add_text` (no line-break handling).
-            self.out
-                .push_str("<w:r><w:rPr><w:i /><w:iCs /></w:rPr><w:t xml:space=\"preserve\"> (");
-            escape_text(&mut self.out, &clean(&chart.y_label));
-            self.out.push_str(")</w:t></w:r>");
-        }
-        self.close_p();
-
-        let dates: BTreeSet<_> = chart
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|(d, _)| *d))
-            .collect();
-        if dates.is_empty() {
-            self.text_p(None, Align::Left, "No data points.", false, true);
-            return;
-        }
-        let values: Vec<BTreeMap<_, f32>> = chart
-            .series
-            .iter()
-            .map(|s| s.points.iter().copied().collect())
-            .collect();
-        let mut rel = vec![1.4f32];
-        rel.extend(chart.series.iter().map(|_| 1.0f32));
-        let widths = scale_widths(
-            &rel,
-            self.text_width.min(1440 * 2 + 1200 * chart.series.len()),
-        );
-        let total: usize = widths.iter().sum();
-        let mut titles = vec!["Date"];
-        titles.extend(chart.series.iter().map(|s| s.name.as_str()));
-        let mut aligns = vec![Align::Left];
-        aligns.extend(chart.series.iter().map(|_| Align::Right));
-
-        self.open_table(&widths, total, &TABLE_BORDERS, (40, 100, 40, 100));
-        self.header_row(&titles, &aligns, &widths);
-        for date in dates {
-            self.out.push_str("<w:tr><w:trPr />");
-            let label = date.format("%Y-%m-%d").to_string();
-            open_cell(&mut self.out, widths[0], None);
-            self.text_p(Some(styles::TABLE_TEXT), Align::Left, &label, false, false);
-            self.out.push_str("</w:tc>");
-            for (series, width) in values.iter().zip(&widths[1..]) {
-                let text = series
-                    .get(&date)
-                    .map_or_else(|| "–".to_owned(), |v| format_value(*v));
-                open_cell(&mut self.out, *width, None);
-                self.text_p(Some(styles::TABLE_TEXT), Align::Right, &text, false, false);
-                self.out.push_str("</w:tc>");
-            }
-            self.out.push_str("</w:tr>");
-        }
-        self.close_table(next_is_heading);
     }
 
     /// The page header's paragraphs (`word/header1.xml` is the only header, so it prints on
@@ -748,16 +694,6 @@ fn mm_to_twips(mm: f32) -> i32 {
     }
 }
 
-fn format_value(v: f32) -> String {
-    if !v.is_finite() {
-        "–".to_owned()
-    } else if (v - v.round()).abs() < 0.005 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 /// ZIP timestamps (DOS time, no zone): the document's creation time, clamped to what DOS time
 /// can hold.
 fn zip_timestamp(created: &chrono::DateTime<chrono::Utc>) -> zip::DateTime {
@@ -781,13 +717,6 @@ mod tests {
     fn clean_replaces_control_characters() {
         assert!(matches!(clean("plain <b>"), Cow::Borrowed(_)));
         assert_eq!(clean("a\u{1b}b\r\nc\rd"), "a\u{FFFD}b\nc\nd");
-    }
-
-    #[test]
-    fn values_are_formatted_compactly() {
-        assert_eq!(format_value(20.0), "20");
-        assert_eq!(format_value(18.8), "18.8");
-        assert_eq!(format_value(f32::NAN), "–");
     }
 
     #[test]

@@ -17,11 +17,13 @@ use exports_document_model::escape::{self, escape_into};
 
 use crate::DocxError;
 
-/// Namespaces of the WordprocessingML parts we write: `w14` for paragraph ids
+/// Namespaces of the WordprocessingML parts we write: `wp` for the charts' inline pictures
+/// (`chart_picture`; their `a:` and `pic:` elements declare their own), `w14` for paragraph ids
 /// (`w14:paraId`), which readers that do not know it ignore (`mc:Ignorable`).
 const NAMESPACES: &str = concat!(
     r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" "#,
     r#"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" "#,
+    r#"xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" "#,
     r#"xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" "#,
     r#"xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" mc:Ignorable="w14""#,
 );
@@ -220,8 +222,9 @@ pub(crate) fn zip(parts: Parts, timestamp: DateTime) -> Result<Vec<u8>, DocxErro
     if let Some(rels) = xml.footer_rels.first() {
         put("word/_rels/footer1.xml.rels", rels)?;
     }
-    if !xml.media.is_empty() {
-        return Err(DocxError::Internal("media parts are not supported"));
+    // The chart pictures (`chart_picture::attach`), after every XML part.
+    for (name, png) in &xml.media {
+        put(&format!("word/media/{name}.png"), png)?;
     }
     Ok(zip.finish()?.into_inner())
 }

@@ -12,7 +12,6 @@
 // Style ids used by the renderer.
 pub(crate) const HEADING: [&str; 3] = ["Heading1", "Heading2", "Heading3"];
 pub(crate) const LIST_PARAGRAPH: &str = "ListParagraph";
-pub(crate) const CAPTION: &str = "Caption";
 pub(crate) const TABLE_TEXT: &str = "TableText";
 pub(crate) const NOTICE_TEXT: &str = "NoticeText";
 pub(crate) const SPACER: &str = "Spacer";

@@ -112,15 +112,23 @@ def main(path):
     sessions = next((t for t in tables if texts(t)[0] == ["Date", "Type", "Attendance", "Mood"]), None)
     check(sessions is not None and len(sessions.rows) > 40, "sessions table spans pages")
 
-    chart = next((t for t in tables if texts(t)[0] == ["Date", "PHQ-9", "GAD-7", "Mood"]), None)
-    check(chart is not None, "chart rendered as a table of values")
-    if chart is not None:
-        check(texts(chart)[1] == ["2026-01-05", "20", "17", "14"], f"chart first row: {texts(chart)[1]}")
-        check(len(chart.rows) == 13, "one chart row per date")
-    caption = next((p for p in paras if p.text.startswith("PHQ-9, GAD-7 and mood over time")), None)
-    check(caption is not None and caption.style.name == "Caption", "chart caption")
+    # The chart: a PNG picture (not a table of values) with the chart's description as alt text.
+    check(not any(texts(t)[0][:2] == ["Date", "PHQ-9"] for t in tables), "no chart table of values")
+    shapes = list(d.inline_shapes)
+    check(len(shapes) == 1, f"one picture per chart: {len(shapes)}")
+    if shapes:
+        inline = shapes[0]._inline
+        alt = inline.docPr.get("descr") or ""
+        check(alt.startswith("PHQ-9, GAD-7 and mood over time. PHQ-9 from 20 on 5 Jan 2026 to "), f"alt text: {alt!r}")
+        check("12 values" in alt, f"alt text counts the points: {alt!r}")
+        rid = inline.graphic.graphicData.pic.blipFill.blip.embed
+        image = d.part.related_parts[rid]
+        check(image.content_type == "image/png", f"picture type {image.content_type}")
+        check(image.blob[:8] == b"\x89PNG\r\n\x1a\n", "picture is a PNG")
+        check(str(image.partname).startswith("/word/media/"), f"picture part {image.partname}")
+        check(abs(shapes[0].width.inches - 7.0) < 0.05, f"picture spans the text width: {shapes[0].width.inches}")
 
-    for name, t in [("diagnoses", diag), ("sessions", sessions), ("chart", chart)]:
+    for name, t in [("diagnoses", diag), ("sessions", sessions)]:
         if t is not None:
             check(has_tbl_header(t.rows[0]), f"{name} table: first row repeats (tblHeader)")
             check(not any(has_tbl_header(r) for r in t.rows[1:]), f"{name} table: only the first row repeats")

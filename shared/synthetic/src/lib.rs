@@ -24,6 +24,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
+use exports_core::instruments;
 use exports_core::records::{
     Address, Assessment, Attachment, Attendance, Diagnosis, DiagnosisRank, EmergencyContact, Goal,
     GoalStatus, IMPORT_FORMAT_V1, Insurance, NameOrder, Note, NoteType, Patient, PatientRecord,
@@ -91,25 +92,14 @@ pub const LEADING_PATIENT_NAMES: [(&str, &str); 6] = [
     ("芳", "王"),
 ];
 
-/// Severity band of a PHQ-9 score (0–27).
+/// Severity band of a PHQ-9 score (0–27), from the core's instrument table.
 pub fn phq9_severity(score: u16) -> &'static str {
-    match score {
-        0..=4 => "minimal",
-        5..=9 => "mild",
-        10..=14 => "moderate",
-        15..=19 => "moderately severe",
-        _ => "severe",
-    }
+    instruments::PHQ9.severity(score).unwrap_or("severe")
 }
 
-/// Severity band of a GAD-7 score (0–21).
+/// Severity band of a GAD-7 score (0–21), from the core's instrument table.
 pub fn gad7_severity(score: u16) -> &'static str {
-    match score {
-        0..=4 => "minimal",
-        5..=9 => "mild",
-        10..=14 => "moderate",
-        _ => "severe",
-    }
+    instruments::GAD7.severity(score).unwrap_or("severe")
 }
 
 /// Generates a whole practice. Same `params` → same data, down to the byte.
