@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, renderer tests checked by independent readers (qpdf, pdftotext,
-# python-docx) and integration tests against the AWS emulator through the real aws-sdk clients.
-# Installs what the checks need when missing (Debian packages qpdf and poppler-utils; python-docx
-# into the project venv), starts the emulator of profile $EMULATOR (moto by default, or
-# localstack: see scripts/emulator.sh) if it is not running and stops it again if it started it.
+# python-docx, LibreOffice, the Open XML SDK's validator, the PDF/UA + PDF/A checker in
+# tests/pdf_checks) and integration tests against the AWS emulator through the real aws-sdk
+# clients. Installs what the checks need when missing (Debian packages qpdf, poppler-utils and
+# libreoffice-writer-nogui; python-docx, pikepdf and pytest into the project venv; the DOCX
+# validator, pinned in shared/docx/tests/ooxml-validator, with `npm ci` there), starts the
+# emulator of profile $EMULATOR (moto by default, or localstack: see scripts/emulator.sh) if it is
+# not running and stops it again if it started it. Exports PYTHON_DOCX and PYTHON_PDF_CHECK (the
+# venv's python) for the Rust tests.
 #
-# EMULATOR=moto (default): `cargo test --workspace`. Tests that need an S3 which checks presigned
-#   URLs are reported `ignored` with their reason.
+# EMULATOR=moto (default): first the checker's own tests (pytest tests/pdf_checks), then
+#   `cargo test --workspace`. Tests that need an S3 which checks presigned URLs are reported
+#   `ignored` with their reason.
 # EMULATOR=localstack: only the tests that talk to the emulator (packages exports-tests and
 #   exports-admin), those ignored under moto included (`-- --include-ignored`); the pure unit
 #   tests would only repeat the moto run.
@@ -20,12 +25,17 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
+PIKEPDF_VERSION=10.17.0
+PYTEST_VERSION=9.2.0
+
 install_readers() {
   local missing=()
   command -v qpdf >/dev/null || missing+=(qpdf)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  # LibreOffice lays DOCX files out for shared/docx/tests/libreoffice.rs.
+  command -v soffice >/dev/null || command -v libreoffice >/dev/null || missing+=(libreoffice-writer-nogui)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "tests: installing ${missing[*]} (Debian packages, for checking PDFs)"
+    echo "tests: installing ${missing[*]} (Debian packages, for checking PDF and DOCX files)"
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
     else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}" >/dev/null; fi
   fi
@@ -36,6 +46,35 @@ install_readers() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "python-docx==1.2.0"
   fi
   export PYTHON_DOCX=$venv/bin/python
+  # The Open XML SDK's validator (WebAssembly, from npm) for shared/docx/tests/ooxml_schema.rs;
+  # npm's download cache is kept outside the clone, as for scripts/contract-check.sh.
+  local validator=$ROOT/shared/docx/tests/ooxml-validator
+  if ! cmp -s "$validator/package-lock.json" "$validator/node_modules/.package-lock.json" 2>/dev/null; then
+    echo "tests: installing the DOCX validator (npm ci in $validator)"
+    (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error --cache "${NPM_CACHE:-/var/tmp/practice-exports-npm-cache}")
+  fi
+  # The PDF/UA + PDF/A checker (tests/pdf_checks/check_pdf_ua.py) reads PDFs with pikepdf;
+  # its own tests run under pytest (the same pin as scripts/browser-test.sh).
+  if ! "$venv/bin/python" - <<PY 2>/dev/null
+import importlib.metadata as m, sys
+sys.exit(m.version("pikepdf") != "$PIKEPDF_VERSION" or m.version("pytest") != "$PYTEST_VERSION")
+PY
+  then
+    echo "tests: installing pikepdf==$PIKEPDF_VERSION and pytest==$PYTEST_VERSION into $venv (for checking PDFs)"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "pikepdf==$PIKEPDF_VERSION" "pytest==$PYTEST_VERSION"
+  fi
+  export PYTHON_PDF_CHECK=$venv/bin/python
+}
+
+# The checker's own tests: synthetic tagged PDFs broken one rule at a time, and a LibreOffice
+# PDF/UA export as a known-good reference (skipped when soffice is not installed). A few
+# seconds, no emulator.
+run_pdf_checker_tests() {
+  echo "tests: PDF/UA + PDF/A checker (pytest tests/pdf_checks)"
+  local t0=$SECONDS
+  "$PYTHON_PDF_CHECK" -m pytest -q -p no:cacheprovider tests/pdf_checks
+  echo "tests: PDF checker tests took $((SECONDS - t0)) s"
 }
 
 run_cargo_tests() {
@@ -55,6 +94,9 @@ run_cargo_tests() {
 }
 
 install_readers
+# Only for the whole suite, under moto: arguments select cargo tests, and the LocalStack run
+# would only repeat it.
+if [ $# -eq 0 ] && [ "$EMULATOR" = moto ]; then run_pdf_checker_tests; fi
 trap emulator_down EXIT
 emulator_up
 run_cargo_tests "$@"

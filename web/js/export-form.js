@@ -129,7 +129,10 @@ async function trackProgress(job) {
     status.textContent = {
       pending: "Waiting in the queue…",
       processing: "Rendering…",
-      completed: "Ready",
+      // A file that could not show everything still completes; say what it lacks.
+      completed: current.warnings?.length
+        ? `Ready. Note: ${current.warnings.map((w) => w.message).join(" ")}.`
+        : "Ready",
       failed: `Failed: ${current.error?.message ?? "unknown error"}`,
     }[current.status] ?? humanize(current.status);
   };

@@ -205,6 +205,8 @@ function renderJob(job) {
     facts.push(["SHA-256", el("span", { class: "id" }, job.file.sha256)]);
   }
   if (job.error) facts.push(["Error", `${job.error.message} (${job.error.code})`]);
+  // What the file could not show as the record has it (e.g. characters no font can draw).
+  for (const warning of job.warnings ?? []) facts.push(["Warning", `${warning.message} (${warning.code})`]);
   if (job.schedule_id) facts.push(["Scheduled report", el("span", { class: "id" }, job.schedule_id)]);
   facts.push(["Job id", el("span", { class: "id" }, job.job_id)]);
   document.getElementById("job-facts").replaceChildren(

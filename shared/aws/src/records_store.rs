@@ -194,6 +194,8 @@ fn placeholder_patient() -> Patient {
         mrn: String::new(),
         first_name: String::new(),
         last_name: String::new(),
+        name_order: NameOrder::GivenFirst,
+        display_name: None,
         date_of_birth: chrono::NaiveDate::MIN,
         gender: String::new(),
         pronouns: None,

@@ -92,6 +92,37 @@ pub struct JobFile {
     pub size_bytes: u64,
     /// Hex SHA-256 of the bytes stored.
     pub sha256: String,
+    /// What the file could not show as the record has it (empty when it shows everything).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FileWarning>,
+}
+
+/// Something the file could not show as the record has it, counted. Never holds PHI: a code,
+/// a count and a fixed sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileWarning {
+    /// Stable: [`FileWarning::UNSUPPORTED_CHARACTERS`].
+    pub code: String,
+    pub count: u64,
+    pub message: String,
+}
+
+impl FileWarning {
+    /// Characters no embedded font can draw; each is printed as a visible placeholder.
+    pub const UNSUPPORTED_CHARACTERS: &'static str = "unsupported_characters";
+
+    pub fn unsupported_characters(count: u64) -> Self {
+        Self {
+            code: Self::UNSUPPORTED_CHARACTERS.into(),
+            count,
+            message: format!(
+                "{count} character{} could not be drawn with the document's fonts and {} printed as a placeholder ({}); the JSON and CSV exports hold the text as recorded",
+                if count == 1 { "" } else { "s" },
+                if count == 1 { "is" } else { "are" },
+                char::REPLACEMENT_CHARACTER,
+            ),
+        }
+    }
 }
 
 impl ExportJob {
@@ -166,6 +197,11 @@ impl ExportJob {
                     size_bytes: f.size_bytes,
                     sha256: f.sha256.clone(),
                 }),
+            warnings: self
+                .file
+                .as_ref()
+                .map(|f| f.warnings.clone())
+                .unwrap_or_default(),
             parameters: self.params.clone(),
             schedule_id: match self.origin {
                 JobOrigin::Api => None,
@@ -191,6 +227,9 @@ pub struct JobView {
     pub error: Option<JobError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<FileView>,
+    /// What the file could not show as the record has it, by code (empty when it shows
+    /// everything, and until the job completes).
+    pub warnings: Vec<FileWarning>,
     /// The validated request parameters.
     pub parameters: ExportParams,
     /// The scheduled report that made it; `null` for exports requested through the API.

@@ -7,6 +7,7 @@ pub mod audit_export;
 pub mod dates;
 pub mod export;
 pub mod identity;
+pub mod instruments;
 pub mod job;
 pub mod mail;
 pub mod params;

@@ -347,7 +347,11 @@ pub trait FileRenderer: Send + Sync {
         layout: &DocumentLayout,
     ) -> Result<RenderedFile, String> {
         self.render(report, format, layout)
-            .map(|bytes| RenderedFile { bytes, pages: None })
+            .map(|bytes| RenderedFile {
+                bytes,
+                pages: None,
+                unsupported_characters: 0,
+            })
     }
 
     /// The audit trail as CSV (`exports_formats::audit_csv`), for an audit export's file.
@@ -361,6 +365,9 @@ pub struct RenderedFile {
     /// Pages of a PDF (from its layout); `None` where the format has no fixed pages (DOCX is
     /// paginated by the word processor; JSON and CSV have none).
     pub pages: Option<u32>,
+    /// Characters no embedded font could draw, each printed as a placeholder (printable
+    /// formats; 0 for the data formats, which hold text as it is).
+    pub unsupported_characters: u64,
 }
 
 /// Checks custom template bodies before they are stored.

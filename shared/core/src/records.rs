@@ -82,8 +82,18 @@ pub struct Patient {
     pub id: Uuid,
     /// Medical record number, unique within the practice. Used in export file names.
     pub mrn: String,
+    /// Given name.
     pub first_name: String,
+    /// Family name.
     pub last_name: String,
+    /// Which part of the name is written first (family first for Chinese, Japanese, Korean,
+    /// Vietnamese or Hungarian names, for example).
+    #[serde(default, skip_serializing_if = "NameOrder::is_given_first")]
+    pub name_order: NameOrder,
+    /// The name exactly as the patient writes it, when neither order of the two parts is right
+    /// (e.g. a name with a particle or one written in two scripts). Printed instead of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     pub date_of_birth: NaiveDate,
     pub gender: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,8 +114,14 @@ pub struct Patient {
 }
 
 impl Patient {
+    /// The name as its owner writes it: see [`written_name`].
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+        written_name(
+            &self.first_name,
+            &self.last_name,
+            self.name_order,
+            self.display_name.as_deref(),
+        )
     }
 
     /// Whether `user_id` (a token's `sub`) is one of the patient's assigned therapists.
@@ -114,6 +130,60 @@ impl Patient {
             .iter()
             .any(|t| t.to_string() == user_id)
     }
+}
+
+/// Which part of a person's name is written first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameOrder {
+    /// `Zoë Adebayo-Hart`.
+    #[default]
+    GivenFirst,
+    /// `王芳`, `김민준`, `Nguyễn Thị Hương`, `Nagy Péter`.
+    FamilyFirst,
+}
+
+impl NameOrder {
+    pub fn is_given_first(&self) -> bool {
+        *self == NameOrder::GivenFirst
+    }
+}
+
+/// A whole name as its owner writes it: the display name when there is one; otherwise the two
+/// parts in the name's order, separated by a space, except that a family-first name written
+/// wholly in Han, kana or Hangul takes none (`王` + `芳` → `王芳`, as Chinese, Japanese and
+/// Korean names are written).
+pub fn written_name(given: &str, family: &str, order: NameOrder, display: Option<&str>) -> String {
+    if let Some(display) = display.map(str::trim).filter(|d| !d.is_empty()) {
+        return display.to_string();
+    }
+    let (first, second) = match order {
+        NameOrder::GivenFirst => (given.trim(), family.trim()),
+        NameOrder::FamilyFirst => (family.trim(), given.trim()),
+    };
+    let unspaced = order == NameOrder::FamilyFirst
+        && [first, second]
+            .iter()
+            .all(|part| !part.is_empty() && part.chars().all(is_cjk_name_char));
+    match (first.is_empty(), second.is_empty(), unspaced) {
+        (true, _, _) => second.to_string(),
+        (_, true, _) => first.to_string(),
+        (false, false, true) => format!("{first}{second}"),
+        (false, false, false) => format!("{first} {second}"),
+    }
+}
+
+/// Han ideographs, kana and Hangul: the scripts whose names are written without a space.
+fn is_cjk_name_char(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // hiragana, katakana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0x1100..=0x11FF    // Hangul jamo
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0x20000..=0x3134F  // CJK extensions B–G
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,6 +488,58 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn names_are_written_as_their_owners_write_them() {
+        use NameOrder::*;
+        assert_eq!(
+            written_name("Zoë", "Adebayo-Hart", GivenFirst, None),
+            "Zoë Adebayo-Hart"
+        );
+        // Chinese, Japanese and Korean names: family first, no space.
+        assert_eq!(written_name("芳", "王", FamilyFirst, None), "王芳");
+        assert_eq!(written_name("花子", "佐藤", FamilyFirst, None), "佐藤花子");
+        assert_eq!(written_name("민준", "김", FamilyFirst, None), "김민준");
+        // Family first in a spaced script keeps the space.
+        assert_eq!(
+            written_name("Thị Hương", "Nguyễn", FamilyFirst, None),
+            "Nguyễn Thị Hương"
+        );
+        // A romanised CJK name is spaced.
+        assert_eq!(written_name("Fang", "Wang", FamilyFirst, None), "Wang Fang");
+        // The display name wins; a blank one does not.
+        assert_eq!(
+            written_name("Fatima", "Al-Zahra", GivenFirst, Some("فاطمة الزهراء")),
+            "فاطمة الزهراء"
+        );
+        assert_eq!(written_name("A", "B", GivenFirst, Some("  ")), "A B");
+    }
+
+    #[test]
+    fn name_order_is_read_and_written_only_when_family_first() {
+        let data = exports_test_record();
+        let mut patient: Patient = serde_json::from_value(data).unwrap();
+        assert_eq!(patient.name_order, NameOrder::GivenFirst);
+        let written = serde_json::to_value(&patient).unwrap();
+        assert!(written.get("name_order").is_none());
+        assert!(written.get("display_name").is_none());
+        patient.name_order = NameOrder::FamilyFirst;
+        let written = serde_json::to_value(&patient).unwrap();
+        assert_eq!(written["name_order"], "family_first");
+    }
+
+    fn exports_test_record() -> serde_json::Value {
+        serde_json::json!({
+            "id": "00000000-0000-0000-0000-0000000000a1",
+            "mrn": "MRN-1",
+            "first_name": "芳",
+            "last_name": "王",
+            "date_of_birth": "1990-01-02",
+            "gender": "female",
+            "intake_date": "2026-01-02",
+            "assigned_therapist_ids": []
+        })
     }
 
     #[test]

@@ -168,16 +168,10 @@ pub fn is_mrn(mrn: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
-/// Score range of instruments whose range is known; others are accepted as given.
+/// Score range of instruments whose range is known ([`crate::instruments`]); others are
+/// accepted as given.
 pub fn instrument_max_score(instrument: &str) -> Option<u16> {
-    match instrument {
-        "PHQ-9" => Some(27),
-        "GAD-7" => Some(21),
-        "PCL-5" => Some(80),
-        "PHQ-15" => Some(30),
-        "AUDIT" => Some(40),
-        _ => None,
-    }
+    crate::instruments::instrument(instrument).map(|i| i.max_score)
 }
 
 fn address(c: &mut Collector, field: &str, a: &Address) {
@@ -272,6 +266,11 @@ fn patient_record(
     }
     c.text("patient.first_name", &p.first_name, limits::SHORT_TEXT);
     c.text("patient.last_name", &p.last_name, limits::SHORT_TEXT);
+    c.opt_text(
+        "patient.display_name",
+        p.display_name.as_deref(),
+        limits::SHORT_TEXT,
+    );
     c.text("patient.gender", &p.gender, 60);
     c.opt_text("patient.pronouns", p.pronouns.as_deref(), 60);
     c.opt_text("patient.phone", p.phone.as_deref(), 40);

@@ -118,6 +118,7 @@ pub fn clinical_document(sessions: usize, words: usize) -> Document {
             title: "PHQ-9, GAD-7 and mood over time".into(),
             y_label: "score".into(),
             y_max: 27.0,
+            bands: Vec::new(),
             series: ["PHQ-9", "GAD-7", "Mood"]
                 .iter()
                 .enumerate()
@@ -219,6 +220,7 @@ pub fn clinical_document(sessions: usize, words: usize) -> Document {
             title: "Lakeside Counseling Collective".into(),
             lines: vec!["2200 Lyndale Avenue South, Suite 310, Minneapolis, MN 55405 · (612) 555-0142 · NPI 1681896191".into()],
             confidentiality: "CONFIDENTIAL - PROTECTED HEALTH INFORMATION".into(),
+            identity: Some("Zoë Adebayo-Hart (MRN-000001)".into()),
         },
         footer: PageFooter {
             watermark: "Exported by Amara Okafor, PhD, LP on 2026-11-27 · job 5aab0375-5cec-4d70-a34f-bdbb077c354f".into(),

@@ -5,12 +5,13 @@
 //!   ([`Escaped`]); numbers and booleans unchanged.
 //! - `doc`: values the templates need that the report does not hold ready-made (all strings
 //!   escaped): `title`, `patient_name`, `requested_by`, `generated_on`, `period?`, `selection?`,
-//!   `has_psychotherapy_notes`, `assessment_chart?`, `mood_chart?`.
+//!   `has_psychotherapy_notes`, `assessment_chart?`, `assessment_charts?`, `mood_chart?`.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use exports_core::export::ExportType;
+use exports_core::instruments;
 use exports_core::records::NoteType;
 use exports_core::report::{AssessmentEntry, Report, ReportContent, SelectionKind, SessionEntry};
 use tera::{Context, Value};
@@ -32,14 +33,10 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Dates as printed everywhere in documents: `6 Jan 2026`.
+/// Dates as printed everywhere in documents: `6 Jan 2026` (the model's format, which chart
+/// descriptions use too).
 pub(crate) fn fmt_date(date: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        date.day(),
-        MONTHS[date.month0() as usize],
-        date.year()
-    )
+    exports_document_model::format_date(date)
 }
 
 /// Instants as printed everywhere in documents: `6 Jan 2026, 15:00 UTC`.
@@ -105,44 +102,41 @@ fn helpers(report: &Report, title: Option<&str>) -> Value {
                 )),
             );
             if let Some(a) = &p.assessments {
+                let series = by_instrument(a);
+                insert_instrument_charts(&mut doc, &series);
                 insert_chart(
                     &mut doc,
                     "assessment_chart",
-                    assessment_chart("Assessment scores", by_instrument(a)),
+                    assessment_chart("Assessment scores", series),
                 );
             }
-            if let Some(m) = &p.mood
-                && m.first.date < m.last.date
-            {
-                insert_chart(
-                    &mut doc,
-                    "mood_chart",
-                    mood_chart(
-                        "Mood, first and last session of the period",
-                        vec![
-                            (m.first.date, f64::from(m.first.mood)),
-                            (m.last.date, f64::from(m.last.mood)),
-                        ],
-                    ),
-                );
+            if let Some(m) = &p.mood {
+                let points = m
+                    .points
+                    .iter()
+                    .map(|p| (p.date, f64::from(p.mood)))
+                    .collect();
+                insert_chart(&mut doc, "mood_chart", mood_chart("Mood", points));
             }
         }
         ReportContent::TreatmentSummary(t) => {
             if let Some(changes) = &t.assessments {
-                let series = changes
+                let series: Vec<_> = changes
                     .iter()
                     .map(|c| {
-                        let mut points = vec![(c.first.administered_on, f64::from(c.first.score))];
-                        if c.latest.assessment_id != c.first.assessment_id {
-                            points.push((c.latest.administered_on, f64::from(c.latest.score)));
-                        }
+                        let points = c
+                            .scores
+                            .iter()
+                            .map(|a| (a.administered_on, f64::from(a.score)))
+                            .collect();
                         (c.instrument.clone(), points)
                     })
                     .collect();
+                insert_instrument_charts(&mut doc, &series);
                 insert_chart(
                     &mut doc,
                     "assessment_chart",
-                    assessment_chart("Assessment scores, first and latest", series),
+                    assessment_chart("Assessment scores", series),
                 );
             }
         }
@@ -150,10 +144,12 @@ fn helpers(report: &Report, title: Option<&str>) -> Value {
             if let Some(a) = &f.assessments {
                 let mut sorted: Vec<&AssessmentEntry> = a.iter().collect();
                 sorted.sort_by(|x, y| x.instrument.cmp(&y.instrument));
+                let series = by_instrument_refs(&sorted);
+                insert_instrument_charts(&mut doc, &series);
                 insert_chart(
                     &mut doc,
                     "assessment_chart",
-                    assessment_chart("Assessment scores", by_instrument_refs(&sorted)),
+                    assessment_chart("Assessment scores", series),
                 );
             }
             if let Some(sessions) = &f.sessions {
@@ -202,37 +198,85 @@ fn by_instrument_refs(list: &[&AssessmentEntry]) -> Vec<(String, Vec<(NaiveDate,
     out
 }
 
-/// A chart as the templates get it: `{title, y_label, y_max, series: [{name, points}]}` where
-/// `points` is the escaped `YYYY-MM-DD=value; …` text of a `::chart` series line.
+/// A chart as the templates get it: `{title, y_label, y_max, bands: [{from, to, label}],
+/// series: [{name, points}]}` where `points` is the escaped `YYYY-MM-DD=value; …` text of a
+/// `::chart` series line.
 struct ChartData {
-    title: &'static str,
+    title: String,
     y_label: &'static str,
     y_max: f64,
+    /// `(from, to, label)`: an instrument's severity bands, inclusive score ranges.
+    bands: Vec<(u16, u16, String)>,
     series: Vec<(String, Vec<(NaiveDate, f64)>)>,
 }
 
-/// PHQ-9 runs to 27 (GAD-7 to 21): one axis for both.
-fn assessment_chart(
-    title: &'static str,
-    series: Vec<(String, Vec<(NaiveDate, f64)>)>,
-) -> ChartData {
+/// All instruments on one axis (`doc.assessment_chart`, kept for custom templates; the built-in
+/// ones draw `doc.assessment_charts`). PHQ-9 runs to 27 (GAD-7 to 21): one axis for both.
+fn assessment_chart(title: &str, series: Vec<(String, Vec<(NaiveDate, f64)>)>) -> ChartData {
     let max = series
         .iter()
         .flat_map(|(_, p)| p.iter().map(|x| x.1))
         .fold(0.0, f64::max);
     ChartData {
-        title,
+        title: title.to_string(),
         y_label: "score",
         y_max: max.max(27.0).ceil(),
+        bands: Vec::new(),
         series,
     }
 }
 
-fn mood_chart(title: &'static str, points: Vec<(NaiveDate, f64)>) -> ChartData {
+/// `doc.assessment_charts`: one chart per instrument (instruments have different ranges and
+/// bands, so they cannot share an axis), with the instrument's full range and severity bands
+/// when the core knows the instrument ([`instruments`]), else an axis up to the highest score.
+/// Instruments with fewer than two scores get no chart; the list is absent when none has one.
+fn insert_instrument_charts(
+    doc: &mut BTreeMap<&'static str, Value>,
+    series: &[(String, Vec<(NaiveDate, f64)>)],
+) {
+    let charts: Vec<Value> = series
+        .iter()
+        .filter_map(|(name, points)| {
+            let known = instruments::instrument(name);
+            let highest = points.iter().map(|p| p.1).fold(0.0, f64::max);
+            let chart = ChartData {
+                title: format!("{name} scores"),
+                y_label: "score",
+                y_max: known
+                    .map_or(1.0, |i| f64::from(i.max_score))
+                    .max(highest)
+                    .ceil(),
+                bands: known.map_or_else(Vec::new, |i| {
+                    i.bands
+                        .iter()
+                        .map(|b| (b.from, b.to, capitalized(b.label)))
+                        .collect()
+                }),
+                series: vec![(name.clone(), points.clone())],
+            };
+            chart_value(chart)
+        })
+        .collect();
+    if !charts.is_empty() {
+        doc.insert("assessment_charts", Value::from(charts));
+    }
+}
+
+/// `moderately severe` → `Moderately severe`.
+fn capitalized(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn mood_chart(title: &str, points: Vec<(NaiveDate, f64)>) -> ChartData {
     ChartData {
-        title,
+        title: title.to_string(),
         y_label: "mood (1–10)",
         y_max: 10.0,
+        bands: Vec::new(),
         series: vec![("Mood".to_string(), points)],
     }
 }
@@ -240,6 +284,13 @@ fn mood_chart(title: &'static str, points: Vec<(NaiveDate, f64)>) -> ChartData {
 /// Inserts the chart when at least one series has two points or more; single-point series are
 /// left out (a line needs two points).
 fn insert_chart(doc: &mut BTreeMap<&'static str, Value>, key: &'static str, chart: ChartData) {
+    if let Some(value) = chart_value(chart) {
+        doc.insert(key, value);
+    }
+}
+
+/// The chart as a template value; `None` when no series has two points.
+fn chart_value(chart: ChartData) -> Option<Value> {
     let series: Vec<Value> = chart
         .series
         .into_iter()
@@ -261,14 +312,26 @@ fn insert_chart(doc: &mut BTreeMap<&'static str, Value>, key: &'static str, char
         })
         .collect();
     if series.is_empty() {
-        return;
+        return None;
     }
+    let bands: Vec<Value> = chart
+        .bands
+        .iter()
+        .map(|(from, to, label)| {
+            let mut m: BTreeMap<&'static str, Value> = BTreeMap::new();
+            m.insert("from", Value::from(*from));
+            m.insert("to", Value::from(*to));
+            m.insert("label", s(label));
+            Value::from(m)
+        })
+        .collect();
     let mut m: BTreeMap<&'static str, Value> = BTreeMap::new();
-    m.insert("title", s(chart.title));
+    m.insert("title", s(&chart.title));
     m.insert("y_label", s(chart.y_label));
     m.insert("y_max", Value::from(number(chart.y_max)));
+    m.insert("bands", Value::from(bands));
     m.insert("series", Value::from(series));
-    doc.insert(key, Value::from(m));
+    Some(Value::from(m))
 }
 
 /// A number without a needless `.0`.

@@ -6,7 +6,8 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
-    Align, Block, Document, LineChart, NoticeKind, PageSize, Run, Table, Text,
+    Align, Block, Document, LineChart, NoticeKind, PageSize, Run, Table, Text, band_tint,
+    format_date,
 };
 
 /// Series colours (colour-blind-safe Okabe–Ito order), cycled.
@@ -292,8 +293,29 @@ fn render_chart(chart: &LineChart, out: &mut String) {
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\""
     );
-    esc(&chart.title, out);
+    esc(&chart.describe(), out);
     out.push_str("\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"10\">\n");
+    // Bands behind everything, labelled at the right edge when tall enough for the text.
+    let extents = chart.band_extents();
+    for (i, e) in extents.iter().enumerate() {
+        let [r, g, b] = band_tint(i, extents.len());
+        let (top, bottom) = (y_of(e.high), y_of(e.low));
+        let _ = writeln!(
+            out,
+            "<rect x=\"{L}\" y=\"{top:.1}\" width=\"{pw:.1}\" height=\"{:.1}\" fill=\"#{r:02x}{g:02x}{b:02x}\"/>",
+            bottom - top
+        );
+        if bottom - top >= 10.0 {
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#777\" font-size=\"8\">",
+                L + pw - 4.0,
+                top + 9.0
+            );
+            esc(&e.band.label, out);
+            out.push_str("</text>\n");
+        }
+    }
     // Grid and y ticks at a round step.
     let step = nice_step(y_max);
     let mut v = 0.0f32;
@@ -349,7 +371,7 @@ fn render_chart(chart: &LineChart, out: &mut String) {
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#444\">{}</text>",
                 x_of(d),
                 T + ph + 16.0,
-                d.format("%-d %b %Y")
+                format_date(d)
             );
         }
     }

@@ -129,6 +129,7 @@ fn assemble(report: &Report, layout: &DocumentLayout, blocks: Vec<Block>) -> Doc
             title: single_line(layout.header_text.as_deref().unwrap_or(&practice.name)),
             lines: vec![single_line(&header_line)],
             confidentiality: CONFIDENTIALITY.to_string(),
+            identity: Some(single_line(&identity(&report.patient))),
         },
         footer: PageFooter {
             watermark: single_line(&format!(
@@ -139,6 +140,17 @@ fn assemble(report: &Report, layout: &DocumentLayout, blocks: Vec<Block>) -> Doc
             page_numbers: true,
         },
         blocks,
+    }
+}
+
+/// Whose record, for every page: `Zoë Adebayo-Hart (MRN-000001)`, as the predecessor printed
+/// it. A bare record number is labelled (`(MRN 7078673)`).
+fn identity(patient: &exports_core::report::PatientIdentity) -> String {
+    let mrn = &patient.mrn;
+    if mrn.len() >= 3 && mrn[..3].eq_ignore_ascii_case("mrn") {
+        format!("{} ({mrn})", patient.full_name())
+    } else {
+        format!("{} (MRN {mrn})", patient.full_name())
     }
 }
 

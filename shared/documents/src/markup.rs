@@ -4,7 +4,8 @@
 //! - `#`, `##`, `###` + space: headings; `- `: bullet items; other lines: paragraphs (consecutive
 //!   lines joined by one space, a blank line ends the paragraph);
 //! - inline `**bold**` and `*italic*`;
-//! - directives `::kv`, `::table`, `::notice`, `::chart` (each closed by `::end`) and `::pagebreak`;
+//! - directives `::kv`, `::table`, `::notice`, `::chart` (each closed by `::end`; a chart may
+//!   hold `::band` lines) and `::pagebreak`;
 //! - `\` + ASCII punctuation is that character, `\ ` is a space that is never trimmed, `\n` is a
 //!   line break (a `'\n'` inside [`Run::text`]).
 //!
@@ -12,7 +13,7 @@
 
 use chrono::NaiveDate;
 use exports_document_model::{
-    Align, Block, Column, LineChart, NoticeKind, Run, Series, Table, Text,
+    Align, Band, Block, Column, LineChart, NoticeKind, Run, Series, Table, Text,
 };
 
 /// Where and why markup could not be parsed. `line` and `column` are 1-based; the column counts
@@ -678,6 +679,9 @@ impl<'a> Parser<'a> {
                     y_max_given,
                 });
             }
+            "band" => {
+                return Err(line.error_at(line.offset, "`::band` belongs inside a `::chart` block"));
+            }
             "pagebreak" => {
                 no_args("pagebreak")?;
                 self.blocks.push(Block::PageBreak);
@@ -714,6 +718,11 @@ impl<'a> Parser<'a> {
             if rest.trim() == "end" {
                 let open = self.open.take().expect("open");
                 return self.end(open, line);
+            }
+            // A chart's bands are the one directive allowed inside a block: they belong to it.
+            if let (Open::Chart { chart, .. }, Some(args)) = (&mut *open, band_args(rest)) {
+                chart.bands.push(chart_band(line.sub(args).trim())?);
+                return Ok(());
             }
             return Err(line.error_at(
                 line.offset,
@@ -906,6 +915,7 @@ fn chart_header(args: Span) -> Result<(LineChart, bool), MarkupError> {
         y_label: String::new(),
         y_max: 0.0,
         series: Vec::new(),
+        bands: Vec::new(),
     };
     let mut y_max_given = false;
     if args.text.is_empty() {
@@ -944,6 +954,51 @@ fn chart_header(args: Span) -> Result<(LineChart, bool), MarkupError> {
         }
     }
     Ok((chart, y_max_given))
+}
+
+/// The settings after `::band` (`None` when the directive is not `band`).
+fn band_args(rest: &str) -> Option<&str> {
+    let after = rest.strip_prefix("band")?;
+    (after.is_empty() || after.starts_with([' ', '\t'])).then_some(after)
+}
+
+/// `from=5 | to=9 | label=Mild`: all three required, `from ≤ to`.
+fn chart_band(args: Span) -> Result<Band, MarkupError> {
+    let (mut from, mut to, mut label) = (None, None, None);
+    if args.text.is_empty() {
+        return Err(args.error(0, "`::band` needs `from=number | to=number | label=text`"));
+    }
+    for part in args.split(b'|') {
+        let part = part.trim();
+        let Some(eq) = part.text.find('=') else {
+            return Err(part.error(0, "a `::band` setting is `key=value` (from, to, label)"));
+        };
+        let key = part.slice(0, eq).trim();
+        let value = part.slice(eq + 1, part.text.len()).trim();
+        let number = || -> Result<f32, MarkupError> {
+            value
+                .text
+                .parse()
+                .ok()
+                .filter(|v: &f32| v.is_finite())
+                .ok_or_else(|| value.error(0, "a band's `from` and `to` must be numbers"))
+        };
+        match key.text {
+            "from" => from = Some(number()?),
+            "to" => to = Some(number()?),
+            "label" => label = Some(plain(value)?),
+            _ => {
+                return Err(key.error(0, "unknown `::band` setting (known: from, to, label)"));
+            }
+        }
+    }
+    let (Some(from), Some(to), Some(label)) = (from, to, label) else {
+        return Err(args.error(0, "`::band` needs all of `from`, `to` and `label`"));
+    };
+    if from > to {
+        return Err(args.error(0, "a band's `from` must not exceed its `to`"));
+    }
+    Ok(Band { from, to, label })
 }
 
 /// `Name | 2026-01-01=12; 2026-02-01=9`.

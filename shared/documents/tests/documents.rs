@@ -96,6 +96,57 @@ fn table_after<'a>(doc: &'a Document, section: &str) -> &'a exports_document_mod
         .unwrap_or_else(|| panic!("no table in {section}"))
 }
 
+/// The demo patient's PHQ-9 and GAD-7 charts: one each, one series named after the instrument
+/// whose points are `expected(instrument)`, the instrument's range, and its severity bands.
+fn assert_instrument_charts(
+    charts: &[&exports_document_model::LineChart],
+    expected: impl Fn(&str) -> Vec<(chrono::NaiveDate, f32)>,
+) {
+    let bands = |c: &exports_document_model::LineChart| -> Vec<(f32, f32, String)> {
+        c.bands
+            .iter()
+            .map(|b| (b.from, b.to, b.label.clone()))
+            .collect()
+    };
+    let band = |from: f32, to: f32, label: &str| (from, to, label.to_string());
+    for (instrument, y_max, want_bands) in [
+        (
+            "PHQ-9",
+            27.0,
+            vec![
+                band(0.0, 4.0, "Minimal"),
+                band(5.0, 9.0, "Mild"),
+                band(10.0, 14.0, "Moderate"),
+                band(15.0, 19.0, "Moderately severe"),
+                band(20.0, 27.0, "Severe"),
+            ],
+        ),
+        (
+            "GAD-7",
+            21.0,
+            vec![
+                band(0.0, 4.0, "Minimal"),
+                band(5.0, 9.0, "Mild"),
+                band(10.0, 14.0, "Moderate"),
+                band(15.0, 21.0, "Severe"),
+            ],
+        ),
+    ] {
+        let mine: Vec<_> = charts
+            .iter()
+            .filter(|c| c.series.len() == 1 && c.series[0].name == instrument)
+            .collect();
+        assert_eq!(mine.len(), 1, "one {instrument} chart in {charts:?}");
+        let c = mine[0];
+        assert_eq!(c.title, format!("{instrument} scores"));
+        assert_eq!(c.y_max, y_max, "{instrument}");
+        assert_eq!(bands(c), want_bands, "{instrument}");
+        let points = expected(instrument);
+        assert!(points.len() >= 2, "{instrument}: {points:?}");
+        assert_eq!(c.series[0].points, points, "{instrument}");
+    }
+}
+
 fn charts(doc: &Document) -> Vec<&exports_document_model::LineChart> {
     doc.blocks
         .iter()
@@ -173,26 +224,27 @@ fn progress_report() {
     let table = table_after(&doc, "Assessments");
     assert_eq!(table.rows.len(), assessments.len());
     assert_eq!(plain_text(&table.rows[0][0]), assessments[0].instrument);
-    // Charts: one series per instrument with ≥ 2 administrations; mood first → last.
+    // Charts: the mood of every session in the period, then one chart per instrument with
+    // ≥ 2 administrations, every administration a point, over the instrument's severity bands.
     let charts = charts(&doc);
-    assert_eq!(charts.len(), 2, "{charts:?}");
-    let mood = charts.iter().find(|c| c.y_max == 10.0).expect("mood chart");
-    assert_eq!(mood.series[0].points.len(), 2);
-    let scores = charts
+    let mood = content.mood.as_ref().expect("the demo patient has moods");
+    assert!(mood.points.len() > 2, "more than a first and a last mood");
+    let mood_chart = charts.iter().find(|c| c.y_max == 10.0).expect("mood chart");
+    let expected: Vec<_> = mood
+        .points
         .iter()
-        .find(|c| c.y_max == 27.0)
-        .expect("score chart");
-    let names: Vec<&str> = scores.series.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["GAD-7", "PHQ-9"]);
-    for s in &scores.series {
-        let expected: Vec<_> = assessments
+        .map(|p| (p.date, f32::from(p.mood)))
+        .collect();
+    assert_eq!(mood_chart.series[0].points, expected);
+    assert!(mood_chart.bands.is_empty());
+    assert_instrument_charts(&charts, |instrument| {
+        assessments
             .iter()
-            .filter(|a| a.instrument == s.name)
+            .filter(|a| a.instrument == instrument)
             .map(|a| (a.administered_on, f32::from(a.score)))
-            .collect();
-        assert_eq!(s.points, expected);
-        assert!(s.points.len() >= 2);
-    }
+            .collect()
+    });
+    assert_eq!(charts.len(), 3, "mood, GAD-7, PHQ-9: {charts:?}");
     assert_eq!(
         doc.meta.subject,
         format!(
@@ -232,9 +284,23 @@ fn treatment_summary() {
         table_after(&doc, "Assessments").rows.len(),
         content.assessments.as_ref().unwrap().len()
     );
+    // One chart per instrument, every administration a point (not just first and latest).
     let charts = charts(&doc);
-    assert_eq!(charts.len(), 1);
-    assert!(charts[0].series.iter().all(|s| s.points.len() == 2));
+    let changes = content.assessments.as_ref().unwrap();
+    assert!(changes.iter().any(|c| c.administrations > 2));
+    assert_instrument_charts(&charts, |instrument| {
+        changes
+            .iter()
+            .find(|c| c.instrument == instrument)
+            .map(|c| {
+                c.scores
+                    .iter()
+                    .map(|a| (a.administered_on, f32::from(a.score)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    assert_eq!(charts.len(), 2, "GAD-7, PHQ-9: {charts:?}");
     if let Some(prognosis) = &content.prognosis {
         assert!(all_text(&doc).contains(prognosis.as_str()));
     }
@@ -302,9 +368,19 @@ fn full_record() {
         })
         .count();
     assert_eq!(warnings, psychotherapy + 1);
-    // Two charts: scores per instrument, mood per session.
+    // Three charts: mood per session, then each instrument's scores.
     let charts = charts(&doc);
-    assert_eq!(charts.len(), 2);
+    assert_eq!(charts.len(), 3);
+    let assessments = content.assessments.as_ref().unwrap();
+    assert_instrument_charts(&charts, |instrument| {
+        let mut points: Vec<_> = assessments
+            .iter()
+            .filter(|a| a.instrument == instrument)
+            .map(|a| (a.administered_on, f32::from(a.score)))
+            .collect();
+        points.sort_by_key(|p| p.0);
+        points
+    });
     let mood = charts.iter().find(|c| c.y_max == 10.0).unwrap();
     assert_eq!(
         mood.series[0].points.len(),
@@ -597,6 +673,23 @@ fn html_is_escaped_standalone_and_complete() {
     assert!(html.contains("&lt;b&gt;bold?&lt;/b&gt;"));
     assert!(html.contains("CONFIDENTIAL - PROTECTED HEALTH INFORMATION"));
     assert!(html.contains("<svg"));
+    // Charts: three (mood, GAD-7, PHQ-9), each described for screen readers, the instruments'
+    // severity bands shaded (4 + 5 rectangles) and labelled.
+    assert_eq!(html.matches("<svg").count(), 3);
+    for c in charts(&doc) {
+        let mut described = String::new();
+        exports_document_model::escape::escape_into(
+            &mut described,
+            &c.describe(),
+            exports_document_model::escape::html,
+        );
+        assert!(
+            html.contains(&format!("aria-label=\"{described}\"")),
+            "{described}"
+        );
+    }
+    assert_eq!(html.matches("<rect ").count(), 9);
+    assert!(html.contains(">Moderately severe</text>"));
     assert!(html.contains("<br>"), "line breaks in values");
     assert!(
         !html.contains("<link") && !html.contains(" src="),
@@ -638,6 +731,18 @@ fn template_error(result: Result<(), DocumentError>) -> (usize, usize, String) {
         }) => (line, column, message),
         other => panic!("expected a template error, got {other:?}"),
     }
+}
+
+#[test]
+fn a_custom_body_may_chart_without_bands_or_use_the_combined_chart() {
+    // A body written before bands existed, and one passing a chart it builds itself (no
+    // `bands` key) to the `chart` component.
+    let body = "# {{ doc.title }}\n\
+                {% if doc.assessment_chart %}{{ <chart c={doc.assessment_chart} /> }}{% endif %}\n\
+                {% set c = {\"title\": \"Mine\", \"y_label\": \"s\", \"y_max\": 3, \
+                \"series\": [{\"name\": \"A\", \"points\": \"2026\\\\-01\\\\-01=1; 2026\\\\-01\\\\-02=2\"}]} %}\
+                {{ <chart c={c} /> }}\n";
+    exports_documents::validate_template(body).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -300,6 +300,64 @@ fn charts() {
 }
 
 #[test]
+fn chart_bands() {
+    let blocks = parse(
+        "::chart title=PHQ\\-9 scores | y_label=score | y_max=27\n\
+         ::band from=0 | to=4 | label=Minimal\n\
+         PHQ\\-9 | 2026-01-06=15; 2026-02-03=10\n\
+         \t::band   from=5 |to=9.5| label=Mild \\(5–9\\)  \n\
+         ::band from=20 | to=27 | label=Moderately\\ severe \\| very \\*bad\\*\n\
+         ::end",
+    );
+    let Block::Chart(chart) = &blocks[0] else {
+        panic!("{blocks:?}")
+    };
+    let bands: Vec<(f32, f32, &str)> = chart
+        .bands
+        .iter()
+        .map(|b| (b.from, b.to, b.label.as_str()))
+        .collect();
+    // In the order written, before or after series lines; labels are plain escaped text.
+    assert_eq!(
+        bands,
+        [
+            (0.0, 4.0, "Minimal"),
+            (5.0, 9.5, "Mild (5–9)"),
+            (20.0, 27.0, "Moderately severe | very *bad*"),
+        ]
+    );
+    assert_eq!(chart.series.len(), 1);
+    assert_eq!(chart.series[0].points.len(), 2);
+    // No bands: an empty list, and serialising leaves the key out (older documents stay equal).
+    let plain = parse("::chart\nA | 2026-01-01=1\n::end");
+    let Block::Chart(c) = &plain[0] else { panic!() };
+    assert!(c.bands.is_empty());
+    assert!(!serde_json::to_string(c).unwrap().contains("bands"));
+    let with = serde_json::to_string(chart).unwrap();
+    let back: exports_document_model::LineChart = serde_json::from_str(&with).unwrap();
+    assert_eq!(&back, chart);
+
+    let e = err("::chart\n::band from=1 | to=0 | label=x\nA | 2026-01-01=1\n::end");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("must not exceed"), "{e}");
+    let e = err("::chart\n::band from=1 | label=x\nA | 2026-01-01=1\n::end");
+    assert!(e.message.contains("all of"), "{e}");
+    let e = err("::chart\n::band from=one | to=2 | label=x\nA | 2026-01-01=1\n::end");
+    assert_eq!((e.line, e.column), (2, 13));
+    let e = err("::chart\n::band from=1 | to=2 | colour=red\nA | 2026-01-01=1\n::end");
+    assert!(e.message.contains("unknown `::band` setting"), "{e}");
+    let e = err("::chart\n::band\nA | 2026-01-01=1\n::end");
+    assert!(e.message.contains("needs"), "{e}");
+    let e = err("::band from=0 | to=1 | label=x");
+    assert!(e.message.contains("inside a `::chart`"), "{e}");
+    let e = err("::table A:1\n::band from=0 | to=1 | label=x\n::end");
+    assert!(e.message.contains("a directive inside `::table`"), "{e}");
+    // `::bandage` is not `::band`.
+    let e = err("::chart\n::bandage from=0\nA | 2026-01-01=1\n::end");
+    assert!(e.message.contains("a directive inside `::chart`"), "{e}");
+}
+
+#[test]
 fn page_breaks_and_directive_errors() {
     assert_eq!(
         parse("a\n::pagebreak\nb"),
@@ -431,7 +489,7 @@ fn assert_round_trip(s: &str) {
         want.push("notice");
     }
     markup.push_str(&format!(
-        "::chart title={escaped} | y_label={escaped}\n{escaped} | 2026-01-01=1\n::end\n"
+        "::chart title={escaped} | y_label={escaped}\n::band from=0 | to=1 | label={escaped}\n{escaped} | 2026-01-01=1\n::end\n"
     ));
     want.push("chart");
     let blocks = parse_markup(&markup).unwrap_or_else(|e| panic!("{s:?} in contexts: {e}"));
@@ -478,6 +536,8 @@ fn assert_round_trip(s: &str) {
                 assert_eq!(c.y_label, single_line);
                 assert_eq!(c.series.len(), 1);
                 assert_eq!(c.series[0].name, single_line);
+                assert_eq!(c.bands.len(), 1);
+                assert_eq!(c.bands[0].label, single_line);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -5,41 +5,52 @@
 //! let bytes: Vec<u8> = exports_docx::render_docx(&doc).unwrap();
 //! ```
 //!
-//! The body (`<w:body>` of `word/document.xml`) is written directly as XML, element for element
-//! what docx-rs 0.4.22 wrote for it (building docx-rs's tree for a long record and having it write
-//! the tree cost most of the render time); the header, footer, numbering and the rest of
-//! `word/document.xml` are built with docx-rs, the body spliced in. The style sheet
+//! The WordprocessingML parts are written directly as XML: `word/document.xml` (body and section
+//! properties), the page header and footer, `word/numbering.xml` and the style sheet
 //! (`word/styles.xml`, real Word styles: Normal, Heading 1–3, List Paragraph, Caption, header,
-//! footer and the "Clinical Table" table style) and the core properties are ours, and we pack the
-//! ZIP ourselves: compressed, with fixed timestamps, so the same `Document` always gives the same
-//! bytes.
+//! footer and the "Clinical Table" table style). Every element's children are in the order the
+//! ECMA-376 schema (`wml.xsd`) requires, which Word enforces where LibreOffice forgives;
+//! `tests/ooxml_schema.rs` checks every part with an independent validator. docx-rs 0.4.22 builds
+//! the package's other parts (content types, relationships, document properties, font table),
+//! and we pack the ZIP ourselves: compressed, with fixed timestamps, so the same `Document` always
+//! gives the same bytes.
 //!
-//! Data-table header rows repeat on every page (`<w:tblHeader/>`): header rows are written with
-//! `<w:cantSplit/>` (which they want anyway) and `word/document.xml` gets `<w:tblHeader/>` next to
-//! each `<w:cantSplit/>` — the renderer writes it nowhere else, and the number of patched rows is
-//! checked.
+//! Tables: every row is kept on one page (`<w:cantSplit/>`) and data-table header rows repeat on
+//! every page (`<w:tblHeader/>`). Column widths follow the model's relative widths, widened where a
+//! column's longest word would not fit (see [`columns`]).
+//!
+//! The page header carries the practice's name with whose record it is (`identity`) at a
+//! right-aligned tab stop, on every page including the first.
+//!
+//! Right-to-left and complex scripts (see [`script`]): text is split into runs of one script;
+//! Arabic and Hebrew runs are marked `<w:rtl/>`, complex-script runs `<w:cs/>` with a font for
+//! the script (`w:rFonts w:cs`), East Asian runs name an East Asian font (`w:eastAsia`), and a
+//! paragraph whose first strong character is right-to-left gets `<w:bidi/>`.
 //!
 //! Text is plain text, escaped as docx-rs escapes it, so `<b>`, `**` or `{{` in patient text appear
 //! literally. Characters XML 1.0 cannot carry (control characters) become U+FFFD; `\n` becomes a
 //! line break and `\t` a tab.
 
+mod chart_picture;
+mod columns;
+mod glyph_widths;
+mod measure;
 mod package;
+mod script;
 mod styles;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{Datelike, Timelike};
-use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, Level, LevelJc, LevelText,
-    NumPages, NumberFormat, Numbering, PageMargin, PageNum, Paragraph, Run, SpecialIndentType,
-    Start,
-};
+use docx_rs::{Docx, Footer, Header};
 use exports_document_model::escape::{self, escape_into};
 use exports_document_model::{
-    Align, Block, Column, Document, LineChart, NoticeKind, PageSize, Table as ModelTable, Text,
+    Align, Block, Column, Document, NoticeKind, PageSize, Table as ModelTable, Text,
 };
+
+use columns::fit_widths;
+use script::{Script, is_rtl_paragraph, segments};
 
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +70,9 @@ pub enum DocxError {
     Zip(#[from] zip::result::ZipError),
     #[error("writing the DOCX container: {0}")]
     Io(#[from] std::io::Error),
+    /// A chart could not be drawn as a picture.
+    #[error("drawing a chart: {0}")]
+    Chart(String),
     /// A bug in this renderer (an invariant of the generated XML did not hold).
     #[error("internal DOCX renderer error: {0}")]
     Internal(&'static str),
@@ -79,8 +93,8 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let mut r = Renderer {
         ids: 0,
         text_width,
-        header_rows: 0,
         out: String::with_capacity(doc.blocks.len() * 1024 + 4096),
+        pictures: Vec::new(),
     };
     for (i, block) in doc.blocks.iter().enumerate() {
         let next_is_heading = matches!(doc.blocks.get(i + 1), Some(Block::Heading { .. }));
@@ -90,33 +104,32 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         r.open_p(None, Align::Left, false);
         r.close_p();
     }
+    let body = std::mem::take(&mut r.out);
     let header = r.header(doc);
     let footer = r.footer(doc);
 
-    let margin = PageMargin::new()
-        .top(top)
-        .right(right)
-        .bottom(bottom)
-        .left(left)
-        // The header and footer sit inside the margins, about a third of the way in.
-        .header((top * 3 / 10).max(284))
-        .footer((bottom * 3 / 10).max(284))
-        .gutter(0);
-    let mut docx = Docx::new()
-        .page_size(page_w as u32, page_h as u32)
-        .page_margin(margin)
-        .header(header)
-        .footer(footer)
-        .add_abstract_numbering(bullet_numbering())
-        .add_numbering(Numbering::new(BULLETS, BULLETS));
-    // The body is written by `Renderer` directly (building docx-rs's tree for it and having
-    // docx-rs write it cost most of the render time); docx-rs writes the rest of the package,
-    // `word/document.xml` with an empty body, into which the body is spliced.
+    // docx-rs writes the package's bookkeeping: content types, relationships (the header's and
+    // footer's included), document properties and the font table. The WordprocessingML parts
+    // are ours: docx-rs writes children out of schema order (`w:rPr` first in `w:pPr`,
+    // `w:tblStyle` last in `w:tblPr`, the header reference after `w:pgSz`, `w:rPr` inside a
+    // numbering level's `w:pPr`), which Word rejects.
+    let mut docx = Docx::new().header(Header::new()).footer(Footer::new());
     docx.document.has_numbering = true;
     docx.document_rels.has_numberings = true;
-    let xml = docx.build();
-    let document = package::splice_body(&xml.document, &r.out)?;
-    let document = package::mark_header_rows(&document, r.header_rows)?;
+    let mut xml = docx.build();
+    chart_picture::attach(&mut xml, std::mem::take(&mut r.pictures))?;
+    let section = package::Section {
+        page_w,
+        page_h,
+        top,
+        right,
+        bottom,
+        left,
+        // The header and footer sit inside the margins, about a third of the way in.
+        header: (top * 3 / 10).max(284),
+        footer: (bottom * 3 / 10).max(284),
+    };
+    let document = package::document_xml(&body, &section, &xml.document_rels)?;
 
     let keywords = doc
         .meta
@@ -137,6 +150,9 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         package::Parts {
             xml,
             document,
+            header: package::header_xml(&header),
+            footer: package::footer_xml(&footer),
+            numbering: styles::NUMBERING_XML.as_bytes(),
             styles: styles::STYLES_XML.as_bytes(),
             settings: styles::SETTINGS_XML.as_bytes(),
             core,
@@ -145,52 +161,85 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
     )
 }
 
-/// Numbering id (and abstract numbering id) of bullet lists; docx-rs reserves 1 for its default.
+/// Numbering id (and abstract numbering id) of bullet lists (`word/numbering.xml`).
 const BULLETS: usize = 2;
 
 const HEADER_FILL: &str = "D9E2F3";
 const LABEL_FILL: &str = "F2F2F2";
 const BORDER_COLOR: &str = "A6A6A6";
 
+/// Size of table text (the "Table Text" style), in points: what column widths are measured at.
+const TABLE_TEXT_PT: f32 = 9.0;
+/// Cell margins left and right (`w:tblCellMar`), plus room for borders and rounding, in twips.
+const CELL_PADDING: usize = 100 + 100 + 60;
+
 struct Renderer {
-    /// Last paragraph id handed out. docx-rs numbers paragraphs from a thread-local counter;
-    /// numbering them here keeps the output independent of what the thread rendered before.
+    /// Last paragraph id handed out, so ids depend on the document only.
     ids: u32,
     text_width: usize,
-    /// Data-table header rows written (each carries the `cantSplit` marker).
-    header_rows: usize,
-    /// The body XML (the children of `<w:body>` before `<w:sectPr>`).
+    /// The XML being written: the body (the children of `<w:body>` before `<w:sectPr>`), then the
+    /// header's and the footer's paragraphs.
     out: String,
+    /// PNG pictures of the charts, in body order (`chart_picture`).
+    pictures: Vec<Vec<u8>>,
+}
+
+/// How a piece of text is formatted: bold, italic, and a character style.
+#[derive(Clone, Copy, Default)]
+struct RunFormat {
+    bold: bool,
+    italic: bool,
+    style: Option<&'static str>,
 }
 
 impl Renderer {
-    /// A new paragraph with the next paragraph id.
-    fn p(&mut self) -> Paragraph {
-        self.ids += 1;
-        Paragraph::new().id(format!("{:08X}", self.ids))
+    /// Opens a left-to-right paragraph with the next id and its properties.
+    fn open_p(&mut self, style: Option<&str>, align: Align, bullet: bool) {
+        self.open_p_with(style, align, bullet, false, None);
     }
 
-    /// Opens a paragraph with the next id and its properties, as docx-rs writes them.
-    fn open_p(&mut self, style: Option<&str>, align: Align, bullet: bool) {
+    /// Opens a paragraph with the next id. Properties in `w:pPr` schema order: `w:pStyle`,
+    /// `w:numPr` (`w:ilvl` before `w:numId`), `w:tabs`, `w:bidi`, `w:jc`. `right_tab` is a
+    /// right-aligned tab stop at that position (twips from the left margin).
+    fn open_p_with(
+        &mut self,
+        style: Option<&str>,
+        align: Align,
+        bullet: bool,
+        rtl: bool,
+        right_tab: Option<usize>,
+    ) {
         self.ids += 1;
-        let _ = write!(
-            self.out,
-            "<w:p w14:paraId=\"{:08X}\"><w:pPr><w:rPr />",
-            self.ids
-        );
+        let _ = write!(self.out, "<w:p w14:paraId=\"{:08X}\">", self.ids);
+        let jc = match align {
+            Align::Left => None,
+            Align::Right => Some("right"),
+            Align::Center => Some("center"),
+        };
+        if style.is_none() && !bullet && !rtl && right_tab.is_none() && jc.is_none() {
+            return;
+        }
+        self.out.push_str("<w:pPr>");
         if let Some(style) = style {
             let _ = write!(self.out, "<w:pStyle w:val=\"{style}\" />");
         }
         if bullet {
             let _ = write!(
                 self.out,
-                "<w:numPr><w:numId w:val=\"{BULLETS}\" /><w:ilvl w:val=\"0\" /></w:numPr>"
+                "<w:numPr><w:ilvl w:val=\"0\" /><w:numId w:val=\"{BULLETS}\" /></w:numPr>"
             );
         }
-        match align {
-            Align::Left => {}
-            Align::Right => self.out.push_str("<w:jc w:val=\"right\" />"),
-            Align::Center => self.out.push_str("<w:jc w:val=\"center\" />"),
+        if let Some(pos) = right_tab {
+            let _ = write!(
+                self.out,
+                "<w:tabs><w:tab w:val=\"right\" w:pos=\"{pos}\" /></w:tabs>"
+            );
+        }
+        if rtl {
+            self.out.push_str("<w:bidi />");
+        }
+        if let Some(jc) = jc {
+            let _ = write!(self.out, "<w:jc w:val=\"{jc}\" />");
         }
         self.out.push_str("</w:pPr>");
     }
@@ -201,13 +250,15 @@ impl Renderer {
 
     /// A paragraph holding one styled text.
     fn text_p(&mut self, style: Option<&str>, align: Align, text: &str, bold: bool, italic: bool) {
-        self.open_p(style, align, false);
+        let rtl = is_rtl_paragraph([text]);
+        self.open_p_with(style, align, false, rtl, None);
         write_text(&mut self.out, text, bold, italic);
         self.close_p();
     }
 
     fn runs_p(&mut self, style: Option<&str>, align: Align, bullet: bool, text: &Text) {
-        self.open_p(style, align, bullet);
+        let rtl = is_rtl_paragraph(text.iter().map(|r| r.text.as_str()));
+        self.open_p_with(style, align, bullet, rtl, None);
         for run in text {
             write_text(&mut self.out, &run.text, run.bold, run.italic);
         }
@@ -235,10 +286,16 @@ impl Renderer {
                 if rows.is_empty() {
                     return Ok(());
                 }
-                let widths = scale_widths(&[3.0, 7.0], self.text_width);
+                let mut min = [0usize; 2];
+                for (label, value) in rows {
+                    min[0] = min[0].max(word_twips(label, true));
+                    min[1] = min[1].max(text_word_twips(value));
+                }
+                let widths =
+                    fit_widths(&[3.0, 7.0], self.text_width, &min.map(|m| m + CELL_PADDING));
                 self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
                 for (label, value) in rows {
-                    self.out.push_str("<w:tr><w:trPr />");
+                    self.out.push_str(BODY_ROW);
                     open_cell(&mut self.out, widths[0], Some(LABEL_FILL));
                     self.text_p(Some(styles::TABLE_TEXT), Align::Left, label, true, false);
                     self.out.push_str("</w:tc>");
@@ -262,25 +319,26 @@ impl Renderer {
                 ];
                 let w = self.text_width;
                 self.open_table(&[w], w, &borders, (80, 160, 80, 140));
-                self.out.push_str("<w:tr><w:trPr />");
+                self.out.push_str(BODY_ROW);
                 open_cell(&mut self.out, w, Some(fill_color));
                 self.runs_p(Some(styles::NOTICE_TEXT), Align::Left, false, text);
                 self.out.push_str("</w:tc></w:tr>");
                 self.close_table(next_is_heading);
             }
-            Block::Chart(chart) => self.chart(chart, next_is_heading),
+            Block::Chart(chart) => self.chart(chart)?,
             Block::PageBreak => {
                 self.open_p(None, Align::Left, false);
-                self.out
-                    .push_str("<w:r><w:rPr /><w:br w:type=\"page\" /></w:r>");
+                self.out.push_str("<w:r><w:br w:type=\"page\" /></w:r>");
                 self.close_p();
             }
         }
         Ok(())
     }
 
-    /// `<w:tbl>` with its properties and grid: fixed layout, "Clinical Table" style. Borders are
-    /// `(side, size, colour)` in docx-rs's order; margins are top, left, bottom, right.
+    /// `<w:tbl>` with its properties and grid: "Clinical Table" style, fixed layout. Borders are
+    /// `(side, size, colour)` in `w:tblBorders` order (top, left, bottom, right, insideH,
+    /// insideV); margins are top, left, bottom, right. `w:tblPr` children in schema order:
+    /// `w:tblStyle`, `w:tblW`, `w:jc`, `w:tblBorders`, `w:tblLayout`, `w:tblCellMar`.
     fn open_table(
         &mut self,
         widths: &[usize],
@@ -291,7 +349,8 @@ impl Renderer {
         let out = &mut self.out;
         let _ = write!(
             out,
-            "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\" /><w:jc w:val=\"left\" /><w:tblBorders>"
+            "<w:tbl><w:tblPr><w:tblStyle w:val=\"{}\" /><w:tblW w:w=\"{total}\" w:type=\"dxa\" /><w:jc w:val=\"left\" /><w:tblBorders>",
+            styles::TABLE_STYLE
         );
         for (side, size, color) in borders {
             let _ = write!(
@@ -302,11 +361,10 @@ impl Renderer {
         let (t, l, b, r) = margins;
         let _ = write!(
             out,
-            "</w:tblBorders><w:tblCellMar><w:top w:w=\"{t}\" w:type=\"dxa\" /><w:left w:w=\"{l}\" w:type=\"dxa\" /><w:bottom w:w=\"{b}\" w:type=\"dxa\" /><w:right w:w=\"{r}\" w:type=\"dxa\" /></w:tblCellMar><w:tblStyle w:val=\"{}\" /><w:tblLayout w:type=\"fixed\" /></w:tblPr><w:tblGrid>",
-            styles::TABLE_STYLE
+            "</w:tblBorders><w:tblLayout w:type=\"fixed\" /><w:tblCellMar><w:top w:w=\"{t}\" w:type=\"dxa\" /><w:left w:w=\"{l}\" w:type=\"dxa\" /><w:bottom w:w=\"{b}\" w:type=\"dxa\" /><w:right w:w=\"{r}\" w:type=\"dxa\" /></w:tblCellMar></w:tblPr><w:tblGrid>"
         );
         for w in widths {
-            let _ = write!(out, "<w:gridCol w:w=\"{w}\" w:type=\"dxa\" />");
+            let _ = write!(out, "<w:gridCol w:w=\"{w}\" />");
         }
         out.push_str("</w:tblGrid>");
     }
@@ -324,11 +382,8 @@ impl Renderer {
 
     /// The header row: shaded, bold, never split, repeated on every page.
     fn header_row(&mut self, titles: &[&str], columns: &[Align], widths: &[usize]) {
-        self.header_rows += 1;
-        // `package::mark_header_rows` adds `<w:tblHeader />` after the marker.
-        self.out.push_str("<w:tr>");
-        self.out.push_str(package::HEADER_ROW_MARKER);
-        self.out.push_str("</w:trPr>");
+        self.out
+            .push_str("<w:tr><w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>");
         for ((title, align), width) in titles.iter().zip(columns).zip(widths) {
             open_cell(&mut self.out, *width, Some(HEADER_FILL));
             self.text_p(Some(styles::TABLE_TEXT), *align, title, true, false);
@@ -357,13 +412,25 @@ impl Renderer {
             return Ok(());
         }
         let rel: Vec<f32> = t.columns.iter().map(|c: &Column| c.width).collect();
-        let widths = scale_widths(&rel, self.text_width);
+        // Each column at least as wide as its longest word, in the title (bold) or any cell.
+        let mut min: Vec<usize> = t
+            .columns
+            .iter()
+            .map(|c| word_twips(&c.title, true))
+            .collect();
+        for cells in &t.rows {
+            for (m, text) in min.iter_mut().zip(cells) {
+                *m = (*m).max(text_word_twips(text));
+            }
+        }
+        let min: Vec<usize> = min.into_iter().map(|m| m + CELL_PADDING).collect();
+        let widths = fit_widths(&rel, self.text_width, &min);
         let aligns: Vec<Align> = t.columns.iter().map(|c| c.align).collect();
         let titles: Vec<&str> = t.columns.iter().map(|c| c.title.as_str()).collect();
         self.open_table(&widths, self.text_width, &TABLE_BORDERS, (40, 100, 40, 100));
         self.header_row(&titles, &aligns, &widths);
         for cells in &t.rows {
-            self.out.push_str("<w:tr><w:trPr />");
+            self.out.push_str(BODY_ROW);
             for ((text, align), width) in cells.iter().zip(&aligns).zip(&widths) {
                 open_cell(&mut self.out, *width, None);
                 self.runs_p(Some(styles::TABLE_TEXT), *align, false, text);
@@ -375,138 +442,102 @@ impl Renderer {
         Ok(())
     }
 
-    /// A chart becomes its title as a caption and a table of its values: one row per date, one
-    /// column per series.
-    fn chart(&mut self, chart: &LineChart, next_is_heading: bool) {
-        self.open_p(Some(styles::CAPTION), Align::Left, false);
-        write_text(&mut self.out, &chart.title, false, false);
-        if !chart.y_label.is_empty() {
-            // One text element, as docx-rs writes `Run::add_text` (no line-break handling).
-            self.out
-                .push_str("<w:r><w:rPr><w:i /><w:iCs /></w:rPr><w:t xml:space=\"preserve\"> (");
-            escape_text(&mut self.out, &clean(&chart.y_label));
-            self.out.push_str(")</w:t></w:r>");
-        }
-        self.close_p();
-
-        let dates: BTreeSet<_> = chart
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|(d, _)| *d))
-            .collect();
-        if dates.is_empty() {
-            self.text_p(None, Align::Left, "No data points.", false, true);
-            return;
-        }
-        let values: Vec<BTreeMap<_, f32>> = chart
-            .series
-            .iter()
-            .map(|s| s.points.iter().copied().collect())
-            .collect();
-        let mut rel = vec![1.4f32];
-        rel.extend(chart.series.iter().map(|_| 1.0f32));
-        let widths = scale_widths(
-            &rel,
-            self.text_width.min(1440 * 2 + 1200 * chart.series.len()),
-        );
-        let total: usize = widths.iter().sum();
-        let mut titles = vec!["Date"];
-        titles.extend(chart.series.iter().map(|s| s.name.as_str()));
-        let mut aligns = vec![Align::Left];
-        aligns.extend(chart.series.iter().map(|_| Align::Right));
-
-        self.open_table(&widths, total, &TABLE_BORDERS, (40, 100, 40, 100));
-        self.header_row(&titles, &aligns, &widths);
-        for date in dates {
-            self.out.push_str("<w:tr><w:trPr />");
-            let label = date.format("%Y-%m-%d").to_string();
-            open_cell(&mut self.out, widths[0], None);
-            self.text_p(Some(styles::TABLE_TEXT), Align::Left, &label, false, false);
-            self.out.push_str("</w:tc>");
-            for (series, width) in values.iter().zip(&widths[1..]) {
-                let text = series
-                    .get(&date)
-                    .map_or_else(|| "–".to_owned(), |v| format_value(*v));
-                open_cell(&mut self.out, *width, None);
-                self.text_p(Some(styles::TABLE_TEXT), Align::Right, &text, false, false);
-                self.out.push_str("</w:tc>");
-            }
-            self.out.push_str("</w:tr>");
-        }
-        self.close_table(next_is_heading);
-    }
-
-    fn header(&mut self, doc: &Document) -> Header {
+    /// The page header's paragraphs (`word/header1.xml` is the only header, so it prints on
+    /// every page, the first included): the practice's name with whose record it is at a
+    /// right-aligned tab stop at the right margin, the practice's lines, the confidentiality line.
+    fn header(&mut self, doc: &Document) -> String {
         let h = &doc.header;
-        let mut header = Header::new();
+        let identity = h
+            .identity
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty());
         let mut any = false;
-        if !h.title.is_empty() {
-            header = header.add_paragraph(add_text(
-                self.p().style(styles::HEADER_TITLE),
-                &h.title,
-                false,
-                false,
-            ));
+        if !h.title.is_empty() || identity.is_some() {
+            let rtl = is_rtl_paragraph([h.title.as_str()]);
+            let tab = identity.map(|_| self.text_width);
+            self.open_p_with(Some(styles::HEADER_TITLE), Align::Left, false, rtl, tab);
+            write_text(&mut self.out, &h.title, false, false);
+            if let Some(identity) = identity {
+                self.out.push_str("<w:r><w:tab /></w:r>");
+                let format = RunFormat {
+                    style: Some(styles::IDENTITY),
+                    ..RunFormat::default()
+                };
+                write_runs(&mut self.out, identity, format);
+            }
+            self.close_p();
             any = true;
         }
         for line in &h.lines {
-            header =
-                header.add_paragraph(add_text(self.p().style(styles::HEADER), line, false, false));
+            self.text_p(Some(styles::HEADER), Align::Left, line, false, false);
             any = true;
         }
         if !h.confidentiality.is_empty() {
             // Red comes from the style; bold is also set on the run.
-            let p = add_text(
-                self.p().style(styles::CONFIDENTIAL),
+            self.text_p(
+                Some(styles::CONFIDENTIAL),
+                Align::Left,
                 &h.confidentiality,
                 true,
                 false,
             );
-            header = header.add_paragraph(p);
             any = true;
         }
         if !any {
-            header = header.add_paragraph(self.p().style(styles::HEADER));
+            // A header part needs a paragraph.
+            self.open_p(Some(styles::HEADER), Align::Left, false);
+            self.close_p();
         }
-        header
+        std::mem::take(&mut self.out)
     }
 
-    fn footer(&mut self, doc: &Document) -> Footer {
+    /// The page footer's paragraphs: footer text, watermark, `Page X of Y` (PAGE and NUMPAGES
+    /// fields, so the viewer fills in the numbers).
+    fn footer(&mut self, doc: &Document) -> String {
         let f = &doc.footer;
-        let mut footer = Footer::new();
         let mut any = false;
         if let Some(text) = f.text.as_deref().filter(|t| !t.is_empty()) {
-            footer =
-                footer.add_paragraph(add_text(self.p().style(styles::FOOTER), text, false, false));
+            self.text_p(Some(styles::FOOTER), Align::Left, text, false, false);
             any = true;
         }
         if !f.watermark.is_empty() {
-            footer = footer.add_paragraph(add_text(
-                self.p().style(styles::FOOTER_DETAIL),
+            self.text_p(
+                Some(styles::FOOTER_DETAIL),
+                Align::Left,
                 &f.watermark,
                 false,
                 false,
-            ));
+            );
             any = true;
         }
         if f.page_numbers {
-            let p = self
-                .p()
-                .style(styles::FOOTER)
-                .align(AlignmentType::Right)
-                .add_run(Run::new().add_text("Page "))
-                .add_page_num(PageNum::new())
-                .add_run(Run::new().add_text(" of "))
-                .add_num_pages(NumPages::new());
-            footer = footer.add_paragraph(p);
+            self.open_p(Some(styles::FOOTER), Align::Right, false);
+            write_text(&mut self.out, "Page ", false, false);
+            self.out.push_str(&field("PAGE"));
+            write_text(&mut self.out, " of ", false, false);
+            self.out.push_str(&field("NUMPAGES"));
+            self.close_p();
             any = true;
         }
         if !any {
-            footer = footer.add_paragraph(self.p().style(styles::FOOTER));
+            self.open_p(Some(styles::FOOTER), Align::Left, false);
+            self.close_p();
         }
-        footer
+        std::mem::take(&mut self.out)
     }
 }
+
+/// A complex field (`PAGE`, `NUMPAGES`) in one run, with `1` as its last computed value.
+fn field(instr: &str) -> String {
+    format!(
+        "<w:r><w:fldChar w:fldCharType=\"begin\" /><w:instrText>{instr}</w:instrText><w:fldChar w:fldCharType=\"separate\" /><w:t>1</w:t><w:fldChar w:fldCharType=\"end\" /></w:r>"
+    )
+}
+
+/// Every body row: kept on one page. (A row taller than a page still flows onto the next, as
+/// ECMA-376 specifies for `w:cantSplit`.)
+const BODY_ROW: &str = "<w:tr><w:trPr><w:cantSplit /></w:trPr>";
 
 /// The borders of the data, key-value and chart tables.
 const TABLE_BORDERS: [(&str, usize, &str); 6] = [
@@ -518,7 +549,22 @@ const TABLE_BORDERS: [(&str, usize, &str); 6] = [
     ("insideV", 4, BORDER_COLOR),
 ];
 
-/// `<w:tc>` with its width and optional shading.
+/// Width of the longest word of a table cell's plain text, in twips.
+fn word_twips(text: &str, bold: bool) -> usize {
+    measure::longest_word_twips(text, TABLE_TEXT_PT, bold)
+}
+
+/// Width of the longest word of styled table text. Words are measured run by run, so a word split
+/// over two runs counts as two (rare, and only in hand-written markup).
+fn text_word_twips(text: &Text) -> usize {
+    text.iter()
+        .map(|run| word_twips(&run.text, run.bold))
+        .max()
+        .unwrap_or(0)
+}
+
+/// `<w:tc>` with its width and optional shading (`w:tcW` before `w:shd`, as the schema orders
+/// `w:tcPr`).
 fn open_cell(out: &mut String, width: usize, fill: Option<&str>) {
     let _ = write!(
         out,
@@ -533,93 +579,87 @@ fn open_cell(out: &mut String, width: usize, fill: Option<&str>) {
     out.push_str("</w:tcPr>");
 }
 
-/// Four levels of bullets (•, ◦, ▪, •…), all nine levels defined as Word expects.
-fn bullet_numbering() -> AbstractNumbering {
-    (0..9).fold(AbstractNumbering::new(BULLETS), |a, level| {
-        let symbol = ["•", "◦", "▪"][level % 3];
-        let left = 720 * (level as i32 + 1);
-        a.add_level(
-            Level::new(
-                level,
-                Start::new(1),
-                NumberFormat::new("bullet"),
-                LevelText::new(symbol),
-                LevelJc::new("left"),
-            )
-            .indent(
-                Some(left),
-                Some(SpecialIndentType::Hanging(360)),
-                None,
-                None,
-            ),
-        )
-    })
-}
-
-/// Adds one run of plain text: `\n` becomes a line break, `\t` a tab, characters XML 1.0 cannot
-/// carry become U+FFFD. Only `b`/`i` are set directly (docx-rs writes them in schema order);
-/// sizes and colours come from styles.
-fn add_text(p: Paragraph, text: &str, bold: bool, italic: bool) -> Paragraph {
-    if text.is_empty() {
-        return p;
-    }
-    let text = clean(text);
-    let mut run = Run::new();
-    if !text.contains(['\n', '\t']) {
-        run = run.add_text(text);
-    } else {
-        for (i, line) in text.split('\n').enumerate() {
-            if i > 0 {
-                run = run.add_break(BreakType::TextWrapping);
-            }
-            for (j, piece) in line.split('\t').enumerate() {
-                if j > 0 {
-                    run = run.add_tab();
-                }
-                if !piece.is_empty() {
-                    run = run.add_text(piece);
-                }
-            }
-        }
-    }
-    if bold {
-        run = run.bold();
-    }
-    if italic {
-        run = run.italic();
-    }
-    p.add_run(run)
-}
-
-/// Writes one run of plain text, as [`add_text`] builds it and docx-rs writes it.
+/// Writes plain text, bold and/or italic: see [`write_runs`].
 fn write_text(out: &mut String, text: &str, bold: bool, italic: bool) {
+    write_runs(
+        out,
+        text,
+        RunFormat {
+            bold,
+            italic,
+            style: None,
+        },
+    );
+}
+
+/// Writes plain text as runs, one per script (see [`script::segments`]): `\n` becomes a line
+/// break, `\t` a tab, characters XML 1.0 cannot carry become U+FFFD. Sizes and colours come from
+/// styles. Run properties in `w:rPr` schema order: `w:rStyle`, `w:rFonts`, `w:b`, `w:bCs`, `w:i`,
+/// `w:iCs`, `w:rtl`, `w:cs`, `w:lang`. Bold and italic also set their complex-script twins, so
+/// Arabic or Hindi text is as bold as the Latin text beside it.
+fn write_runs(out: &mut String, text: &str, format: RunFormat) {
     if text.is_empty() {
         return;
     }
     let text = clean(text);
-    out.push_str("<w:r>");
-    match (bold, italic) {
-        (false, false) => out.push_str("<w:rPr />"),
-        (true, false) => out.push_str("<w:rPr><w:b /><w:bCs /></w:rPr>"),
-        (false, true) => out.push_str("<w:rPr><w:i /><w:iCs /></w:rPr>"),
-        (true, true) => out.push_str("<w:rPr><w:b /><w:bCs /><w:i /><w:iCs /></w:rPr>"),
-    }
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push_str("<w:br w:type=\"textWrapping\" />");
-        }
-        for (j, piece) in line.split('\t').enumerate() {
-            if j > 0 {
-                out.push_str("<w:tab />");
+    for (script, piece) in segments(&text) {
+        out.push_str("<w:r>");
+        write_run_props(out, script, format);
+        for (i, line) in piece.split('\n').enumerate() {
+            if i > 0 {
+                out.push_str("<w:br w:type=\"textWrapping\" />");
             }
-            if !piece.is_empty() {
-                out.push_str("<w:t xml:space=\"preserve\">");
-                escape_text(out, piece);
-                out.push_str("</w:t>");
+            for (j, part) in line.split('\t').enumerate() {
+                if j > 0 {
+                    out.push_str("<w:tab />");
+                }
+                if !part.is_empty() {
+                    out.push_str("<w:t xml:space=\"preserve\">");
+                    escape_text(out, part);
+                    out.push_str("</w:t>");
+                }
             }
         }
+        out.push_str("</w:r>");
     }
-    out.push_str("</w:r>");
+}
+
+/// `<w:rPr>` of a run of one script (nothing when the run needs no properties).
+fn write_run_props(out: &mut String, script: Script, format: RunFormat) {
+    let props = script.props();
+    if format.style.is_none()
+        && !format.bold
+        && !format.italic
+        && props.fonts.is_none()
+        && !props.rtl
+        && !props.cs
+        && props.lang.is_none()
+    {
+        return;
+    }
+    out.push_str("<w:rPr>");
+    if let Some(style) = format.style {
+        let _ = write!(out, "<w:rStyle w:val=\"{style}\" />");
+    }
+    if let Some(fonts) = props.fonts {
+        out.push_str(fonts);
+    }
+    if format.bold {
+        out.push_str("<w:b /><w:bCs />");
+    }
+    if format.italic {
+        out.push_str("<w:i /><w:iCs />");
+    }
+    if props.rtl {
+        out.push_str("<w:rtl />");
+    }
+    if props.cs {
+        out.push_str("<w:cs />");
+    }
+    if let Some(lang) = props.lang {
+        out.push_str(lang);
+    }
+    out.push_str("</w:rPr>");
 }
 
 /// XML-escapes text content exactly as docx-rs does.
@@ -654,51 +694,6 @@ fn mm_to_twips(mm: f32) -> i32 {
     }
 }
 
-/// Scales relative widths to integer twips summing to `total`. Widths that are not positive
-/// finite numbers count as the average of the others (or 1 when none is usable).
-fn scale_widths(rel: &[f32], total: usize) -> Vec<usize> {
-    let good: Vec<f32> = rel
-        .iter()
-        .copied()
-        .filter(|w| w.is_finite() && *w > 0.0)
-        .collect();
-    let fallback = if good.is_empty() {
-        1.0
-    } else {
-        good.iter().sum::<f32>() / good.len() as f32
-    };
-    let rel: Vec<f64> = rel
-        .iter()
-        .map(|w| {
-            f64::from(if w.is_finite() && *w > 0.0 {
-                *w
-            } else {
-                fallback
-            })
-        })
-        .collect();
-    let sum: f64 = rel.iter().sum();
-    let mut widths: Vec<usize> = rel
-        .iter()
-        .map(|w| (w / sum * total as f64).floor() as usize)
-        .collect();
-    let used: usize = widths.iter().sum();
-    if let Some(last) = widths.last_mut() {
-        *last += total - used;
-    }
-    widths
-}
-
-fn format_value(v: f32) -> String {
-    if !v.is_finite() {
-        "–".to_owned()
-    } else if (v - v.round()).abs() < 0.005 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 /// ZIP timestamps (DOS time, no zone): the document's creation time, clamped to what DOS time
 /// can hold.
 fn zip_timestamp(created: &chrono::DateTime<chrono::Utc>) -> zip::DateTime {
@@ -719,26 +714,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn widths_sum_to_total() {
-        let w = scale_widths(&[1.0, 4.0, 1.2, 1.5], 10086);
-        assert_eq!(w.iter().sum::<usize>(), 10086);
-        assert!(w[1] > w[0] * 3);
-        let w = scale_widths(&[0.0, f32::NAN, 2.0], 900);
-        assert_eq!(w, vec![300, 300, 300]);
-        let w = scale_widths(&[0.0, 0.0], 1001);
-        assert_eq!(w, vec![500, 501]);
-    }
-
-    #[test]
     fn clean_replaces_control_characters() {
         assert!(matches!(clean("plain <b>"), Cow::Borrowed(_)));
         assert_eq!(clean("a\u{1b}b\r\nc\rd"), "a\u{FFFD}b\nc\nd");
     }
 
     #[test]
-    fn values_are_formatted_compactly() {
-        assert_eq!(format_value(20.0), "20");
-        assert_eq!(format_value(18.8), "18.8");
-        assert_eq!(format_value(f32::NAN), "–");
+    fn runs_carry_script_properties_in_schema_order() {
+        let mut out = String::new();
+        write_text(&mut out, "Patient: فاطمة الزهراء (MRN-000009)", true, false);
+        assert_eq!(
+            out,
+            concat!(
+                r#"<w:r><w:rPr><w:b /><w:bCs /></w:rPr><w:t xml:space="preserve">Patient: </w:t></w:r>"#,
+                r#"<w:r><w:rPr><w:rFonts w:cs="Noto Sans Arabic" /><w:b /><w:bCs /><w:rtl /><w:cs /><w:lang w:bidi="ar-SA" /></w:rPr>"#,
+                r#"<w:t xml:space="preserve">فاطمة الزهراء</w:t></w:r>"#,
+                r#"<w:r><w:rPr><w:b /><w:bCs /></w:rPr><w:t xml:space="preserve"> (MRN-000009)</w:t></w:r>"#,
+            )
+        );
+        let mut out = String::new();
+        write_text(&mut out, "王芳", false, true);
+        assert_eq!(
+            out,
+            r#"<w:r><w:rPr><w:rFonts w:eastAsia="Noto Sans CJK SC" /><w:i /><w:iCs /></w:rPr><w:t xml:space="preserve">王芳</w:t></w:r>"#
+        );
+        let mut out = String::new();
+        write_text(&mut out, "plain", false, false);
+        assert_eq!(out, r#"<w:r><w:t xml:space="preserve">plain</w:t></w:r>"#);
     }
 }

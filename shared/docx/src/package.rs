@@ -6,6 +6,7 @@
 //! (docx-rs has no API for the title, creator, subject or keywords) and `word/document.xml`,
 //! which gets `<w:tblHeader/>`.
 
+use std::fmt::Write as _;
 use std::io::{Cursor, Write};
 
 use docx_rs::XMLDocx;
@@ -16,51 +17,97 @@ use exports_document_model::escape::{self, escape_into};
 
 use crate::DocxError;
 
-/// The marker the body writer puts on data-table header rows only (the bytes docx-rs writes for
-/// `TableRow::cant_split()`), so it marks exactly the rows that must repeat on every page.
-pub(crate) const HEADER_ROW_MARKER: &str = "<w:trPr><w:cantSplit />";
-const HEADER_ROW_PATCHED: &str = "<w:trPr><w:cantSplit /><w:tblHeader />";
+/// Namespaces of the WordprocessingML parts we write: `wp` for the charts' inline pictures
+/// (`chart_picture`; their `a:` and `pic:` elements declare their own), `w14` for paragraph ids
+/// (`w14:paraId`), which readers that do not know it ignore (`mc:Ignorable`).
+const NAMESPACES: &str = concat!(
+    r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" "#,
+    r#"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" "#,
+    r#"xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" "#,
+    r#"xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" "#,
+    r#"xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" mc:Ignorable="w14""#,
+);
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
 
-/// Adds `<w:tblHeader/>` to every header row (`w:trPr` children are an unordered choice in
-/// ECMA-376, so the position inside `w:trPr` is free). Patient text cannot forge the marker:
-/// docx-rs escapes `<` in text. The count is checked against the rows the renderer marked.
-pub(crate) fn mark_header_rows(document_xml: &[u8], expected: usize) -> Result<Vec<u8>, DocxError> {
-    let xml = std::str::from_utf8(document_xml)
-        .map_err(|_| DocxError::Internal("document.xml is not UTF-8"))?;
-    let mut out = String::with_capacity(
-        xml.len() + expected * (HEADER_ROW_PATCHED.len() - HEADER_ROW_MARKER.len()),
-    );
-    let mut found = 0;
-    let mut rest = 0;
-    for (at, _) in xml.match_indices(HEADER_ROW_MARKER) {
-        out.push_str(&xml[rest..at]);
-        out.push_str(HEADER_ROW_PATCHED);
-        rest = at + HEADER_ROW_MARKER.len();
-        found += 1;
-    }
-    out.push_str(&xml[rest..]);
-    if found != expected {
+/// The relationship ids docx-rs gives the one header and footer it registers.
+const HEADER_RID: &str = "rIdHeader1";
+const FOOTER_RID: &str = "rIdFooter1";
+
+/// Page size, margins and header/footer distances of the document's one section, in twips.
+pub(crate) struct Section {
+    pub page_w: i32,
+    pub page_h: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+    pub left: i32,
+    pub header: i32,
+    pub footer: i32,
+}
+
+/// `word/document.xml`: the body's children, then the section properties in schema order (header
+/// and footer references before `w:pgSz`, `w:pgMar`, `w:cols`). The references point at the
+/// relationships docx-rs wrote into `word/_rels/document.xml.rels`; that they are there is
+/// checked.
+pub(crate) fn document_xml(
+    body: &str,
+    s: &Section,
+    document_rels: &[u8],
+) -> Result<Vec<u8>, DocxError> {
+    let rels = std::str::from_utf8(document_rels)
+        .map_err(|_| DocxError::Internal("document.xml.rels is not UTF-8"))?;
+    if !rels.contains(&format!("Id=\"{HEADER_RID}\""))
+        || !rels.contains(&format!("Id=\"{FOOTER_RID}\""))
+    {
         return Err(DocxError::Internal(
-            "header-row marker count differs from the header rows rendered",
+            "document.xml.rels lacks the header or footer relationship",
         ));
     }
+    let mut out = String::with_capacity(body.len() + 1024);
+    out.push_str(XML_DECLARATION);
+    out.push_str("<w:document ");
+    out.push_str(NAMESPACES);
+    out.push_str("><w:body>");
+    out.push_str(body);
+    let _ = write!(
+        out,
+        concat!(
+            r#"<w:sectPr><w:headerReference w:type="default" r:id="{hr}" />"#,
+            r#"<w:footerReference w:type="default" r:id="{fr}" />"#,
+            r#"<w:pgSz w:w="{w}" w:h="{h}" />"#,
+            r#"<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" "#,
+            r#"w:header="{header}" w:footer="{footer}" w:gutter="0" />"#,
+            r#"<w:cols w:space="425" /></w:sectPr></w:body></w:document>"#
+        ),
+        hr = HEADER_RID,
+        fr = FOOTER_RID,
+        w = s.page_w,
+        h = s.page_h,
+        top = s.top,
+        right = s.right,
+        bottom = s.bottom,
+        left = s.left,
+        header = s.header,
+        footer = s.footer,
+    );
     Ok(out.into_bytes())
 }
 
-/// Puts `body` (the body's children before `<w:sectPr>`) into the `<w:body>` of the
-/// `word/document.xml` docx-rs wrote for an empty body.
-pub(crate) fn splice_body(document_xml: &[u8], body: &str) -> Result<Vec<u8>, DocxError> {
-    const OPEN: &[u8] = b"<w:body>";
-    let at = document_xml
-        .windows(OPEN.len())
-        .position(|w| w == OPEN)
-        .ok_or(DocxError::Internal("document.xml has no <w:body>"))?
-        + OPEN.len();
-    let mut out = Vec::with_capacity(document_xml.len() + body.len());
-    out.extend_from_slice(&document_xml[..at]);
-    out.extend_from_slice(body.as_bytes());
-    out.extend_from_slice(&document_xml[at..]);
-    Ok(out)
+/// `word/header1.xml` holding these paragraphs.
+pub(crate) fn header_xml(paragraphs: &str) -> Vec<u8> {
+    story("w:hdr", paragraphs)
+}
+
+/// `word/footer1.xml` holding these paragraphs.
+pub(crate) fn footer_xml(paragraphs: &str) -> Vec<u8> {
+    story("w:ftr", paragraphs)
+}
+
+fn story(root: &str, paragraphs: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(paragraphs.len() + 512);
+    out.push_str(XML_DECLARATION);
+    let _ = write!(out, "<{root} {NAMESPACES}>{paragraphs}</{root}>");
+    out.into_bytes()
 }
 
 /// Document core properties (`docProps/core.xml`).
@@ -111,6 +158,9 @@ fn element(out: &mut String, name: &str, text: &str) {
 pub(crate) struct Parts {
     pub xml: XMLDocx,
     pub document: Vec<u8>,
+    pub header: Vec<u8>,
+    pub footer: Vec<u8>,
+    pub numbering: &'static [u8],
     pub styles: &'static [u8],
     pub settings: &'static [u8],
     pub core: Vec<u8>,
@@ -122,6 +172,9 @@ pub(crate) fn zip(parts: Parts, timestamp: DateTime) -> Result<Vec<u8>, DocxErro
     let Parts {
         xml,
         document,
+        header,
+        footer,
+        numbering,
         styles,
         settings,
         core,
@@ -151,23 +204,27 @@ pub(crate) fn zip(parts: Parts, timestamp: DateTime) -> Result<Vec<u8>, DocxErro
     put("word/settings.xml", settings)?;
     put("word/fontTable.xml", &xml.font_table)?;
     put("word/comments.xml", &xml.comments)?;
-    put("word/numbering.xml", &xml.numberings)?;
+    put("word/numbering.xml", numbering)?;
     put("word/commentsExtended.xml", &xml.comments_extended)?;
     put("word/footnotes.xml", &xml.footnotes)?;
-    for (i, header) in xml.headers.iter().enumerate() {
-        put(&format!("word/header{}.xml", i + 1), header)?;
-        if let Some(rels) = xml.header_rels.get(i) {
-            put(&format!("word/_rels/header{}.xml.rels", i + 1), rels)?;
-        }
+    // docx-rs registered one header and one footer (relationships, content types); their XML
+    // is ours.
+    if xml.headers.len() != 1 || xml.footers.len() != 1 {
+        return Err(DocxError::Internal(
+            "expected one header and one footer part",
+        ));
     }
-    for (i, footer) in xml.footers.iter().enumerate() {
-        put(&format!("word/footer{}.xml", i + 1), footer)?;
-        if let Some(rels) = xml.footer_rels.get(i) {
-            put(&format!("word/_rels/footer{}.xml.rels", i + 1), rels)?;
-        }
+    put("word/header1.xml", &header)?;
+    if let Some(rels) = xml.header_rels.first() {
+        put("word/_rels/header1.xml.rels", rels)?;
     }
-    if !xml.media.is_empty() {
-        return Err(DocxError::Internal("media parts are not supported"));
+    put("word/footer1.xml", &footer)?;
+    if let Some(rels) = xml.footer_rels.first() {
+        put("word/_rels/footer1.xml.rels", rels)?;
+    }
+    // The chart pictures (`chart_picture::attach`), after every XML part.
+    for (name, png) in &xml.media {
+        put(&format!("word/media/{name}.png"), png)?;
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -192,13 +249,22 @@ mod tests {
     }
 
     #[test]
-    fn header_row_marker_count_is_checked() {
-        let xml = b"<w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr>";
-        let patched = mark_header_rows(xml, 1).unwrap();
-        assert_eq!(
-            std::str::from_utf8(&patched).unwrap(),
-            "<w:tr><w:trPr><w:cantSplit /><w:tblHeader /></w:trPr></w:tr>"
-        );
-        assert!(mark_header_rows(xml, 2).is_err());
+    fn document_refuses_missing_relationships() {
+        let s = Section {
+            page_w: 12240,
+            page_h: 15840,
+            top: 1417,
+            right: 1077,
+            bottom: 1247,
+            left: 1077,
+            header: 425,
+            footer: 374,
+        };
+        let rels = br#"<Relationship Id="rIdHeader1" /><Relationship Id="rIdFooter1" />"#;
+        let xml = String::from_utf8(document_xml("<w:p />", &s, rels).unwrap()).unwrap();
+        assert!(xml.contains(
+            r#"<w:body><w:p /><w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1" />"#
+        ));
+        assert!(document_xml("", &s, br#"<Relationship Id="rIdHeader1" />"#).is_err());
     }
 }

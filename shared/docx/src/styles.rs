@@ -1,23 +1,24 @@
-//! `word/styles.xml` and `word/settings.xml`, written by hand.
+//! `word/styles.xml`, `word/settings.xml` and `word/numbering.xml`, written by hand.
 //!
 //! docx-rs 0.4.22 always emits its own `Normal` style (not marked as the default), cannot emit
-//! conditional table formatting and writes style children out of schema order; so the style
-//! sheet is ours, in ECMA-376 order. Word's built-in style ids and names are used (`Heading1` /
-//! `heading 1`, `Caption`, `header`, …) so Word, LibreOffice and python-docx all recognise them.
+//! conditional table formatting and writes style and numbering-level children out of schema
+//! order; so these parts are ours, in ECMA-376 order. Word's built-in style ids and names are
+//! used (`Heading1` / `heading 1`, `Caption`, `header`, …) so Word, LibreOffice and python-docx
+//! all recognise them.
 //!
-//! Everything that must look right does not depend on the style sheet alone: tables also carry
-//! direct borders, shading and margins, because docx-rs writes `w:tblStyle` last in `w:tblPr`.
+//! Tables also carry direct borders, shading and margins, so they look right in readers that
+//! ignore table styles.
 
 // Style ids used by the renderer.
 pub(crate) const HEADING: [&str; 3] = ["Heading1", "Heading2", "Heading3"];
 pub(crate) const LIST_PARAGRAPH: &str = "ListParagraph";
-pub(crate) const CAPTION: &str = "Caption";
 pub(crate) const TABLE_TEXT: &str = "TableText";
 pub(crate) const NOTICE_TEXT: &str = "NoticeText";
 pub(crate) const SPACER: &str = "Spacer";
 pub(crate) const HEADER: &str = "Header";
 pub(crate) const HEADER_TITLE: &str = "HeaderTitle";
 pub(crate) const CONFIDENTIAL: &str = "Confidentiality";
+pub(crate) const IDENTITY: &str = "HeaderIdentity";
 pub(crate) const FOOTER: &str = "Footer";
 pub(crate) const FOOTER_DETAIL: &str = "FooterDetail";
 pub(crate) const TABLE_STYLE: &str = "ClinicalTable";
@@ -69,6 +70,9 @@ pub(crate) const STYLES_XML: &str = concat!(
     r#"<w:rPr><w:color w:val="404040"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>"#,
     r#"<w:style w:type="paragraph" w:customStyle="1" w:styleId="HeaderTitle"><w:name w:val="Header Title"/><w:basedOn w:val="Header"/><w:qFormat/>"#,
     r#"<w:rPr><w:b/><w:bCs/><w:color w:val="1F3864"/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr></w:style>"#,
+    // Whose record, beside the practice's name (a character style: it shares that paragraph).
+    r#"<w:style w:type="character" w:customStyle="1" w:styleId="HeaderIdentity"><w:name w:val="Header Identity"/><w:basedOn w:val="DefaultParagraphFont"/><w:qFormat/>"#,
+    r#"<w:rPr><w:b/><w:bCs/><w:color w:val="262626"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>"#,
     r#"<w:style w:type="paragraph" w:customStyle="1" w:styleId="Confidentiality"><w:name w:val="Confidentiality Notice"/><w:basedOn w:val="Header"/><w:qFormat/>"#,
     r#"<w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="4" w:color="A6A6A6"/></w:pBdr><w:spacing w:before="40" w:after="0"/></w:pPr>"#,
     r#"<w:rPr><w:b/><w:bCs/><w:color w:val="C00000"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>"#,
@@ -99,4 +103,24 @@ pub(crate) const SETTINGS_XML: &str = concat!(
     r#"<w:zoom w:percent="100"/><w:defaultTabStop w:val="720"/><w:characterSpacingControl w:val="doNotCompress"/>"#,
     r#"<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>"#,
     r#"</w:settings>"#,
+);
+
+/// `word/numbering.xml`: the bullet list (abstract numbering and numbering [`crate::BULLETS`]),
+/// four symbols (•, ◦, ▪, then again) over all nine levels, as Word expects every level defined;
+/// each level indents 0.5" more, with the bullet hanging 0.25". `w:lvl` children in schema order
+/// (`w:start`, `w:numFmt`, `w:lvlText`, `w:lvlJc`, `w:pPr`).
+pub(crate) const NUMBERING_XML: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">"#,
+    r#"<w:abstractNum w:abstractNumId="2"><w:multiLevelType w:val="hybridMultilevel"/>"#,
+    r#"<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="720" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="◦"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="1440" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="▪"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="2160" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="3"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="2880" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="4"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="◦"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="3600" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="5"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="▪"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="4320" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="6"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="5040" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="7"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="◦"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="5760" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"<w:lvl w:ilvl="8"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="▪"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="6480" w:hanging="360"/></w:pPr></w:lvl>"#,
+    r#"</w:abstractNum><w:num w:numId="2"><w:abstractNumId w:val="2"/></w:num></w:numbering>"#,
 );

@@ -23,6 +23,7 @@ HOSTILE = [
     '=HYPERLINK("http://x","y")',
 ]
 CONFIDENTIALITY = "CONFIDENTIAL - PROTECTED HEALTH INFORMATION"
+IDENTITY = "Zoë Adebayo-Hart (MRN-000001)"
 WATERMARK = "Exported by Amara Okafor, PhD, LP on 2026-11-27 · job 5aab0375-5cec-4d70-a34f-bdbb077c354f"
 
 failures = []
@@ -111,15 +112,23 @@ def main(path):
     sessions = next((t for t in tables if texts(t)[0] == ["Date", "Type", "Attendance", "Mood"]), None)
     check(sessions is not None and len(sessions.rows) > 40, "sessions table spans pages")
 
-    chart = next((t for t in tables if texts(t)[0] == ["Date", "PHQ-9", "GAD-7", "Mood"]), None)
-    check(chart is not None, "chart rendered as a table of values")
-    if chart is not None:
-        check(texts(chart)[1] == ["2026-01-05", "20", "17", "14"], f"chart first row: {texts(chart)[1]}")
-        check(len(chart.rows) == 13, "one chart row per date")
-    caption = next((p for p in paras if p.text.startswith("PHQ-9, GAD-7 and mood over time")), None)
-    check(caption is not None and caption.style.name == "Caption", "chart caption")
+    # The chart: a PNG picture (not a table of values) with the chart's description as alt text.
+    check(not any(texts(t)[0][:2] == ["Date", "PHQ-9"] for t in tables), "no chart table of values")
+    shapes = list(d.inline_shapes)
+    check(len(shapes) == 1, f"one picture per chart: {len(shapes)}")
+    if shapes:
+        inline = shapes[0]._inline
+        alt = inline.docPr.get("descr") or ""
+        check(alt.startswith("PHQ-9, GAD-7 and mood over time. PHQ-9 from 20 on 5 Jan 2026 to "), f"alt text: {alt!r}")
+        check("12 values" in alt, f"alt text counts the points: {alt!r}")
+        rid = inline.graphic.graphicData.pic.blipFill.blip.embed
+        image = d.part.related_parts[rid]
+        check(image.content_type == "image/png", f"picture type {image.content_type}")
+        check(image.blob[:8] == b"\x89PNG\r\n\x1a\n", "picture is a PNG")
+        check(str(image.partname).startswith("/word/media/"), f"picture part {image.partname}")
+        check(abs(shapes[0].width.inches - 7.0) < 0.05, f"picture spans the text width: {shapes[0].width.inches}")
 
-    for name, t in [("diagnoses", diag), ("sessions", sessions), ("chart", chart)]:
+    for name, t in [("diagnoses", diag), ("sessions", sessions)]:
         if t is not None:
             check(has_tbl_header(t.rows[0]), f"{name} table: first row repeats (tblHeader)")
             check(not any(has_tbl_header(r) for r in t.rows[1:]), f"{name} table: only the first row repeats")
@@ -135,6 +144,24 @@ def main(path):
     htext = "\n".join(p.text for p in header.paragraphs)
     check("Lakeside Counseling Collective" in htext, "practice name in header")
     check(CONFIDENTIALITY in htext, "confidentiality line in header")
+    # Whose record: beside the practice name (after a tab, at a right-aligned tab stop), in the
+    # only header there is, so on every page, the first included.
+    check(not sec.different_first_page_header_footer, "no separate first-page header")
+    check(not d.settings.odd_and_even_pages_header_footer, "no separate even-page header")
+    title = header.paragraphs[0] if header.paragraphs else None
+    check(
+        title is not None and title.text == "Lakeside Counseling Collective\t" + IDENTITY,
+        f"identity beside the practice name: {title and title.text!r}",
+    )
+    if title is not None:
+        stops = title.paragraph_format.tab_stops
+        check(
+            len(stops) == 1 and stops[0].alignment == docx.enum.text.WD_TAB_ALIGNMENT.RIGHT
+            and abs(stops[0].position.twips - (12240 - 2 * 1077)) <= 1,
+            "right-aligned tab stop at the right margin",
+        )
+        ident = [r for r in title.runs if IDENTITY in r.text]
+        check(len(ident) == 1 and ident[0].style.name == "Header Identity", "identity run style")
     conf = next((p for p in header.paragraphs if p.text == CONFIDENTIALITY), None)
     if conf is not None:
         color = conf.style.font.color.rgb
@@ -183,12 +210,67 @@ def main(path):
     check(any(b.get(qn("w:type")) == "page" for b in breaks), "page break")
     check(any(t.cell(0, 0).text == "Info notice." for t in tables), "info notice")
 
+    check_scripts(paras)
+
     if failures:
         print("check_docx.py: FAILED", file=sys.stderr)
         for f in failures:
             print("  - " + f, file=sys.stderr)
         sys.exit(1)
     print(f"check_docx.py: ok ({len(paras)} paragraphs, {len(tables)} tables)")
+
+
+# Paragraphs the Rust test appends: (text, base direction right-to-left, {piece: (rtl, cs, font
+# attribute, font)}). Fonts are checked on the run's w:rFonts: the complex-script font (w:cs) or
+# the East Asian one (w:eastAsia).
+SCRIPTS = [
+    ("فاطمة الزهراء", True, {"فاطمة الزهراء": (True, True, "cs", "Noto Sans Arabic")}),
+    ("נועה כהן", True, {"נועה כהן": (True, True, "cs", "Noto Sans Hebrew")}),
+    ("अनन्या शर्मा", False, {"अनन्या शर्मा": (False, True, "cs", "Noto Sans Devanagari")}),
+    ("สมชาย ใจดี", False, {"สมชาย ใจดี": (False, True, "cs", "Noto Sans Thai")}),
+    ("王芳", False, {"王芳": (False, False, "eastAsia", "Noto Sans CJK SC")}),
+    (
+        "Patient: فاطمة الزهراء (MRN-000009)",
+        False,
+        {
+            "Patient: ": (False, False, None, None),
+            "فاطمة الزهراء": (True, True, "cs", "Noto Sans Arabic"),
+            " (MRN-000009)": (False, False, None, None),
+        },
+    ),
+]
+
+
+def on(run, tag):
+    r_pr = run._r.rPr
+    if r_pr is None:
+        return False
+    el = r_pr.find(qn(tag))
+    return el is not None and el.get(qn("w:val")) in (None, "1", "true", "on")
+
+
+def check_scripts(paras):
+    for text, rtl, pieces in SCRIPTS:
+        p = next((p for p in paras if p.text == text), None)
+        check(p is not None, f"paragraph {text!r}")
+        if p is None:
+            continue
+        p_pr = p._p.pPr
+        bidi = p_pr is not None and p_pr.find(qn("w:bidi")) is not None
+        check(bidi == rtl, f"{text!r}: w:bidi {bidi}, expected {rtl}")
+        check([r.text for r in p.runs] == list(pieces), f"{text!r}: runs {[r.text for r in p.runs]}")
+        for run in p.runs:
+            want = pieces.get(run.text)
+            if want is None:
+                continue
+            w_rtl, w_cs, attr, font = want
+            check(on(run, "w:rtl") == w_rtl, f"{run.text!r}: w:rtl should be {w_rtl}")
+            check(on(run, "w:cs") == w_cs, f"{run.text!r}: w:cs should be {w_cs}")
+            fonts = run._r.rPr.find(qn("w:rFonts")) if run._r.rPr is not None else None
+            got = fonts.get(qn("w:" + attr)) if (fonts is not None and attr) else None
+            check(got == font, f"{run.text!r}: font {attr}={got!r}, expected {font!r}")
+            if w_cs:
+                check(run.bold and on(run, "w:bCs"), f"{run.text!r}: bold complex script has w:bCs")
 
 
 if __name__ == "__main__":

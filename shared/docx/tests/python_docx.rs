@@ -30,6 +30,19 @@ fn python_docx_reads_the_sample() {
         kind: NoticeKind::Info,
         text: vec![Run::plain("Info notice.")],
     });
+    // Right-to-left and complex scripts, each its own bold paragraph (check_docx.py SCRIPTS).
+    for text in [
+        "فاطمة الزهراء",
+        "נועה כהן",
+        "अनन्या शर्मा",
+        "สมชาย ใจดี",
+        "王芳",
+        "Patient: فاطمة الزهراء (MRN-000009)",
+    ] {
+        doc.blocks.push(Block::Paragraph {
+            text: vec![Run::bold(text)],
+        });
+    }
     let bytes = exports_docx::render_docx(&doc).expect("render");
 
     let dir = std::env::temp_dir().join(format!("exports-docx-{}", std::process::id()));

@@ -73,22 +73,39 @@ fn zip_entries_have_fixed_timestamps_and_are_compressed() {
 fn header_rows_repeat_and_nothing_else_does() {
     let bytes = render_docx(&small()).unwrap();
     let xml = part(&bytes, "word/document.xml");
-    // Diagnoses, sessions and the chart's table of values.
-    assert_eq!(xml.matches("<w:tblHeader />").count(), 3);
+    // Diagnoses and sessions (the chart is a picture now, not a table of values).
+    assert_eq!(xml.matches("<w:tblHeader />").count(), 2);
     assert_eq!(
         xml.matches("<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>")
             .count(),
-        3
+        2
     );
     for table in xml.split("<w:tbl>").skip(1) {
         let rows: Vec<&str> = table.split("<w:tr>").skip(1).collect();
         for row in &rows[1..] {
-            assert!(
-                !row.starts_with("<w:trPr><w:cantSplit />"),
-                "only first rows repeat"
-            );
+            assert!(!row.contains("<w:tblHeader />"), "only first rows repeat");
         }
     }
+}
+
+#[test]
+fn body_rows_are_never_split_across_pages() {
+    let bytes = render_docx(&small()).unwrap();
+    let xml = part(&bytes, "word/document.xml");
+    let mut body_rows = 0;
+    // Key-value, notice, diagnoses and sessions tables (the chart's table of values is the
+    // chart's own business).
+    for table in xml.split("<w:tbl>").skip(1) {
+        if table.contains(">Date</w:t>") && table.contains(">PHQ-9</w:t>") {
+            continue;
+        }
+        for row in table.split("<w:tr>").skip(1) {
+            assert!(row.starts_with("<w:trPr><w:cantSplit />"), "{row}");
+            body_rows += 1;
+        }
+    }
+    // 4 key-value rows, 1 notice, 2 + 1 diagnosis rows, 40 + 1 session rows.
+    assert_eq!(body_rows, 4 + 1 + 3 + 41);
 }
 
 #[test]
@@ -201,4 +218,77 @@ fn empty_document_renders() {
     doc.header.lines.clear();
     let bytes = render_docx(&doc).unwrap();
     assert!(part(&bytes, "word/document.xml").contains("<w:body>"));
+}
+
+/// The raw bytes of a part.
+fn part_bytes(docx: &[u8], name: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(docx)).expect("a zip");
+    let mut file = zip
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("{name} in the package"));
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn each_chart_is_a_png_picture_with_its_description_as_alt_text() {
+    use exports_document_model::{Band, LineChart, Series};
+    let chart = |title: &str, n: i64| LineChart {
+        title: title.into(),
+        y_label: "score".into(),
+        y_max: 27.0,
+        series: vec![Series {
+            name: "PHQ-9".into(),
+            points: (0..n)
+                .map(|i| {
+                    let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()
+                        + chrono::Duration::weeks(i);
+                    (d, (18 - i % 10) as f32)
+                })
+                .collect(),
+        }],
+        bands: vec![Band {
+            from: 0.0,
+            to: 4.0,
+            label: "Minimal".into(),
+        }],
+    };
+    let mut doc = small();
+    doc.blocks.retain(|b| !matches!(b, Block::Chart(_)));
+    let charts = [chart("PHQ-9 scores", 8), chart("Mood & \"more\" <x>", 22)];
+    doc.blocks.extend(charts.iter().cloned().map(Block::Chart));
+    let bytes = render_docx(&doc).unwrap();
+
+    let xml = part(&bytes, "word/document.xml");
+    let rels = part(&bytes, "word/_rels/document.xml.rels");
+    let types = part(&bytes, "[Content_Types].xml");
+    assert!(types.contains(r#"<Default ContentType="image/png" Extension="png" />"#));
+    assert_eq!(xml.matches("<w:drawing>").count(), 2);
+    for (i, c) in charts.iter().enumerate() {
+        let n = i + 1;
+        let png = part_bytes(&bytes, &format!("word/media/chart{n}.png"));
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "chart {n} is a PNG");
+        assert!(rels.contains(&format!(
+            r#"Id="rIdChart{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/chart{n}.png""#
+        )));
+        assert!(xml.contains(&format!(r#"<a:blip r:embed="rIdChart{n}" />"#)));
+        // Alt text: the model's description, XML-escaped, with document-format dates.
+        let mut alt = String::new();
+        exports_document_model::escape::escape_into(
+            &mut alt,
+            &c.describe(),
+            exports_document_model::escape::docx_text,
+        );
+        assert!(!alt.is_empty() && alt.contains("10 Mar 2026"), "{alt}");
+        assert!(
+            xml.contains(&format!(
+                r#"<wp:docPr id="{n}" name="Chart {n}" descr="{alt}" />"#
+            )),
+            "chart {n} alt text"
+        );
+    }
+    assert!(xml.contains("Mood &amp; &quot;more&quot; &lt;x&gt;. PHQ-9 from 18 on 10 Mar 2026"));
+    // No ISO dates from the charts anywhere in the text.
+    assert!(!xml.contains(">2026-03-10<"));
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use uuid::Uuid;
 
 use super::{is_plain_number, neutralize_csv_cell};
-use exports_core::records::Address;
+use exports_core::records::{Address, NameOrder};
 use exports_core::report::full_record::{FullRecord, TimelineKind};
 use exports_core::report::{
     AssessmentEntry, ClinicianRef, DiagnosisEntry, GoalEntry, NoteEntry, ProgressReport, Report,
@@ -405,6 +405,7 @@ fn report_rows(w: &mut Out, report: &Report) {
     w.long(row(r, word("mrn")).value(text(&pt.mrn)));
     w.long(row(r, word("patient_first_name")).value(text(&pt.first_name)));
     w.long(row(r, word("patient_last_name")).value(text(&pt.last_name)));
+    w.long(row(r, word("patient_display_name")).value(text(&pt.display_name)));
     w.long(
         row(r, word("patient_date_of_birth"))
             .date(date(pt.date_of_birth))
@@ -691,6 +692,12 @@ fn full_record(w: &mut Out, b: &FullRecord) {
         let s = "demographics";
         w.long(row(s, word("first_name")).value(text(&d.first_name)));
         w.long(row(s, word("last_name")).value(text(&d.last_name)));
+        if d.name_order == NameOrder::FamilyFirst {
+            w.long(row(s, word("name_order")).value(word("family_first")));
+        }
+        if let Some(name) = &d.display_name {
+            w.long(row(s, word("display_name")).value(text(name)));
+        }
         w.long(
             row(s, word("date_of_birth"))
                 .date(date(d.date_of_birth))

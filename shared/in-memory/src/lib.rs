@@ -1224,6 +1224,7 @@ mod tests {
             content_type: "application/json".into(),
             size_bytes: 1,
             sha256: "00".into(),
+            warnings: Vec::new(),
         }
     }
 

@@ -80,6 +80,8 @@ pub(crate) const TITLE_SIZE: f32 = 11.5;
 pub(crate) const TITLE_LEADING: f32 = 14.5;
 pub(crate) const SMALL_SIZE: f32 = 7.6;
 pub(crate) const SMALL_LEADING: f32 = 9.8;
+pub(crate) const IDENTITY_SIZE: f32 = 8.6;
+pub(crate) const IDENTITY_LEADING: f32 = 11.0;
 pub(crate) const FOOTER_SIZE: f32 = 7.2;
 pub(crate) const FOOTER_LEADING: f32 = 9.4;
 /// Distance of the last footer line's box bottom from the page bottom.
@@ -87,6 +89,9 @@ pub(crate) const FOOTER_BOTTOM: f32 = 28.0;
 
 // Charts.
 pub(crate) const CHART_HEIGHT: f32 = 215.0;
+/// The least a chart is scaled to rather than moved to the next page: below this the plot
+/// gets too flat to read, above it moving would leave the rest of the page empty.
+pub(crate) const CHART_MIN_HEIGHT: f32 = CHART_HEIGHT * 0.6;
 pub(crate) const SERIES_COLORS: [Rgb8; 6] = [
     Rgb8(0x2B, 0x6C, 0xB0),
     Rgb8(0xDD, 0x7A, 0x1F),

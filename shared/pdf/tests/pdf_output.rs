@@ -170,6 +170,19 @@ fn every_page_has_header_banner_and_footer() {
         *n
     );
     assert_eq!(all.matches("Lakeside Counseling Collective").count(), *n);
+    // Whose record it is, on every page (issue 14: a loose page must say whose it is).
+    let pages_text: Vec<&str> = all
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages_text.len(), *n);
+    for (i, page) in pages_text.iter().enumerate() {
+        assert!(
+            page.contains("Zoë Adebayo-Hart (MRN-000001)"),
+            "page {} has no name and MRN:\n{page}",
+            i + 1
+        );
+    }
     assert_eq!(all.matches("Exported by Amara Okafor").count(), *n);
     for page in 1..=*n {
         assert!(
@@ -462,6 +475,53 @@ fn narrow_columns_widen_to_keep_their_words_whole() {
 }
 
 #[test]
+fn hyphenated_words_stay_whole_when_other_columns_have_slack() {
+    // The full record's sessions overview: seven columns, Modality at 1.1 of 7.3. Its share is
+    // narrower than "Person-centered"; breaking after the hyphen would double every row.
+    let column = |title: &str, width: f32| Column {
+        title: title.into(),
+        width,
+        align: Align::Left,
+    };
+    let cell = |s: &str| vec![Run::plain(s)];
+    let row = || {
+        vec![
+            cell("10 Mar 2026"),
+            cell("Individual"),
+            cell("Telehealth"),
+            cell("Person-centered"),
+            cell("53 min"),
+            cell("Attended"),
+            cell("5"),
+        ]
+    };
+    let doc = doc_with(vec![Block::Table(Table {
+        columns: vec![
+            column("Date", 1.3),
+            column("Type", 1.1),
+            column("Setting", 1.1),
+            column("Modality", 1.1),
+            column("Length", 0.9),
+            column("Attendance", 1.1),
+            column("Mood", 0.7),
+        ],
+        rows: (0..5).map(|_| row()).collect(),
+    })]);
+    let path = write("hyphenated-columns.pdf", &render_pdf(&doc).unwrap());
+    let bbox = stdout("pdftotext", &["-bbox", p(&path), "-"]);
+    let words: Vec<&str> = bbox
+        .lines()
+        .filter(|l| l.contains("<word"))
+        .filter_map(|l| l.split('>').nth(1)?.split('<').next())
+        .collect();
+    assert_eq!(
+        words.iter().filter(|w| **w == "Person-centered").count(),
+        5,
+        "Person-centered is broken across lines: {words:?}"
+    );
+}
+
+#[test]
 fn headings_are_kept_with_the_next_block() {
     // Paragraphs of varying length push headings to every possible position on the page.
     let mut blocks = Vec::new();
@@ -526,6 +586,7 @@ fn every_block_kind_and_edge_cases_render() {
             y_label: "".into(),
             y_max: 0.0,
             series: vec![],
+            bands: vec![],
         }),
         Block::Chart(LineChart {
             title: "One point".into(),
@@ -535,6 +596,7 @@ fn every_block_kind_and_edge_cases_render() {
                 name: "A".into(),
                 points: vec![(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), 4.0)],
             }],
+            bands: vec![],
         }),
         Block::Table(Table {
             columns: vec![],

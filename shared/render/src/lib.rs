@@ -43,7 +43,11 @@ impl FileRenderer for AllFormats {
     ) -> Result<RenderedFile, String> {
         let document =
             |layout| exports_documents::build_document(report, layout).map_err(|e| e.to_string());
-        let unpaged = |bytes| RenderedFile { bytes, pages: None };
+        let unpaged = |bytes| RenderedFile {
+            bytes,
+            pages: None,
+            unsupported_characters: 0,
+        };
         match format {
             ExportFormat::Pdf => {
                 let (bytes, made) = exports_pdf::render_pdf_with_report(&document(layout)?)
@@ -51,6 +55,7 @@ impl FileRenderer for AllFormats {
                 Ok(RenderedFile {
                     bytes,
                     pages: u32::try_from(made.pages).ok(),
+                    unsupported_characters: made.missing_glyphs as u64,
                 })
             }
             ExportFormat::Docx => exports_docx::render_docx(&document(layout)?)
@@ -100,5 +105,34 @@ mod tests {
             assert_eq!(file.pages, None, "{format}");
             assert!(!file.bytes.is_empty(), "{format}");
         }
+    }
+
+    #[test]
+    fn characters_no_font_draws_are_counted_in_the_pdf_only() {
+        let samples = exports_documents::samples::samples();
+        let mut report = samples.first().expect("a sample report").report.clone();
+        // Egyptian hieroglyphs: no embedded font has them. The name is printed on every page
+        // header and in the identification table.
+        report.patient.display_name = "𓀀𓀁 Test".into();
+        let layout = DocumentLayout::default();
+        let pdf = AllFormats
+            .render_file(&report, ExportFormat::Pdf, &layout)
+            .expect("still renders");
+        assert!(
+            pdf.unsupported_characters >= 2,
+            "{}",
+            pdf.unsupported_characters
+        );
+        for format in [ExportFormat::Docx, ExportFormat::Json, ExportFormat::Csv] {
+            let file = AllFormats
+                .render_file(&report, format, &layout)
+                .expect("renders");
+            assert_eq!(file.unsupported_characters, 0, "{format} keeps the text");
+        }
+        let plain = samples.first().expect("a sample report").report.clone();
+        let pdf = AllFormats
+            .render_file(&plain, ExportFormat::Pdf, &layout)
+            .expect("renders");
+        assert_eq!(pdf.unsupported_characters, 0);
     }
 }

@@ -275,6 +275,8 @@ pub fn small_record() -> (Therapist, PatientRecord) {
             mrn: "MRN-000042".to_string(),
             first_name: "Zoë".to_string(),
             last_name: "Adebayo-Hart".to_string(),
+            name_order: NameOrder::GivenFirst,
+            display_name: None,
             date_of_birth: d(1990, 6, 15),
             gender: "female".to_string(),
             pronouns: Some("she/her".to_string()),

@@ -16,6 +16,7 @@
 
 pub mod demo;
 pub mod fixtures;
+pub mod multilingual;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::seq::SliceRandom;
@@ -23,11 +24,12 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
+use exports_core::instruments;
 use exports_core::records::{
     Address, Assessment, Attachment, Attendance, Diagnosis, DiagnosisRank, EmergencyContact, Goal,
-    GoalStatus, IMPORT_FORMAT_V1, Insurance, Note, NoteType, Patient, PatientRecord, PlanStatus,
-    Practice, PracticeData, Session, SessionRecord, SessionSetting, SessionType, Soap, Therapist,
-    TreatmentPlan,
+    GoalStatus, IMPORT_FORMAT_V1, Insurance, NameOrder, Note, NoteType, Patient, PatientRecord,
+    PlanStatus, Practice, PracticeData, Session, SessionRecord, SessionSetting, SessionType, Soap,
+    Therapist, TreatmentPlan,
 };
 
 /// What to generate.
@@ -90,25 +92,14 @@ pub const LEADING_PATIENT_NAMES: [(&str, &str); 6] = [
     ("芳", "王"),
 ];
 
-/// Severity band of a PHQ-9 score (0–27).
+/// Severity band of a PHQ-9 score (0–27), from the core's instrument table.
 pub fn phq9_severity(score: u16) -> &'static str {
-    match score {
-        0..=4 => "minimal",
-        5..=9 => "mild",
-        10..=14 => "moderate",
-        15..=19 => "moderately severe",
-        _ => "severe",
-    }
+    instruments::PHQ9.severity(score).unwrap_or("severe")
 }
 
-/// Severity band of a GAD-7 score (0–21).
+/// Severity band of a GAD-7 score (0–21), from the core's instrument table.
 pub fn gad7_severity(score: u16) -> &'static str {
-    match score {
-        0..=4 => "minimal",
-        5..=9 => "mild",
-        10..=14 => "moderate",
-        _ => "severe",
-    }
+    instruments::GAD7.severity(score).unwrap_or("severe")
 }
 
 /// Generates a whole practice. Same `params` → same data, down to the byte.
@@ -1359,6 +1350,13 @@ fn make_patient(
         mrn: format!("MRN-{:06}", idx + 1),
         first_name: first.to_string(),
         last_name: last.to_string(),
+        // Nguyễn Thị Lan and 王芳 write their family name first.
+        name_order: if matches!(idx, 3 | 5) {
+            NameOrder::FamilyFirst
+        } else {
+            NameOrder::GivenFirst
+        },
+        display_name: None,
         date_of_birth,
         gender: gender.to_string(),
         pronouns: pronouns.map(str::to_string),

@@ -20,6 +20,7 @@ use exports_core::records::PracticeData;
 use exports_core::validation::parse_practice;
 use exports_local_env::provision::provision;
 use exports_synthetic::demo::seed_demo_objects;
+use exports_synthetic::multilingual::multilingual_practice;
 use exports_synthetic::{DemoParams, generate};
 
 /// Exit code of a file that failed validation (nothing was written).
@@ -72,6 +73,11 @@ enum Command {
         /// MRNs) for scripts that drive the demo.
         #[arg(long)]
         manifest: Option<PathBuf>,
+        /// The multilingual sample practice: the first nine patients named in nine scripts
+        /// (Vietnamese, Greek, Chinese, Korean, Japanese, Arabic, Hebrew, Hindi, Thai), each
+        /// progress note opening with a sentence in the patient's script; at least 9 patients.
+        #[arg(long)]
+        multilingual: bool,
     },
     /// Print a local HS256 JWT (signed with LOCAL_JWT_SECRET) that the local runner accepts.
     MintToken {
@@ -185,6 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             end_date,
             out,
             manifest,
+            multilingual,
         } => {
             let params = DemoParams {
                 patients,
@@ -193,7 +200,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 seed,
                 end_date,
             };
-            let data = generate(&params);
+            let data = if multilingual {
+                multilingual_practice(&params)
+            } else {
+                generate(&params)
+            };
             if let Some(path) = manifest {
                 write_manifest(&data, &path)?;
             }

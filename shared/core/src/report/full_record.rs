@@ -11,8 +11,8 @@ use super::{
     diagnosis_entry,
 };
 use crate::records::{
-    Address, Attachment, Attendance, EmergencyContact, GoalStatus, Insurance, Note, NoteType,
-    PlanStatus,
+    Address, Attachment, Attendance, EmergencyContact, GoalStatus, Insurance, NameOrder, Note,
+    NoteType, PlanStatus,
 };
 
 /// The body of a full-record export.
@@ -46,6 +46,12 @@ pub struct FullRecord {
 pub struct FullDemographics {
     pub first_name: String,
     pub last_name: String,
+    /// Present when the family name is written first.
+    #[serde(skip_serializing_if = "NameOrder::is_given_first")]
+    pub name_order: NameOrder,
+    /// Present when the record has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     pub date_of_birth: NaiveDate,
     pub gender: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,6 +147,8 @@ pub(crate) fn build(ctx: &Ctx) -> FullRecord {
     let demographics = ctx.includes("demographics").then(|| FullDemographics {
         first_name: patient.first_name.clone(),
         last_name: patient.last_name.clone(),
+        name_order: patient.name_order,
+        display_name: patient.display_name.clone(),
         date_of_birth: patient.date_of_birth,
         gender: patient.gender.clone(),
         pronouns: patient.pronouns.clone(),

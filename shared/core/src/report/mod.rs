@@ -194,12 +194,16 @@ pub struct PatientIdentity {
     pub mrn: String,
     pub first_name: String,
     pub last_name: String,
+    /// The whole name as the patient writes it (`records::written_name`: their display name, or
+    /// the two parts in their name order). Documents print this.
+    pub display_name: String,
     pub date_of_birth: NaiveDate,
 }
 
 impl PatientIdentity {
+    /// The name documents print: [`PatientIdentity::display_name`].
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+        self.display_name.clone()
     }
 }
 
@@ -333,6 +337,7 @@ pub fn build_report(input: &ReportInput) -> Report {
             mrn: patient.mrn.clone(),
             first_name: patient.first_name.clone(),
             last_name: patient.last_name.clone(),
+            display_name: patient.full_name(),
             date_of_birth: patient.date_of_birth,
         },
         content,

@@ -95,6 +95,9 @@ pub struct MoodSummary {
     pub last: MoodPoint,
     /// Mean mood, rounded half up to one decimal.
     pub average: f64,
+    /// Every one of those sessions' moods, in session order (`first` … `last`): the mood
+    /// chart draws them all.
+    pub points: Vec<MoodPoint>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -220,6 +223,7 @@ pub(crate) fn build(ctx: &Ctx) -> ProgressReport {
                     first: *first,
                     last: *last,
                     average: ratio_rounded(sum, points.len() as u64, 1),
+                    points,
                 })
             }
             _ => None,
@@ -364,6 +368,14 @@ mod tests {
         let mood = b.mood.as_ref().unwrap();
         // 3, 5, 6 (the last attended session has no mood): 14 / 3 = 4.67.
         assert_eq!((mood.first.mood, mood.last.mood, mood.average), (3, 6, 4.7));
+        // Every session with a mood, not just the first and the last: the chart draws them all.
+        let points: Vec<_> = mood.points.iter().map(|p| (p.date, p.mood)).collect();
+        assert_eq!(
+            points,
+            [(d(2026, 1, 6), 3), (d(2026, 1, 13), 5), (d(2026, 2, 3), 6)]
+        );
+        assert_eq!(mood.points.first(), Some(&mood.first));
+        assert_eq!(mood.points.last(), Some(&mood.last));
         let scores: Vec<_> = b
             .assessments
             .as_ref()
@@ -463,5 +475,18 @@ mod tests {
         let a = b.attendance.unwrap();
         assert_eq!(a.scheduled as usize, record.sessions.len());
         assert_eq!(a.attended + a.cancelled + a.no_show, a.scheduled);
+        let with_mood = record
+            .sessions
+            .iter()
+            .filter(|s| s.session.attendance == Attendance::Attended && s.session.mood.is_some())
+            .count();
+        let mood = b.mood.as_ref().unwrap();
+        assert!(with_mood > 2, "the demo patient has a mood series");
+        assert_eq!(
+            mood.points.len(),
+            with_mood,
+            "one point per session with a mood"
+        );
+        assert_eq!(mood.sessions_with_mood as usize, with_mood);
     }
 }

@@ -102,6 +102,8 @@ pub struct AssessmentChange {
     pub change: i32,
     /// Whether the severity text differs between first and latest.
     pub severity_changed: bool,
+    /// Every administration, oldest first (`first` … `latest`): the score chart draws them all.
+    pub scores: Vec<AssessmentEntry>,
 }
 
 /// `(name, count)` by count descending, then name.
@@ -196,6 +198,7 @@ pub(crate) fn build(ctx: &Ctx) -> TreatmentSummary {
                     latest: assessment_entry(latest),
                     change: i32::from(latest.score) - i32::from(first.score),
                     severity_changed: first.severity != latest.severity,
+                    scores: list.iter().map(|a| assessment_entry(a)).collect(),
                 })
             })
             .collect()
@@ -335,6 +338,27 @@ mod tests {
         );
         assert_eq!(a[1].latest.administered_on, d(2026, 2, 10));
         assert_eq!(a[1].first.severity, "moderately severe");
+        // Every administration, not just the first and the latest: the chart draws them all.
+        let series: Vec<Vec<_>> = a
+            .iter()
+            .map(|c| {
+                c.scores
+                    .iter()
+                    .map(|s| (s.instrument.as_str(), s.administered_on, s.score))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            series,
+            [
+                vec![("GAD-7", d(2026, 1, 6), 12), ("GAD-7", d(2026, 2, 3), 7)],
+                vec![
+                    ("PHQ-9", d(2026, 1, 6), 15),
+                    ("PHQ-9", d(2026, 2, 3), 10),
+                    ("PHQ-9", d(2026, 2, 10), 9)
+                ]
+            ]
+        );
     }
 
     #[test]
@@ -412,6 +436,14 @@ mod tests {
                     i32::from(c.latest.score) - i32::from(c.first.score)
                 );
                 assert!(c.first.administered_on <= c.latest.administered_on);
+                assert_eq!(c.scores.len() as u32, c.administrations);
+                assert_eq!(c.scores.first(), Some(&c.first));
+                assert_eq!(c.scores.last(), Some(&c.latest));
+                assert!(
+                    c.scores
+                        .windows(2)
+                        .all(|w| w[0].administered_on <= w[1].administered_on)
+                );
             }
         }
     }

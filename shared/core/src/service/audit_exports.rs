@@ -188,6 +188,7 @@ impl ExportService {
                 content_type: CSV.into(),
                 size_bytes: bytes.len() as u64,
                 sha256: hex(&Sha256::digest(&bytes)),
+                warnings: Vec::new(),
             }),
             ..export.clone()
         })

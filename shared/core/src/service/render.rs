@@ -11,7 +11,7 @@ use super::ExportService;
 use super::requests::hex;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::export::{ExportFormat, ExportType, JobStatus};
-use crate::job::{ExportJob, FILE_LIFETIME, JobError, JobFile};
+use crate::job::{ExportJob, FILE_LIFETIME, FileWarning, JobError, JobFile};
 use crate::ports::{Lease, PortError, SessionScope, StoredObject};
 use crate::report::{ReportInput, build_report, file_name};
 use crate::template::DocumentLayout;
@@ -360,7 +360,20 @@ impl ExportService {
             content_type: content_type.to_string(),
             size_bytes: bytes.len() as u64,
             sha256: hex(&Sha256::digest(&bytes)),
+            warnings: match rendered.unsupported_characters {
+                0 => Vec::new(),
+                n => vec![FileWarning::unsupported_characters(n)],
+            },
         };
+        if !file.warnings.is_empty() {
+            // Counts only: the characters themselves would be patient text.
+            tracing::warn!(
+                job_id = %job.job_id,
+                format = %format,
+                unsupported_characters = rendered.unsupported_characters,
+                "the file shows some characters as placeholders"
+            );
+        }
         let stats = FileStats {
             bytes: file.size_bytes,
             pages: rendered.pages,

@@ -1757,6 +1757,74 @@ fn render_job_reports_what_it_did_with_the_file_s_size_and_no_pages_for_data_for
     );
 }
 
+/// A renderer that, like the PDF renderer on a script it has no font for, draws some characters
+/// as placeholders.
+struct DrawsPlaceholders(u64);
+
+impl exports_core::ports::FileRenderer for DrawsPlaceholders {
+    fn formats(&self) -> Vec<ExportFormat> {
+        ExportFormat::ALL.to_vec()
+    }
+    fn render(
+        &self,
+        _: &exports_core::report::Report,
+        _: ExportFormat,
+        _: &exports_core::template::DocumentLayout,
+    ) -> Result<Vec<u8>, String> {
+        Ok(b"%PDF-1.7 placeholder".to_vec())
+    }
+    fn render_file(
+        &self,
+        report: &exports_core::report::Report,
+        format: ExportFormat,
+        layout: &exports_core::template::DocumentLayout,
+    ) -> Result<exports_core::ports::RenderedFile, String> {
+        Ok(exports_core::ports::RenderedFile {
+            bytes: self.render(report, format, layout)?,
+            pages: Some(1),
+            unsupported_characters: self.0,
+        })
+    }
+    fn audit_csv(&self, _: &[AuditEvent]) -> Result<Vec<u8>, String> {
+        Ok(Vec::new())
+    }
+}
+
+#[test]
+fn characters_drawn_as_placeholders_are_reported_on_the_job_by_code_and_count() {
+    let mut w = world();
+    w.svc.ports.files = Arc::new(DrawsPlaceholders(3));
+    let (who, job) = w.requested(0, ExportType::ProgressReport);
+    assert!(
+        job.warnings.is_empty(),
+        "nothing to report before rendering"
+    );
+    block_on(w.svc.render_job(job.job_id, 1)).expect("render");
+    let done = w.get(&who, job.job_id).unwrap();
+    assert_eq!(done.status, JobStatus::Completed, "still a usable file");
+    assert_eq!(done.warnings.len(), 1, "{:?}", done.warnings);
+    let warning = &done.warnings[0];
+    assert_eq!(
+        (warning.code.as_str(), warning.count),
+        ("unsupported_characters", 3)
+    );
+    assert!(
+        warning.message.starts_with("3 characters"),
+        "{}",
+        warning.message
+    );
+    let listed = serde_json::to_value(&done).unwrap();
+    assert_eq!(listed["warnings"][0]["code"], "unsupported_characters");
+
+    // A file that shows everything says so with an empty list.
+    w.svc.ports.files = Arc::new(DrawsPlaceholders(0));
+    let (who, job) = w.requested(1, ExportType::ProgressReport);
+    block_on(w.svc.render_job(job.job_id, 1)).expect("render");
+    let done = w.get(&who, job.job_id).unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert_eq!(serde_json::to_value(&done).unwrap()["warnings"], json!([]));
+}
+
 #[test]
 fn render_job_reports_a_failed_job_by_its_code_and_a_transient_failure_as_retrying() {
     let w = world();

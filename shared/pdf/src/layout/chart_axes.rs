@@ -1,6 +1,7 @@
 //! The chart's axes: value ticks with gridlines, date labels, and the two axis lines.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
+use exports_document_model::chart_axis::{thin_labels, tick_label, value_ticks};
 use exports_document_model::{Align, LineChart};
 
 use super::chart::LABEL_SIZE;
@@ -47,24 +48,13 @@ impl ValueAxis {
         } else {
             1.0
         };
-        let step = nice_step(max / 6.0);
-        let mut ticks = Vec::new();
-        let mut v = 0.0f32;
-        // The bound keeps a degenerate step (huge `max`) from producing thousands of lines.
-        while v <= max * 1.0001 && ticks.len() < 50 {
-            ticks.push(v);
-            v += step;
-        }
+        let (step, ticks) = value_ticks(max);
         ValueAxis { max, step, ticks }
     }
 
     /// A tick's label: whole numbers when the step is whole.
     pub(super) fn tick_label(&self, v: f32) -> String {
-        if self.step.fract() == 0.0 && v.fract() == 0.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.1}")
-        }
+        tick_label(v, self.step)
     }
 }
 
@@ -104,27 +94,6 @@ impl DateAxis {
             self.left + (d - self.first).num_days() as f32 / self.span * (self.right - self.left)
         }
     }
-
-    /// The labelled dates: evenly spaced, about one per 90 pt, without repeats.
-    fn label_dates(&self) -> Vec<NaiveDate> {
-        let n = if self.span == 0.0 {
-            1
-        } else {
-            (((self.right - self.left) / 90.0) as i64).clamp(2, 6)
-        };
-        let mut dates: Vec<NaiveDate> = Vec::with_capacity(n as usize);
-        for i in 0..n {
-            let d = if n == 1 {
-                self.first
-            } else {
-                self.first + Duration::days((self.span as i64 * i) / (n - 1))
-            };
-            if dates.last() != Some(&d) {
-                dates.push(d);
-            }
-        }
-        dates
-    }
 }
 
 impl Layout {
@@ -160,30 +129,51 @@ impl Layout {
         }
     }
 
-    /// Tick marks and labels under the plot; months and years when the span exceeds 300 days.
-    pub(super) fn chart_date_labels(&mut self, dates: &DateAxis, plot: &Plot) {
-        let long = dates.span > 300.0;
-        for d in dates.label_dates() {
-            let x = dates.x_of(d);
-            let text = if long {
-                d.format("%b %Y").to_string()
-            } else {
-                d.format("%b %-d").to_string()
-            };
+    /// Tick marks and labels under the plot at the points' dates (`10 Mar`, with the year when
+    /// the dates span more than one year), thinned so that no two labels overlap: the first
+    /// date always, then each date whose label clears the previous one, and the last date in
+    /// place of the one before it when they would collide. Every point still has a marker.
+    pub(super) fn chart_date_labels(&mut self, c: &LineChart, dates: &DateAxis, plot: &Plot) {
+        let mut all: Vec<NaiveDate> = c
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let (Some(first), Some(last)) = (all.first().copied(), all.last().copied()) else {
+            return;
+        };
+        let with_year = first.year() != last.year();
+        let labels: Vec<(f32, String, f32)> = all
+            .iter()
+            .map(|d| {
+                let text = if with_year {
+                    d.format("%-d %b %Y").to_string()
+                } else {
+                    d.format("%-d %b").to_string()
+                };
+                let w = self.measure(&text, false, LABEL_SIZE);
+                (dates.x_of(*d), text, w)
+            })
+            .collect();
+        let extents: Vec<(f32, f32)> = labels.iter().map(|l| (l.0, l.2)).collect();
+        for i in thin_labels(&extents, LABEL_GAP) {
+            let (x, text, _) = &labels[i];
             self.push(Item::Line {
-                x1: x,
+                x1: *x,
                 y1: plot.bottom,
-                x2: x,
+                x2: *x,
                 y2: plot.bottom + 3.0,
                 color: AXIS,
                 width: 0.6,
             });
             self.label(Label {
-                text: &text,
+                text,
                 bold: false,
                 size: LABEL_SIZE,
                 color: MUTED,
-                x,
+                x: *x,
                 top: plot.bottom + 5.0,
                 align: Align::Center,
             });
@@ -211,36 +201,5 @@ impl Layout {
     }
 }
 
-/// A "nice" gridline step (1, 2, 2.5 or 5 × 10^k) for about `target` units.
-fn nice_step(target: f32) -> f32 {
-    if !(target.is_finite() && target > 0.0) {
-        return 1.0;
-    }
-    let mag = 10f32.powf(target.log10().floor());
-    let f = target / mag;
-    let nice = if f <= 1.0 {
-        1.0
-    } else if f <= 2.0 {
-        2.0
-    } else if f <= 2.5 {
-        2.5
-    } else if f <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    nice * mag
-}
-
-#[cfg(test)]
-mod tests {
-    use super::nice_step;
-
-    #[test]
-    fn nice_steps() {
-        assert_eq!(nice_step(27.0 / 6.0), 5.0);
-        assert_eq!(nice_step(4.0), 5.0);
-        assert_eq!(nice_step(1.8), 2.0);
-        assert_eq!(nice_step(0.2), 0.2);
-    }
-}
+/// Space between two date labels, in points.
+const LABEL_GAP: f32 = 6.0;

@@ -1,4 +1,5 @@
-//! Page furniture: the header (confidentiality banner, practice name and lines, rule) shared by
+//! Page furniture: the header (confidentiality banner, practice name and lines, whose record it
+//! is, rule) shared by
 //! every page, and each page's footer (rule, footer text, watermark, `Page X of Y`).
 
 use exports_document_model::{Align, Document, Run};
@@ -58,8 +59,43 @@ impl Layout {
             }
             y += h + 5.0;
         }
+        // Whose record: right-aligned beside the practice name, on every page, so a page that
+        // comes loose from the file still says whose it is. The practice name makes room for it.
+        let mut identity_w = 0.0;
+        let mut identity_bottom = y;
+        if let Some(identity) = doc.header.identity.as_deref().map(str::trim)
+            && !identity.is_empty()
+        {
+            let mut id_laid = Laid::default();
+            self.shape_plain(identity, true, w * 0.45, IDENTITY_SIZE, &mut id_laid);
+            identity_w = id_laid.max_units() as f32 * IDENTITY_SIZE / 1000.0 + 12.0;
+            let style = TextStyle {
+                size: IDENTITY_SIZE,
+                leading: IDENTITY_LEADING,
+                color: TEXT_STRONG,
+            };
+            // Baselines line up with the practice name's first line.
+            let mut top = y + (TITLE_SIZE - IDENTITY_SIZE) * 0.8;
+            for line in &id_laid.lines {
+                let at = LineBox {
+                    x: f.left,
+                    width: w,
+                    top,
+                    align: Align::Right,
+                };
+                self.line_into(&mut items, &id_laid, *line, at, style);
+                top += IDENTITY_LEADING;
+            }
+            identity_bottom = top;
+        }
         // Practice name and its lines.
-        self.shape_plain(doc.header.title.trim(), true, w, TITLE_SIZE, &mut laid);
+        self.shape_plain(
+            doc.header.title.trim(),
+            true,
+            w - identity_w,
+            TITLE_SIZE,
+            &mut laid,
+        );
         let title = TextStyle {
             size: TITLE_SIZE,
             leading: TITLE_LEADING,
@@ -75,7 +111,7 @@ impl Layout {
             self.shape_plain(text.trim(), false, w, SMALL_SIZE, &mut laid);
             y = self.stack_lines(&mut items, &laid, y, small);
         }
-        y += 3.0;
+        y = y.max(identity_bottom) + 3.0;
         items.push(Item::Line {
             x1: f.left,
             y1: y,

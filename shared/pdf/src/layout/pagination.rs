@@ -80,7 +80,8 @@ impl Layout {
                 let cells = self.notice_cells(*kind, text);
                 BLOCK_GAP + grid_row_height(&cells, &notice_grid(*kind))
             }
-            Block::Chart(_) => BLOCK_GAP + CHART_HEIGHT,
+            // A chart that does not fit is scaled down to this before it moves (`chart`).
+            Block::Chart(_) => BLOCK_GAP + CHART_MIN_HEIGHT,
             Block::PageBreak => 0.0,
         };
         h.min(self.body_height() * 0.5)

@@ -5,7 +5,7 @@ use exports_document_model::{Align, Run, Table, Text};
 use super::Layout;
 use super::grid::{Cell, TABLE_GRID, grid_row_height};
 use crate::style::*;
-use crate::text::widest_word;
+use crate::text::{Class, Shaped, widest_word};
 
 /// A table's column left edges and widths, in points.
 #[derive(Debug, Clone)]
@@ -64,8 +64,8 @@ impl Layout {
             })
             .collect();
         let total = self.frame.width();
-        let min = self.column_min_widths(t);
-        let widths = fit_columns(&rel, &min, total);
+        let (min, whole) = self.column_min_widths(t);
+        let widths = fit_columns(&rel, &prefer_whole_words(&min, &whole, total), total);
         let mut lefts = Vec::with_capacity(widths.len());
         let mut x = self.frame.left;
         for w in &widths {
@@ -77,31 +77,38 @@ impl Layout {
         columns
     }
 
-    /// Per column, the width that holds its widest word set in the table font, plus padding.
-    pub(super) fn column_min_widths(&mut self, t: &Table) -> Vec<f32> {
+    /// Per column, two widths (set in the table font, plus padding): the one that holds its
+    /// widest word, where a word may break after a hyphen or slash as lines do; and the one
+    /// that holds its widest space-separated word whole ("Person-centered" on one line).
+    pub(super) fn column_min_widths(&mut self, t: &Table) -> (Vec<f32>, Vec<f32>) {
         // Measuring shapes the text a second time; missing glyphs are counted once, at layout.
         let missing = self.shaper.missing;
         let mut laid = std::mem::take(&mut self.scratch);
         let mut min = vec![0u32; t.columns.len()];
+        let mut whole = vec![0u32; t.columns.len()];
         for (i, c) in t.columns.iter().enumerate() {
             laid.clear();
             self.shaper.shape_str(&c.title, true, false, &mut laid);
             min[i] = widest_word(&laid.glyphs);
+            whole[i] = widest_unbroken(&laid.glyphs);
         }
         for row in &t.rows {
             for (i, text) in row.iter().enumerate().take(min.len()) {
                 laid.clear();
                 self.shaper.shape_runs(text, false, &mut laid);
                 min[i] = min[i].max(widest_word(&laid.glyphs));
+                whole[i] = whole[i].max(widest_unbroken(&laid.glyphs));
             }
         }
         laid.clear();
         self.scratch = laid;
         self.shaper.missing = missing;
         // The extra quarter point absorbs rounding in `units_for`.
-        min.iter()
-            .map(|&u| u as f32 * TABLE_SIZE / 1000.0 + 2.0 * CELL_PAD_H + 0.25)
-            .collect()
+        let points = |u: &u32| *u as f32 * TABLE_SIZE / 1000.0 + 2.0 * CELL_PAD_H + 0.25;
+        (
+            min.iter().map(points).collect(),
+            whole.iter().map(points).collect(),
+        )
     }
 
     pub(super) fn header_cells(&mut self, t: &Table, columns: &Columns) -> Vec<Cell> {
@@ -180,6 +187,46 @@ impl Layout {
         self.end_grid();
         self.y += BLOCK_GAP_AFTER;
     }
+}
+
+/// The widest run of glyphs between spaces and line breaks (1/1000 em): a hyphenated word or a
+/// path counts whole, ideographs one by one (lines break around them anyway).
+fn widest_unbroken(glyphs: &[Shaped]) -> u32 {
+    let mut widest = 0;
+    let mut word = 0;
+    for g in glyphs {
+        match g.class {
+            Class::Space | Class::Newline => word = 0,
+            Class::Ideo => {
+                widest = widest.max(word).max(u32::from(g.adv));
+                word = 0;
+            }
+            _ => {
+                word += u32::from(g.adv);
+                widest = widest.max(word);
+            }
+        }
+    }
+    widest
+}
+
+/// The minimum width of each column for [`fit_columns`]: `min` (the widest breakable word),
+/// raised to `whole` (the widest word kept whole, hyphens included) for as many columns as the
+/// total width allows, those needing the least extra first. A modality like "Person-centered"
+/// then stays on one line, doubling no row heights, whenever the other columns have the slack.
+pub(super) fn prefer_whole_words(min: &[f32], whole: &[f32], total: f32) -> Vec<f32> {
+    let mut out = min.to_vec();
+    let mut order: Vec<usize> = (0..min.len()).filter(|&i| whole[i] > min[i]).collect();
+    order.sort_by(|&a, &b| (whole[a] - min[a]).total_cmp(&(whole[b] - min[b])));
+    let mut sum: f32 = out.iter().sum();
+    for i in order {
+        let extra = whole[i] - min[i];
+        if sum + extra <= total {
+            out[i] = whole[i];
+            sum += extra;
+        }
+    }
+    out
 }
 
 /// Column widths summing to `total`: in proportion to `rel`, except that columns whose share is
@@ -261,6 +308,30 @@ mod tests {
     fn minimums_that_cannot_all_fit_leave_the_proportions() {
         let w = fit_columns(&[1.0, 1.0], &[300.0, 300.0], 400.0);
         assert!(close(&w, &[200.0, 200.0]), "{w:?}");
+    }
+
+    #[test]
+    fn hyphenated_words_are_kept_whole_when_the_table_has_room() {
+        use super::prefer_whole_words;
+        // Column 1 could break "Person-centered" after the hyphen (min 50) but wants 90 whole.
+        assert_eq!(
+            prefer_whole_words(&[30.0, 50.0, 20.0], &[30.0, 90.0, 20.0], 400.0),
+            [30.0, 90.0, 20.0]
+        );
+        // Not enough room for both: the cheaper one is kept whole.
+        assert_eq!(
+            prefer_whole_words(&[50.0, 50.0], &[200.0, 120.0], 260.0),
+            [50.0, 120.0]
+        );
+        // Seven columns as in the full record's sessions table: the modality column, whose
+        // share of 1.1 / 7.3 of 504 pt is narrower than the whole word, is widened.
+        let rel = [1.3, 1.1, 1.1, 1.1, 0.9, 1.1, 0.7];
+        let mut min = [60.0, 55.0, 50.0, 50.0, 40.0, 60.0, 30.0];
+        let whole = [60.0, 55.0, 50.0, 90.0, 40.0, 60.0, 30.0];
+        let w = fit_columns(&rel, &prefer_whole_words(&min, &whole, 504.0), 504.0);
+        assert!(w[3] >= 90.0, "{w:?}");
+        min[3] = 90.0;
+        assert!(w.iter().zip(&min).all(|(w, m)| w + 0.01 >= *m), "{w:?}");
     }
 
     #[test]
