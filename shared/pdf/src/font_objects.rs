@@ -127,7 +127,12 @@ fn add_font(
     let cid_id = lo.add_object(cid);
 
     let nominal = nominal_chars(font, used, usage.texts(face_id));
-    let cmap = to_unicode(used, usage.texts(face_id), &nominal);
+    let cmap = to_unicode(
+        used,
+        usage.texts(face_id),
+        &nominal,
+        usage.provisional(face_id),
+    );
     let cmap_id = lo.add_object(Stream::new(Dictionary::new(), cmap.into_bytes()));
 
     let mut type0 = Dictionary::new();
@@ -187,8 +192,16 @@ fn nominal_chars(
 }
 
 /// The `/ToUnicode` CMap (ISO 32000-1 9.10.3): subset glyph `k + 1` -> `used[k].0`, the
-/// glyphs of `texts` -> their texts, and those of `nominal` -> their characters.
-fn to_unicode(used: &[(char, u16)], texts: &[(u16, Box<str>)], nominal: &[(u16, char)]) -> String {
+/// glyphs of `texts` -> their texts; glyphs with neither (drawn only inside `/ActualText`
+/// spans) -> the character the font's cmap gives them (`nominal`), else the text of the
+/// cluster they were first drawn in (`provisional`): PDF/UA wants an entry for every glyph
+/// shown, whatever spans say.
+fn to_unicode(
+    used: &[(char, u16)],
+    texts: &[(u16, Box<str>)],
+    nominal: &[(u16, char)],
+    provisional: &[(u16, Box<str>)],
+) -> String {
     let mut entries: Vec<(u16, String)> = Vec::with_capacity(used.len());
     for (k, &(c, _)) in used.iter().enumerate() {
         let code = (k + 1) as u16;
@@ -198,6 +211,8 @@ fn to_unicode(used: &[(char, u16)], texts: &[(u16, Box<str>)], nominal: &[(u16, 
             entries.push((code, utf16_hex(text)));
         } else if let Some((_, c)) = nominal.iter().find(|(t, _)| *t == code) {
             entries.push((code, utf16_hex(&c.to_string())));
+        } else if let Some((_, text)) = provisional.iter().find(|(t, _)| *t == code) {
+            entries.push((code, utf16_hex(text)));
         }
     }
     let mut s = String::with_capacity(256 + entries.len() * 20);
@@ -241,14 +256,18 @@ mod tests {
                 ('🙂', 7),
                 (NO_TEXT, 9),
                 (NO_TEXT, 11),
+                (NO_TEXT, 12),
             ],
             &[(2, "لا".into())],
             &[(5, 'ि')],
+            &[(5, "कि".into()), (6, "क्ष".into())],
         );
-        assert!(cmap.contains("4 beginbfchar\n<0001> <0041>\n<0002> <06440627>\n<0003> <D83DDE42>\n<0005> <093F>\nendbfchar"), "{cmap}");
+        let entries = "5 beginbfchar\n<0001> <0041>\n<0002> <06440627>\n<0003> <D83DDE42>\n\
+                       <0005> <093F>\n<0006> <0915094D0937>\nendbfchar";
+        assert!(cmap.contains(entries), "{cmap}");
         assert!(
             !cmap.contains("<0004>"),
-            "a glyph with no text of its own has no entry"
+            "a glyph with no text at all has no entry"
         );
     }
 }

@@ -394,6 +394,9 @@ pub(crate) struct GlyphUsage {
     used: [Vec<(char, u16)>; FACE_COUNT],
     /// Per face: (subset gid, text) of glyphs that stand for several characters (ligatures).
     texts: [Vec<(u16, Box<str>)>; FACE_COUNT],
+    /// Per face: (subset gid, text of the first cluster it was drawn in) of glyphs drawn only
+    /// inside `/ActualText` spans so far: their `/ToUnicode` entry if nothing better comes.
+    provisional: [Vec<(u16, Box<str>)>; FACE_COUNT],
 }
 
 /// In `GlyphUsage::used`: the glyph has no single character (see `texts`), or none yet.
@@ -405,6 +408,7 @@ impl GlyphUsage {
             map: Default::default(),
             used: Default::default(),
             texts: Default::default(),
+            provisional: Default::default(),
         }
     }
 
@@ -488,10 +492,21 @@ impl GlyphUsage {
         (code, true)
     }
 
-    /// A shaped glyph drawn inside an `/ActualText` span: numbered, its `/ToUnicode` entry
-    /// left to a later use that stands for a text of its own.
-    pub(crate) fn code_in_span(&mut self, fonts: &Fonts, face: FaceId, gid: u16) -> u16 {
-        self.slot(fonts, face, gid).0
+    /// A shaped glyph drawn inside an `/ActualText` span for the cluster `cluster`: numbered,
+    /// its `/ToUnicode` entry left to a later use that stands for a text of its own (the
+    /// cluster's text is kept as a last resort: every glyph shown gets an entry).
+    pub(crate) fn code_in_span(
+        &mut self,
+        fonts: &Fonts,
+        face: FaceId,
+        gid: u16,
+        cluster: &str,
+    ) -> u16 {
+        let (code, new) = self.slot(fonts, face, gid);
+        if new && !cluster.is_empty() {
+            self.provisional[face.index()].push((code, cluster.into()));
+        }
+        code
     }
 
     pub(crate) fn is_used(&self, face: FaceId) -> bool {
@@ -506,6 +521,11 @@ impl GlyphUsage {
     /// (subset gid, text) of the glyphs of `face` that stand for several characters.
     pub(crate) fn texts(&self, face: FaceId) -> &[(u16, Box<str>)] {
         &self.texts[face.index()]
+    }
+
+    /// (subset gid, cluster text) of glyphs of `face` only ever drawn inside spans.
+    pub(crate) fn provisional(&self, face: FaceId) -> &[(u16, Box<str>)] {
+        &self.provisional[face.index()]
     }
 }
 
@@ -623,7 +643,8 @@ mod tests {
             (1, false)
         );
         let lam = f.lookup(FaceId::Arabic, 'ل').unwrap().gid;
-        assert_eq!(usage.code_in_span(f, FaceId::Arabic, lam), 2);
+        assert_eq!(usage.code_in_span(f, FaceId::Arabic, lam, "لِ"), 2);
+        assert_eq!(usage.provisional(FaceId::Arabic), &[(2, "لِ".into())]);
         // Numbered inside a span without a text; the first text of its own becomes its entry.
         assert_eq!(usage.code_for_text(f, FaceId::Arabic, lam, "لا"), (2, true));
         assert_eq!(usage.code_for_text(f, FaceId::Arabic, lam, "ل"), (2, false));

@@ -463,10 +463,30 @@ impl Shaper {
                 .unwrap_or(' ');
             for m in k..e {
                 let gi = logical(m);
+                let class = if m == k && !after_virama {
+                    Class::Normal
+                } else {
+                    Class::Mark
+                };
                 let gid = u16::try_from(infos[gi].glyph_id).unwrap_or(0);
                 if gid == 0 {
-                    // Drawn as the face's `.notdef` box.
+                    // A glyph the face lacks (its characters passed the cmap check, so a form
+                    // the shaper asked for): the visible placeholder, not `.notdef`, which
+                    // PDF/UA forbids showing.
                     self.missing += 1;
+                    let r = self.fonts.replacement;
+                    let g = self.fonts.style(false, false).lookup(r).unwrap_or_default();
+                    out.extras.push(Extra::NONE);
+                    out.glyphs.push(Shaped {
+                        ch: r,
+                        gid: g.gid,
+                        adv: g.adv,
+                        face: FaceId::Regular,
+                        class,
+                        level,
+                        flags: flags & !MIRRORED,
+                    });
+                    continue;
                 }
                 let p = &positions[gi];
                 let to_i16 = |v: i32| v.clamp(i16::MIN as i32, i16::MAX as i32) as i16;
@@ -480,11 +500,7 @@ impl Shaper {
                     gid,
                     adv: font.thousandths(p.x_advance).clamp(0, u16::MAX as i32) as u16,
                     face: face_id,
-                    class: if m == k && !after_virama {
-                        Class::Normal
-                    } else {
-                        Class::Mark
-                    },
+                    class,
                     level,
                     flags,
                 });

@@ -281,7 +281,7 @@ impl Layout {
                 simple = same;
                 code
             } else {
-                self.usage.code_in_span(fonts, face, g.gid)
+                self.usage.code_in_span(fonts, face, g.gid, text)
             };
             self.codes.push(code);
             let e = laid.extra(base + i).copied().unwrap_or_default();
