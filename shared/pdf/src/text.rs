@@ -216,7 +216,10 @@ impl Shaper {
         let missing = self.missing;
         let mut rtl = false;
         for (text, bold, italic) in pieces.clone() {
-            rtl |= self.shape_piece(text, bold, italic, None, out);
+            if self.shape_piece(text, bold, italic, None, out) {
+                rtl = true;
+                break;
+            }
         }
         out.pad_extras();
         if !rtl {
@@ -256,7 +259,8 @@ impl Shaper {
     }
 
     /// Appends the glyphs of one piece; `levels` (per byte of `text`) when the bidi algorithm
-    /// has run. Returns whether the text needs the bidi algorithm.
+    /// has run. Returns whether the text needs the bidi algorithm; without levels it stops at
+    /// the first character that says so (the caller starts again with levels).
     fn shape_piece(
         &mut self,
         text: &str,
@@ -332,6 +336,10 @@ impl Shaper {
                 }
             } else {
                 if chars::may_be_rtl(c) {
+                    if levels.is_none() {
+                        // The text is shaped again with its levels: no use going on.
+                        return true;
+                    }
                     rtl = true;
                 }
                 if chars::is_ignorable(c) {
@@ -778,6 +786,27 @@ mod tests {
         assert_eq!(digit.level, 2);
         let s = laid.glyphs.iter().find(|g| g.ch == 'S').unwrap();
         assert_eq!(s.level, 2);
+    }
+
+    #[test]
+    fn levels_span_style_runs() {
+        // The direction comes from the whole paragraph, not from each styled run: the bold
+        // name and the Latin run after it are part of one right-to-left paragraph.
+        let mut s = Shaper::new(fonts().unwrap());
+        let mut laid = Laid::default();
+        let runs = [
+            Run::plain("المريضة "),
+            Run::bold("فاطمة"),
+            Run::plain(" MRN 42"),
+        ];
+        s.shape_runs(&runs, false, &mut laid);
+        assert!(laid.bidi);
+        assert!(laid.glyphs.iter().all(|g| g.flags & RTL_PARA != 0));
+        let faces: Vec<FaceId> = laid.glyphs.iter().map(|g| g.face).collect();
+        assert!(faces.contains(&FaceId::Arabic) && faces.contains(&FaceId::ArabicBold));
+        let m = laid.glyphs.iter().find(|g| g.ch == 'M').unwrap();
+        assert_eq!(m.level, 2);
+        assert_eq!(s.missing, 0);
     }
 
     #[test]
