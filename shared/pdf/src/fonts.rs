@@ -153,8 +153,10 @@ const SOURCES: [Source; FACE_COUNT] = [
         ps_name: "DejaVuSans-BoldOblique",
         direct_limit: DIRECT_LIMIT,
     },
-    // The fallbacks are only consulted for what DejaVu lacks; their own cmap lookup is fast
-    // enough and a flat table would cost start-up time.
+    // The CJK and emoji faces are only consulted for what DejaVu lacks, one lookup per
+    // character: their cmap is fast enough, and a flat table would cost time when they load.
+    // The script faces are asked about every character of their runs, and once more by the
+    // shaper: a flat table over their blocks (all below U+1000) when they load.
     Source {
         data: include_bytes!("../fonts/WenQuanYiMicroHei.ttf"),
         ps_name: "WenQuanYiMicroHei",
@@ -163,42 +165,42 @@ const SOURCES: [Source; FACE_COUNT] = [
     Source {
         data: include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
         ps_name: "NotoSansArabic-Regular",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
         ps_name: "NotoSansArabic-Bold",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansHebrew-Regular.ttf"),
         ps_name: "NotoSansHebrew-Regular",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansHebrew-Bold.ttf"),
         ps_name: "NotoSansHebrew-Bold",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf"),
         ps_name: "NotoSansDevanagari-Regular",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf"),
         ps_name: "NotoSansDevanagari-Bold",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansThai-Regular.ttf"),
         ps_name: "NotoSansThai-Regular",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/NotoSansThai-Bold.ttf"),
         ps_name: "NotoSansThai-Bold",
-        direct_limit: 0,
+        direct_limit: SCRIPT_DIRECT_LIMIT,
     },
     Source {
         data: include_bytes!("../fonts/SymbolaEmoji.ttf"),
@@ -210,6 +212,8 @@ const SOURCES: [Source; FACE_COUNT] = [
 /// Latin (incl. Vietnamese in Latin Extended Additional), Greek, Cyrillic, punctuation, arrows,
 /// maths: everything below U+2500 is looked up in a flat table (40 KB per face).
 const DIRECT_LIMIT: u32 = 0x2500;
+/// The flat table of the script faces: up to the end of Thai and beyond (16 KB per face).
+const SCRIPT_DIRECT_LIMIT: u32 = 0x1000;
 
 /// A glyph of one face: its id and its advance in 1/1000 em. `gid == 0` means "not in the face".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

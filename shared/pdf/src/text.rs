@@ -385,7 +385,10 @@ impl Shaper {
                     continue;
                 }
             }
+            // (Letters, digits and spaces are never mirrored: no table lookup for them.)
             if level & 1 == 1
+                && !c.is_alphanumeric()
+                && c != ' '
                 && let Some(m) = unicode_bidi_mirroring::get_mirrored(c)
             {
                 // Rule L4: a bracket in right-to-left text is drawn as its mirror image.
