@@ -1,342 +1,454 @@
-//! Laid-out pages to PDF bytes.
+//! Laid-out pages to PDF objects, page by page, through [`ObjWriter`].
 //!
-//! printpdf builds the document skeleton: page tree and Info dictionary. Page content streams
-//! are written by [`ContentWriter`] instead of printpdf's op serializer, which formats every
-//! glyph id byte through `core::fmt` and allocates a `String` per character when it collects
-//! glyph usage: that was 60 % of the time of a 170-page record. The fonts (Type0 / CIDFontType2
-//! with `/W` widths, `/ToUnicode` and the subset font program) are written by `font_objects`
-//! into the font dictionary printpdf shares between the pages: shaped glyphs need a
-//! `/ToUnicode` printpdf cannot build. printpdf's lopdf object model then gets the fonts, our
-//! content streams, the outline, a deterministic `/ID` and compression before it is written.
+//! The layout hands over each page when it is full ([`Emitter::end_page`]): its content stream
+//! is written and compressed at once, its page object written, and nothing of it is kept but
+//! its object number. What every page shares is written once: the practice header and the
+//! footer's shared lines are form XObjects each page draws (`/Hd Do`, `/Ft Do`), the fonts one
+//! resource dictionary written at the end, when the glyph set of each face is known. `Page X of
+//! Y` needs Y: each page draws its own small form XObject (`/Pn Do`), written at the end.
+//!
+//! Page content streams are written by [`ContentWriter`] (no `core::fmt`, no allocation per
+//! glyph: formatting glyph ids was once 60 % of the time of a 170-page record).
 
 use exports_document_model::Document;
-use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
-use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, Pt, Rect};
 
 use crate::PdfError;
-use crate::font_objects::{add_fonts, resource_name};
-use crate::fonts::FaceId;
-use crate::layout::{Item, Layout, NO_PLACE, OutlineEntry, Place, Span, TextExt};
+use crate::font_objects::{resource_name as font_name, write_fonts};
+use crate::fonts::{FaceId, Fonts, GlyphUsage};
+use crate::layout::{Item, NO_PLACE, OutlineEntry, Place, Span, TextExt};
 use crate::style::Rgb8;
+use crate::writer::deflate::deflate_into;
+use crate::writer::syntax::*;
+use crate::writer::{ObjWriter, Ref};
 
 /// Deflate level of page content streams (zlib-rs). On the 171-page sample record: level 1
 /// 422 KB, level 2 349 KB, level 6 324 KB; the render takes about 15 % longer at level 2 than at
 /// level 1, and 35 % longer at level 6.
 const COMPRESSION: i32 = 2;
-/// Deflate level of font programs (binary glyph data gains little from more).
-const FONT_COMPRESSION: i32 = 1;
+/// Streams shorter than this are not compressed (a compressor reset costs more than it saves).
+const MIN_COMPRESS: usize = 512;
+/// Pages per node of the page tree: viewers find page 4,000 of a long record through a few
+/// dozen nodes instead of one array of 4,000.
+const PAGES_PER_NODE: usize = 64;
 
-// The renderer's name as it was when the crate was `render-pdf`: the files stay byte-identical.
-const PRODUCER: &str = "practice-exports render-pdf (printpdf 0.12)";
+const PRODUCER: &str = "practice-exports exports-pdf";
+const CREATOR: &str = "practice-exports";
 
-pub(crate) fn emit(layout: &Layout, doc: &Document) -> Result<Vec<u8>, PdfError> {
-    let mut pdf = PdfDocument::new(&doc.meta.title);
-    let info = &mut pdf.metadata.info;
-    info.author = doc.meta.author.clone();
-    info.subject = doc.meta.subject.clone();
-    info.keywords = doc.meta.keywords.clone();
-    info.creator = "practice-exports".into();
-    info.producer = PRODUCER.into();
-    let created = printpdf::OffsetDateTime::from_unix_timestamp(doc.meta.created.timestamp())
-        .map_err(|e| PdfError::Write(format!("creation date: {e}")))?;
-    info.creation_date = created;
-    info.modification_date = created;
-    info.metadata_date = created;
-
-    let f = layout.frame;
-    let media = Rect::from_wh(Pt(f.page_w), Pt(f.page_h));
-    pdf.pages = (0..layout.pages.len())
-        .map(|_| PdfPage {
-            media_box: media.clone(),
-            trim_box: media.clone(),
-            crop_box: media.clone(),
-            ops: Vec::new(),
-        })
-        .collect();
-
-    let opts = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut warnings = Vec::new();
-    let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
-    if let Some(w) = warnings
-        .iter()
-        .find(|w| w.severity == printpdf::PdfParseErrorSeverity::Error)
-    {
-        return Err(PdfError::Write(w.msg.clone()));
-    }
-    drop(pdf);
-
-    let mut hash = Fnv128::new();
-    hash.write(doc.meta.title.as_bytes());
-    hash.write(&doc.meta.created.timestamp().to_le_bytes());
-
-    // Our content streams replace printpdf's.
-    let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
-    if page_ids.len() != layout.pages.len() {
-        return Err(PdfError::Write(format!(
-            "printpdf wrote {} pages, expected {}",
-            page_ids.len(),
-            layout.pages.len()
-        )));
-    }
-
-    // Fonts: only the faces this document uses, each subsetted to the glyphs it uses, in the
-    // font dictionary every page's resources share.
-    let font_dict_id = shared_font_dict(&lo, page_ids[0])?;
-    let added = add_fonts(&mut lo, layout.fonts, &layout.usage)?;
-    let font_dict = lo
-        .get_object_mut(font_dict_id)
-        .and_then(Object::as_dict_mut)
-        .map_err(|e| PdfError::Write(format!("font resources: {e}")))?;
-    for (name, id) in added {
-        font_dict.set(name, Object::Reference(id));
-    }
-    let mut content = Vec::with_capacity(64 * 1024);
-    for (i, page_id) in page_ids.iter().enumerate() {
-        let mut w = ContentWriter::new(&mut content, f.page_h, layout);
-        w.items(&layout.header);
-        w.items(&layout.pages[i]);
-        w.items(&layout.footers[i]);
-        w.finish();
-        let compressed = with_deflater(COMPRESSION, |d| d.deflate(&content))?;
-        hash.write(&compressed);
-        let contents_id = lo
-            .get_dictionary(*page_id)
-            .and_then(|p| p.get(b"Contents"))
-            .and_then(Object::as_reference)
-            .map_err(|e| PdfError::Write(format!("page {}: {e}", i + 1)))?;
-        let mut dict = Dictionary::new();
-        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        let stream = Stream::new(dict, compressed).with_compression(false);
-        lo.objects.insert(contents_id, Object::Stream(stream));
-    }
-
-    finish_document(&mut lo, layout, &page_ids, &mut hash)?;
-    let mut out = Vec::with_capacity(64 * 1024 + layout.pages.len() * 6 * 1024);
-    lo.save_to(&mut out)
-        .map_err(|e| PdfError::Write(e.to_string()))?;
-    Ok(out)
+/// What a page's (or a form's) items point into: glyph ids, polyline points, and for shaped
+/// glyphs their positions and `/ActualText` spans.
+pub(crate) struct PageData<'a> {
+    pub codes: &'a [u16],
+    pub points: &'a [(f32, f32)],
+    pub text_ext: &'a [TextExt],
+    pub places: &'a [Place],
+    pub spans: &'a [Span],
+    pub span_text: &'a str,
 }
 
-/// The font dictionary printpdf made for the page resources (every page's `/Resources /Font`
-/// points at the same one).
-fn shared_font_dict(lo: &lopdf::Document, page: ObjectId) -> Result<ObjectId, PdfError> {
-    let resources = lo
-        .get_dictionary(page)
-        .and_then(|p| p.get(b"Resources"))
-        .and_then(Object::as_reference)
-        .map_err(|e| PdfError::Write(format!("page resources: {e}")))?;
-    lo.get_dictionary(resources)
-        .and_then(|r| r.get(b"Font"))
-        .and_then(Object::as_reference)
-        .map_err(|e| PdfError::Write(format!("font resources: {e}")))
-}
-
-/// Outline, Info clean-up, compression of the remaining streams, deterministic /ID.
-fn finish_document(
-    lo: &mut lopdf::Document,
-    layout: &Layout,
-    page_ids: &[ObjectId],
-    hash: &mut Fnv128,
-) -> Result<(), PdfError> {
-    let catalog_id = lo
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|e| PdfError::Write(format!("catalog: {e}")))?;
-    if let Some(outlines) = build_outline(lo, &layout.outline, page_ids, layout.frame.page_h) {
-        let catalog = lo
-            .get_object_mut(catalog_id)
-            .and_then(Object::as_dict_mut)
-            .map_err(|e| PdfError::Write(format!("catalog: {e}")))?;
-        catalog.set("Outlines", Object::Reference(outlines));
-        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
-    }
-
-    // Info: drop the empty PDF/X fields printpdf always writes.
-    if let Ok(info_id) = lo.trailer.get(b"Info").and_then(Object::as_reference)
-        && let Ok(info) = lo.get_object_mut(info_id).and_then(Object::as_dict_mut)
-    {
-        for key in [&b"GTS_PDFXVersion"[..], b"Identifier"] {
-            let empty = matches!(info.get(key), Ok(Object::String(s, _)) if s.is_empty());
-            if empty {
-                info.remove(key);
-            }
-        }
-    }
-
-    // Font programs (ToUnicode maps of a few hundred bytes stay uncompressed: every stream
-    // costs a compressor reset).
-    for object in lo.objects.values_mut() {
-        if let Object::Stream(stream) = object
-            && stream.dict.get(b"Filter").is_err()
-            && stream.allows_compression
-            && stream.content.len() >= MIN_COMPRESS
-        {
-            let compressed = with_deflater(FONT_COMPRESSION, |d| d.deflate(&stream.content))?;
-            if compressed.len() < stream.content.len() {
-                stream
-                    .dict
-                    .set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                stream.set_content(compressed);
-            }
-            hash.write(&stream.content);
-        }
-    }
-    // The file identifier: printpdf draws it from a process-wide counter; derive it from the
-    // content instead so the same Document always gives the same bytes.
-    let id = hash.finish_hex();
-    lo.trailer.set(
-        "ID",
-        Object::Array(vec![
-            Object::String(id.clone().into_bytes(), StringFormat::Hexadecimal),
-            Object::String(id.into_bytes(), StringFormat::Hexadecimal),
-        ]),
-    );
-    Ok(())
-}
-
-/// Streams shorter than this are not compressed.
-const MIN_COMPRESS: usize = 2048;
-
-thread_local! {
-    /// One compressor per level and thread, kept across documents (creating one allocates and
-    /// clears about 300 KB).
-    static DEFLATERS: std::cell::RefCell<Vec<Deflater>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn with_deflater<T>(level: i32, f: impl FnOnce(&mut Deflater) -> T) -> T {
-    DEFLATERS.with(|cell| {
-        let mut all = cell.borrow_mut();
-        let i = match all.iter().position(|d| d.level == level) {
-            Some(i) => i,
-            None => {
-                all.push(Deflater::new(level));
-                all.len() - 1
-            }
-        };
-        f(&mut all[i])
-    })
-}
-
-/// zlib (FlateDecode) compression with one compressor and one buffer reused for every stream.
-struct Deflater {
-    level: i32,
-    z: zlib_rs::Deflate,
-    buf: Vec<u8>,
-}
-
-impl Deflater {
-    fn new(level: i32) -> Self {
-        Deflater {
-            level,
-            z: zlib_rs::Deflate::new(level, true, 15),
-            buf: Vec::new(),
-        }
-    }
-
-    fn deflate(&mut self, input: &[u8]) -> Result<Vec<u8>, PdfError> {
-        self.z.reset();
-        let bound = zlib_rs::compress_bound(input.len()) + 64;
-        if self.buf.len() < bound {
-            self.buf.resize(bound, 0);
-        }
-        match self
-            .z
-            .compress(input, &mut self.buf, zlib_rs::DeflateFlush::Finish)
-        {
-            Ok(zlib_rs::Status::StreamEnd) => {}
-            other => return Err(PdfError::Write(format!("deflate: {other:?}"))),
-        }
-        Ok(self.buf[..self.z.total_out() as usize].to_vec())
-    }
-}
-
-/// The document outline: level-1 headings at the top, level-2 headings under the level-1
-/// heading before them, each pointing at the heading's position on its page.
-fn build_outline(
-    lo: &mut lopdf::Document,
-    entries: &[OutlineEntry],
-    page_ids: &[ObjectId],
+pub(crate) struct Emitter {
+    pub(crate) w: ObjWriter,
+    page_w: f32,
     page_h: f32,
-) -> Option<ObjectId> {
-    if entries.is_empty() {
-        return None;
-    }
-    let root = lo.new_object_id();
-    // Tree: top-level items, each with its children.
-    let mut tops: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        match tops.last_mut() {
-            Some((parent, children)) if e.level >= 2 && entries[*parent].level < e.level => {
-                children.push(i)
-            }
-            _ => tops.push((i, Vec::new())),
-        }
-    }
-    let ids: Vec<ObjectId> = entries.iter().map(|_| lo.new_object_id()).collect();
-    let dest = |e: &OutlineEntry| {
-        let page = page_ids.get(e.page).copied().unwrap_or(page_ids[0]);
-        Object::Array(vec![
-            Object::Reference(page),
-            Object::Name(b"XYZ".to_vec()),
-            Object::Integer(0),
-            Object::Real((page_h - e.y + 4.0).round()),
-            Object::Null,
-        ])
-    };
-    let link = |dict: &mut Dictionary, siblings: &[usize], k: usize| {
-        if k > 0 {
-            dict.set("Prev", Object::Reference(ids[siblings[k - 1]]));
-        }
-        if k + 1 < siblings.len() {
-            dict.set("Next", Object::Reference(ids[siblings[k + 1]]));
-        }
-    };
-    let top_idx: Vec<usize> = tops.iter().map(|t| t.0).collect();
-    for (k, (i, children)) in tops.iter().enumerate() {
-        let mut d = Dictionary::new();
-        d.set("Title", pdf_text(&entries[*i].title));
-        d.set("Parent", Object::Reference(root));
-        d.set("Dest", dest(&entries[*i]));
-        link(&mut d, &top_idx, k);
-        if let (Some(first), Some(last)) = (children.first(), children.last()) {
-            d.set("First", Object::Reference(ids[*first]));
-            d.set("Last", Object::Reference(ids[*last]));
-            // Positive: open, showing the level-2 entries.
-            d.set("Count", Object::Integer(children.len() as i64));
-        }
-        for (c, child) in children.iter().enumerate() {
-            let mut cd = Dictionary::new();
-            cd.set("Title", pdf_text(&entries[*child].title));
-            cd.set("Parent", Object::Reference(ids[*i]));
-            cd.set("Dest", dest(&entries[*child]));
-            link(&mut cd, children, c);
-            lo.objects.insert(ids[*child], Object::Dictionary(cd));
-        }
-        lo.objects.insert(ids[*i], Object::Dictionary(d));
-    }
-    let mut r = Dictionary::new();
-    r.set("Type", Object::Name(b"Outlines".to_vec()));
-    r.set("First", Object::Reference(ids[tops[0].0]));
-    r.set("Last", Object::Reference(ids[tops[tops.len() - 1].0]));
-    r.set("Count", Object::Integer(entries.len() as i64));
-    lo.objects.insert(root, Object::Dictionary(r));
-    Some(root)
+    catalog: Ref,
+    pages: Ref,
+    info: Ref,
+    /// The font resource dictionary every page and form shares (written at the end).
+    fonts: Ref,
+    header: Option<Ref>,
+    footer: Option<Ref>,
+    /// Each page's object.
+    page_ids: Vec<Ref>,
+    /// Each page's `Page X of Y` form, when the document numbers its pages.
+    numbers: Vec<Ref>,
+    /// The page tree's nodes, one per `PAGES_PER_NODE` pages.
+    nodes: Vec<Ref>,
+    /// Scratch: a content stream, and it compressed.
+    content: Vec<u8>,
+    packed: Vec<u8>,
+    hash: Fnv128,
 }
 
-/// A PDF text string: UTF-16BE with a byte-order mark.
-fn pdf_text(s: &str) -> Object {
-    let mut bytes = Vec::with_capacity(2 + s.len() * 2);
-    bytes.extend_from_slice(&[0xFE, 0xFF]);
-    for u in s.encode_utf16() {
-        bytes.extend_from_slice(&u.to_be_bytes());
+impl Emitter {
+    pub(crate) fn new(doc: &Document, page_w: f32, page_h: f32) -> Emitter {
+        let mut w = ObjWriter::new();
+        let catalog = w.alloc();
+        let pages = w.alloc();
+        let info = w.alloc();
+        let fonts = w.alloc();
+        let mut hash = Fnv128::new();
+        hash.write(doc.meta.title.as_bytes());
+        hash.write(&doc.meta.created.timestamp().to_le_bytes());
+        Emitter {
+            w,
+            page_w,
+            page_h,
+            catalog,
+            pages,
+            info,
+            fonts,
+            header: None,
+            footer: None,
+            page_ids: Vec::new(),
+            numbers: Vec::new(),
+            nodes: Vec::new(),
+            content: Vec::with_capacity(64 * 1024),
+            packed: Vec::with_capacity(32 * 1024),
+            hash,
+        }
     }
-    Object::String(bytes, StringFormat::Hexadecimal)
+
+    /// Pages begun so far.
+    pub(crate) fn page_count(&self) -> usize {
+        self.page_ids.len()
+    }
+
+    /// Writes a form XObject of `items` (page coordinates), drawn by every page.
+    fn form(&mut self, items: &[Item], data: &PageData<'_>) -> Result<Ref, PdfError> {
+        self.content.clear();
+        let mut cw = ContentWriter::new(&mut self.content, self.page_h, data);
+        cw.items(items);
+        cw.finish();
+        let r = self.w.alloc();
+        self.write_content(r, true)?;
+        Ok(r)
+    }
+
+    /// The header and the footer lines every page shares.
+    pub(crate) fn furniture(
+        &mut self,
+        header: &[Item],
+        footer: &[Item],
+        data: &PageData<'_>,
+    ) -> Result<(), PdfError> {
+        if !header.is_empty() {
+            self.header = Some(self.form(header, data)?);
+        }
+        if !footer.is_empty() {
+            self.footer = Some(self.form(footer, data)?);
+        }
+        Ok(())
+    }
+
+    /// Starts a page: its object number.
+    pub(crate) fn begin_page(&mut self) -> Ref {
+        if self.page_ids.len().is_multiple_of(PAGES_PER_NODE) {
+            let node = self.w.alloc();
+            self.nodes.push(node);
+        }
+        let page = self.w.alloc();
+        self.page_ids.push(page);
+        page
+    }
+
+    /// Writes the page begun last: its content (`items`), and the page object.
+    pub(crate) fn end_page(
+        &mut self,
+        items: &[Item],
+        data: &PageData<'_>,
+        page_numbers: bool,
+    ) -> Result<(), PdfError> {
+        let (Some(&page), Some(&node)) = (self.page_ids.last(), self.nodes.last()) else {
+            return Err(PdfError::Write("a page ended before it began".into()));
+        };
+        self.content.clear();
+        // The furniture first, each form in the default graphics state; the body inside q/Q,
+        // so what it leaves set does not reach the footer's forms.
+        if self.header.is_some() {
+            self.content.extend_from_slice(b"/Hd Do\n");
+        }
+        self.content.extend_from_slice(b"q\n");
+        let mut cw = ContentWriter::new(&mut self.content, self.page_h, data);
+        cw.items(items);
+        cw.finish();
+        self.content.extend_from_slice(b"Q\n");
+        if self.footer.is_some() {
+            self.content.extend_from_slice(b"/Ft Do\n");
+        }
+        let number = if page_numbers {
+            let r = self.w.alloc();
+            self.numbers.push(r);
+            self.content.extend_from_slice(b"/Pn Do\n");
+            Some(r)
+        } else {
+            None
+        };
+        let contents = self.w.alloc();
+        self.write_content(contents, false)?;
+        let (header, footer, fonts) = (self.header, self.footer, self.fonts);
+        let (pw, ph) = (self.page_w, self.page_h);
+        self.w.obj(page, |o| {
+            o.extend_from_slice(b"<</Type/Page/Parent ");
+            node.put(o);
+            o.extend_from_slice(b"/MediaBox[0 0 ");
+            write_num(o, pw);
+            o.push(b' ');
+            write_num(o, ph);
+            o.extend_from_slice(b"]/Resources<</Font ");
+            fonts.put(o);
+            if header.is_some() || footer.is_some() || number.is_some() {
+                o.extend_from_slice(b"/XObject<<");
+                for (name, r) in [(&b"/Hd "[..], header), (b"/Ft ", footer), (b"/Pn ", number)] {
+                    if let Some(r) = r {
+                        o.extend_from_slice(name);
+                        r.put(o);
+                    }
+                }
+                o.extend_from_slice(b">>");
+            }
+            o.extend_from_slice(b">>/Contents ");
+            contents.put(o);
+            o.extend_from_slice(b">>");
+        });
+        Ok(())
+    }
+
+    /// Writes `self.content` as object `r`: a page's content stream, or (`form`) a form XObject
+    /// over the whole page.
+    fn write_content(&mut self, r: Ref, form: bool) -> Result<(), PdfError> {
+        let compress = self.content.len() >= MIN_COMPRESS;
+        if compress {
+            deflate_into(COMPRESSION, &self.content, &mut self.packed)?;
+        }
+        let data = if compress {
+            &self.packed
+        } else {
+            &self.content
+        };
+        self.hash.write(data);
+        let (fonts, pw, ph) = (self.fonts, self.page_w, self.page_h);
+        self.w.stream(
+            r,
+            |o| {
+                if form {
+                    o.extend_from_slice(b"/Type/XObject/Subtype/Form/BBox[0 0 ");
+                    write_num(o, pw);
+                    o.push(b' ');
+                    write_num(o, ph);
+                    o.extend_from_slice(b"]/Resources<</Font ");
+                    fonts.put(o);
+                    o.extend_from_slice(b">>");
+                }
+                if compress {
+                    o.extend_from_slice(b"/Filter/FlateDecode");
+                }
+            },
+            data,
+        );
+        Ok(())
+    }
+
+    /// Writes the `Page X of Y` form of page `index` (0-based), drawn by `items`.
+    pub(crate) fn page_number(
+        &mut self,
+        index: usize,
+        items: &[Item],
+        data: &PageData<'_>,
+    ) -> Result<(), PdfError> {
+        let Some(&r) = self.numbers.get(index) else {
+            return Err(PdfError::Write(format!(
+                "page {} has no number form",
+                index + 1
+            )));
+        };
+        self.content.clear();
+        let mut cw = ContentWriter::new(&mut self.content, self.page_h, data);
+        cw.items(items);
+        cw.finish();
+        self.write_content(r, true)
+    }
+
+    /// The rest of the file: fonts, page tree, outline, document information, catalog, the
+    /// cross-reference table and the trailer.
+    pub(crate) fn finish(
+        &mut self,
+        doc: &Document,
+        fonts: &Fonts,
+        usage: &GlyphUsage,
+        outline: &[OutlineEntry],
+    ) -> Result<(), PdfError> {
+        self.write_fonts(fonts, usage)?;
+        self.write_page_tree();
+        let outlines = self.write_outline(outline);
+        let info = self.info;
+        let created = pdf_date(doc);
+        self.w.obj(info, |o| {
+            o.extend_from_slice(b"<</Title");
+            write_text(o, &doc.meta.title);
+            o.extend_from_slice(b"/Author");
+            write_text(o, &doc.meta.author);
+            o.extend_from_slice(b"/Subject");
+            write_text(o, &doc.meta.subject);
+            o.extend_from_slice(b"/Keywords");
+            write_text(o, &doc.meta.keywords.join(","));
+            o.extend_from_slice(b"/Creator");
+            write_text(o, CREATOR);
+            o.extend_from_slice(b"/Producer");
+            write_text(o, PRODUCER);
+            o.extend_from_slice(b"/CreationDate");
+            write_text(o, &created);
+            o.extend_from_slice(b"/ModDate");
+            write_text(o, &created);
+            o.extend_from_slice(b">>");
+        });
+        let (catalog, pages) = (self.catalog, self.pages);
+        self.w.obj(catalog, |o| {
+            o.extend_from_slice(b"<</Type/Catalog/Pages ");
+            pages.put(o);
+            if let Some(outlines) = outlines {
+                o.extend_from_slice(b"/Outlines ");
+                outlines.put(o);
+                o.extend_from_slice(b"/PageMode/UseOutlines");
+            }
+            o.extend_from_slice(b">>");
+        });
+        // The file identifier, derived from the content so the same Document always gives the
+        // same bytes.
+        let id = self.hash.finish_hex();
+        self.w.finish(|o| {
+            o.extend_from_slice(b"/Root ");
+            catalog.put(o);
+            o.extend_from_slice(b"/Info ");
+            info.put(o);
+            o.extend_from_slice(b"/ID[<");
+            o.extend_from_slice(id.as_bytes());
+            o.extend_from_slice(b"><");
+            o.extend_from_slice(id.as_bytes());
+            o.extend_from_slice(b">]");
+        });
+        Ok(())
+    }
+
+    /// Each face the document used, subsetted to its glyphs (`font_objects`), and the
+    /// resource dictionary naming them.
+    fn write_fonts(&mut self, fonts: &Fonts, usage: &GlyphUsage) -> Result<(), PdfError> {
+        let names = write_fonts(&mut self.w, fonts, usage, &mut self.packed)?;
+        let fonts_ref = self.fonts;
+        self.w.obj(fonts_ref, |o| {
+            o.extend_from_slice(b"<<");
+            for (name, r) in &names {
+                write_name(o, name);
+                o.push(b' ');
+                r.put(o);
+            }
+            o.extend_from_slice(b">>");
+        });
+        Ok(())
+    }
+
+    /// The page tree: the root over one node per `PAGES_PER_NODE` pages.
+    fn write_page_tree(&mut self) {
+        let (root, total) = (self.pages, self.page_ids.len());
+        let nodes = std::mem::take(&mut self.nodes);
+        self.w.obj(root, |o| {
+            o.extend_from_slice(b"<</Type/Pages/Count ");
+            write_u64(o, total as u64);
+            o.extend_from_slice(b"/Kids[");
+            for (i, n) in nodes.iter().enumerate() {
+                if i > 0 {
+                    o.push(b' ');
+                }
+                n.put(o);
+            }
+            o.extend_from_slice(b"]>>");
+        });
+        for (i, &node) in nodes.iter().enumerate() {
+            let kids = &self.page_ids[i * PAGES_PER_NODE..((i + 1) * PAGES_PER_NODE).min(total)];
+            self.w.obj(node, |o| {
+                o.extend_from_slice(b"<</Type/Pages/Count ");
+                write_u64(o, kids.len() as u64);
+                o.extend_from_slice(b"/Parent ");
+                root.put(o);
+                o.extend_from_slice(b"/Kids[");
+                for (k, p) in kids.iter().enumerate() {
+                    if k > 0 {
+                        o.push(b' ');
+                    }
+                    p.put(o);
+                }
+                o.extend_from_slice(b"]>>");
+            });
+        }
+        self.nodes = nodes;
+    }
+
+    /// The document outline: level-1 headings at the top, level-2 headings under the level-1
+    /// heading before them, each pointing at the heading's position on its page.
+    fn write_outline(&mut self, entries: &[OutlineEntry]) -> Option<Ref> {
+        if entries.is_empty() || self.page_ids.is_empty() {
+            return None;
+        }
+        let root = self.w.alloc();
+        // Tree: top-level items, each with its children.
+        let mut tops: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            match tops.last_mut() {
+                Some((parent, children)) if e.level >= 2 && entries[*parent].level < e.level => {
+                    children.push(i)
+                }
+                _ => tops.push((i, Vec::new())),
+            }
+        }
+        let ids: Vec<Ref> = entries.iter().map(|_| self.w.alloc()).collect();
+        let page_h = self.page_h;
+        let page_ids = &self.page_ids;
+        let item =
+            |o: &mut Vec<u8>, e: &OutlineEntry, parent: Ref, siblings: &[usize], k: usize| {
+                o.extend_from_slice(b"<</Title");
+                write_text(o, &e.title);
+                o.extend_from_slice(b"/Parent ");
+                parent.put(o);
+                o.extend_from_slice(b"/Dest[");
+                page_ids.get(e.page).unwrap_or(&page_ids[0]).put(o);
+                o.extend_from_slice(b"/XYZ 0 ");
+                write_num(o, (page_h - e.y + 4.0).round());
+                o.extend_from_slice(b" null]");
+                if k > 0 {
+                    o.extend_from_slice(b"/Prev ");
+                    ids[siblings[k - 1]].put(o);
+                }
+                if k + 1 < siblings.len() {
+                    o.extend_from_slice(b"/Next ");
+                    ids[siblings[k + 1]].put(o);
+                }
+            };
+        let top_idx: Vec<usize> = tops.iter().map(|t| t.0).collect();
+        for (k, (i, children)) in tops.iter().enumerate() {
+            self.w.obj(ids[*i], |o| {
+                item(o, &entries[*i], root, &top_idx, k);
+                if let (Some(first), Some(last)) = (children.first(), children.last()) {
+                    o.extend_from_slice(b"/First ");
+                    ids[*first].put(o);
+                    o.extend_from_slice(b"/Last ");
+                    ids[*last].put(o);
+                    // Positive: open, showing the level-2 entries.
+                    o.extend_from_slice(b"/Count ");
+                    write_u64(o, children.len() as u64);
+                }
+                o.extend_from_slice(b">>");
+            });
+            for (c, child) in children.iter().enumerate() {
+                self.w.obj(ids[*child], |o| {
+                    item(o, &entries[*child], ids[*i], children, c);
+                    o.extend_from_slice(b">>");
+                });
+            }
+        }
+        self.w.obj(root, |o| {
+            o.extend_from_slice(b"<</Type/Outlines/First ");
+            ids[tops[0].0].put(o);
+            o.extend_from_slice(b"/Last ");
+            ids[tops[tops.len() - 1].0].put(o);
+            o.extend_from_slice(b"/Count ");
+            write_u64(o, entries.len() as u64);
+            o.extend_from_slice(b">>");
+        });
+        Some(root)
+    }
+}
+
+/// The creation date as a PDF date (`D:20261127100000+00'00'`, UTC).
+fn pdf_date(doc: &Document) -> String {
+    doc.meta.created.format("D:%Y%m%d%H%M%S+00'00'").to_string()
 }
 
 /// 128-bit FNV-1a (two 64-bit lanes), for the file identifier.
@@ -383,19 +495,19 @@ struct ContentWriter<'a> {
 }
 
 impl<'a> ContentWriter<'a> {
-    fn new(out: &'a mut Vec<u8>, page_h: f32, layout: &'a Layout) -> Self {
-        out.clear();
-        // Round joins (chart lines).
+    /// A writer appending to `out`, in the default graphics state except round line joins
+    /// (chart lines), which it sets.
+    fn new(out: &'a mut Vec<u8>, page_h: f32, data: &PageData<'a>) -> Self {
         out.extend_from_slice(b"1 j\n");
         ContentWriter {
             out,
             page_h,
-            codes: &layout.codes,
-            points: &layout.points,
-            text_ext: &layout.text_ext,
-            places: &layout.places,
-            spans: &layout.spans,
-            span_text: &layout.span_text,
+            codes: data.codes,
+            points: data.points,
+            text_ext: data.text_ext,
+            places: data.places,
+            spans: data.spans,
+            span_text: data.span_text,
             in_text: false,
             render_mode: 0,
             font: None,
@@ -489,7 +601,7 @@ impl<'a> ContentWriter<'a> {
                 self.text_mode(true);
                 if self.font != Some((face, size)) {
                     self.out.push(b'/');
-                    self.out.extend_from_slice(resource_name(face).as_bytes());
+                    self.out.extend_from_slice(font_name(face).as_bytes());
                     self.out.push(b' ');
                     self.num(size);
                     self.out.extend_from_slice(b"Tf\n");
@@ -519,7 +631,7 @@ impl<'a> ContentWriter<'a> {
                 self.line = (cx, cy);
                 match self.text_ext.get(ext as usize) {
                     None => {
-                        write_string(self.out, &self.codes[start as usize..end as usize]);
+                        write_glyphs(self.out, &self.codes[start as usize..end as usize]);
                         self.out.extend_from_slice(b" Tj\n");
                     }
                     Some(&TextExt { place, spans }) => self.glyphs(start, end, size, place, spans),
@@ -651,7 +763,7 @@ impl ContentWriter<'_> {
                     self.out.push(b')');
                     in_string = false;
                 }
-                write_u64_signed(self.out, pending as i64);
+                write_i64(self.out, pending as i64);
                 pending = 0;
             }
             if !in_string {
@@ -690,91 +802,6 @@ fn close_array(out: &mut Vec<u8>, in_array: &mut bool, in_string: &mut bool) {
     }
 }
 
-fn write_u64_signed(out: &mut Vec<u8>, v: i64) {
-    if v < 0 {
-        out.push(b'-');
-    }
-    write_u64(out, v.unsigned_abs());
-}
-
-fn write_hex4(out: &mut Vec<u8>, u: u16) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for shift in [12, 8, 4, 0] {
-        out.push(HEX[((u >> shift) & 0xF) as usize]);
-    }
-}
-
-/// A number with at most two decimals (1/7200 inch: finer than any device).
-fn write_num(out: &mut Vec<u8>, v: f32) {
-    write_centi(out, centi(v));
-}
-
-/// `v` in hundredths, rounded.
-fn centi(v: f32) -> i64 {
-    if v.is_finite() {
-        (v as f64 * 100.0).round() as i64
-    } else {
-        0
-    }
-}
-
-/// A number given in hundredths.
-fn write_centi(out: &mut Vec<u8>, v: i64) {
-    if v < 0 {
-        out.push(b'-');
-    }
-    let a = v.unsigned_abs();
-    write_u64(out, a / 100);
-    let frac = a % 100;
-    if frac != 0 {
-        out.push(b'.');
-        out.push(b'0' + (frac / 10) as u8);
-        if !frac.is_multiple_of(10) {
-            out.push(b'0' + (frac % 10) as u8);
-        }
-    }
-}
-
-/// A colour component 0..=255 as 0..1 with three decimals.
-fn write_unit(out: &mut Vec<u8>, v: u8) {
-    match v {
-        0 => out.push(b'0'),
-        255 => out.push(b'1'),
-        _ => {
-            let m = (v as u32 * 1000 + 127) / 255;
-            out.extend_from_slice(&[
-                b'.',
-                b'0' + (m / 100) as u8,
-                b'0' + (m / 10 % 10) as u8,
-                b'0' + (m % 10) as u8,
-            ]);
-        }
-    }
-}
-
-fn write_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
-}
-
-/// Two-byte glyph ids (Identity-H) as a literal string.
-fn write_string(out: &mut Vec<u8>, codes: &[u16]) {
-    out.push(b'(');
-    for &code in codes {
-        write_code(out, code);
-    }
-    out.push(b')');
-}
-
 /// One two-byte glyph id inside a literal string.
 #[inline(always)]
 fn write_code(out: &mut Vec<u8>, code: u16) {
@@ -785,26 +812,5 @@ fn write_code(out: &mut Vec<u8>, code: u16) {
             b'\n' => out.extend_from_slice(b"\\n"),
             _ => out.push(b),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_strings() {
-        let mut o = Vec::new();
-        for v in [0.0, 1.0, -2.5, 612.0, 0.004, 12.345, -0.001] {
-            write_num(&mut o, v);
-            o.push(b' ');
-        }
-        assert_eq!(String::from_utf8(o).unwrap(), "0 1 -2.5 612 0 12.35 0 ");
-        let mut o = Vec::new();
-        write_unit(&mut o, 0x80);
-        assert_eq!(o, b".502");
-        let mut o = Vec::new();
-        write_string(&mut o, &[0x0028, 0x5C0D, 0x0A41]);
-        assert_eq!(o, b"(\0\\(\\\\\\r\\nA)");
     }
 }

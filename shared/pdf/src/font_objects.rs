@@ -2,25 +2,31 @@
 //! over a CIDFontType2 (glyph ids as character codes), the subset TrueType program, `/W`
 //! widths and a `/ToUnicode` map.
 //!
-//! Written here rather than by printpdf because shaped glyphs (contextual Arabic forms,
-//! ligatures, Devanagari conjuncts) are not reachable through the font's cmap: printpdf builds
-//! `/ToUnicode` from character -> glyph pairs, one glyph per character, while a shaped glyph can
-//! stand for several characters (a ligature) and several glyphs for one character (the forms
-//! of a letter). Here each glyph maps to the text recorded in `GlyphUsage`.
+//! Shaped glyphs (contextual Arabic forms, ligatures, Devanagari conjuncts) are not reachable
+//! through the font's cmap: a shaped glyph can stand for several characters (a ligature) and
+//! several glyphs for one character (the forms of a letter). So each glyph maps to the text
+//! recorded in `GlyphUsage`, not to what the cmap says. Written with the crate's own writer
+//! (`crate::writer`), at the end of the file, when the glyph set of each face is known.
 
 use std::fmt::Write as _;
 
-use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
-
 use crate::PdfError;
 use crate::fonts::{FaceId, FontFace, Fonts, GlyphUsage, NO_TEXT, hhea_i16, subset_face};
+use crate::writer::deflate::deflate_into;
+use crate::writer::syntax::{write_i64, write_name, write_u64};
+use crate::writer::{ObjWriter, Ref};
 
-/// Adds a font object for each face `usage` used; returns (resource name, font object) pairs.
-pub(crate) fn add_fonts(
-    lo: &mut lopdf::Document,
+/// Deflate level of font programs (binary glyph data gains little from more).
+const FONT_COMPRESSION: i32 = 1;
+
+/// Writes the font objects of each face `usage` used; returns (resource name, Type0 font)
+/// pairs. `scratch` is a buffer for compressing.
+pub(crate) fn write_fonts(
+    w: &mut ObjWriter,
     fonts: &Fonts,
     usage: &GlyphUsage,
-) -> Result<Vec<(String, ObjectId)>, PdfError> {
+    scratch: &mut Vec<u8>,
+) -> Result<Vec<(String, Ref)>, PdfError> {
     let mut out = Vec::new();
     for face in FaceId::ALL {
         if !usage.is_used(face) {
@@ -29,7 +35,7 @@ pub(crate) fn add_fonts(
         let font = fonts
             .face(face)
             .ok_or_else(|| PdfError::Font(format!("{face:?} used but not loaded")))?;
-        let id = add_font(lo, face, font, usage)?;
+        let id = write_font(w, face, font, usage, scratch)?;
         out.push((resource_name(face), id));
     }
     Ok(out)
@@ -40,29 +46,22 @@ pub(crate) fn resource_name(face: FaceId) -> String {
     format!("F{}", face.index() + 1)
 }
 
-fn add_font(
-    lo: &mut lopdf::Document,
+fn write_font(
+    w: &mut ObjWriter,
     face_id: FaceId,
     font: &FontFace,
     usage: &GlyphUsage,
-) -> Result<ObjectId, PdfError> {
+    scratch: &mut Vec<u8>,
+) -> Result<Ref, PdfError> {
     let used = usage.used(face_id);
     let subset = subset_face(font, used)?;
-    let name = || Object::Name(subset.name.clone().into_bytes());
-
-    // Widths of codes 0 (`.notdef`, drawn for a glyph a shaped run lacks) to n, in 1/1000 em
-    // truncated as the layout measured them.
-    let widths: Vec<Object> = std::iter::once(font.advance(0))
-        .chain(used.iter().map(|&(_, gid)| font.advance(gid)))
-        .map(|w| Object::Integer(w as i64))
-        .collect();
 
     let scale = |v: i16| (v as f32 * 1000.0 / font.units_per_em as f32).round() as i64;
     let face = &font.face;
     let bbox = face.global_bounding_box();
     let ascent = scale(font.ascender());
     let cap_height = face.capital_height().map_or(ascent, scale);
-    // The slant from the caret (hhea), as printpdf derived it: negative for italic.
+    // The slant from the caret (hhea): negative for italic.
     let rise = hhea_i16(face, 18).unwrap_or(1);
     let run = hhea_i16(face, 20).unwrap_or(0);
     let italic_angle = if rise == 0 {
@@ -77,55 +76,69 @@ fn add_font(
     let weight = face.weight().to_number();
     let stem_v = 50 + ((weight as f32 / 65.0).powi(2)).round() as i64;
 
-    let mut program = Dictionary::new();
-    program.set("Length1", Object::Integer(subset.program.len() as i64));
-    let program_id = lo.add_object(Stream::new(program, subset.program));
+    let program = w.alloc();
+    let descriptor = w.alloc();
+    let cid = w.alloc();
+    let to_unicode_ref = w.alloc();
+    let type0 = w.alloc();
 
-    let mut descriptor = Dictionary::new();
-    descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
-    descriptor.set("FontName", name());
-    descriptor.set("Flags", Object::Integer(flags));
-    descriptor.set(
-        "FontBBox",
-        Object::Array(
-            [bbox.x_min, bbox.y_min, bbox.x_max, bbox.y_max]
-                .into_iter()
-                .map(|v| Object::Integer(scale(v)))
-                .collect(),
-        ),
+    deflate_into(FONT_COMPRESSION, &subset.program, scratch)?;
+    w.stream(
+        program,
+        |o| {
+            o.extend_from_slice(b"/Length1 ");
+            write_u64(o, subset.program.len() as u64);
+            o.extend_from_slice(b"/Filter/FlateDecode");
+        },
+        scratch,
     );
-    descriptor.set("ItalicAngle", Object::Integer(italic_angle));
-    descriptor.set("Ascent", Object::Integer(ascent));
-    descriptor.set("Descent", Object::Integer(scale(font.descender())));
-    descriptor.set("CapHeight", Object::Integer(cap_height));
-    descriptor.set("StemV", Object::Integer(stem_v));
-    descriptor.set("FontFile2", Object::Reference(program_id));
-    let descriptor_id = lo.add_object(descriptor);
-
-    let mut system = Dictionary::new();
-    system.set(
-        "Registry",
-        Object::String(b"Adobe".to_vec(), StringFormat::Literal),
-    );
-    system.set(
-        "Ordering",
-        Object::String(b"Identity".to_vec(), StringFormat::Literal),
-    );
-    system.set("Supplement", Object::Integer(0));
-
-    let mut cid = Dictionary::new();
-    cid.set("Type", Object::Name(b"Font".to_vec()));
-    cid.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
-    cid.set("BaseFont", name());
-    cid.set("CIDSystemInfo", Object::Dictionary(system));
-    cid.set("FontDescriptor", Object::Reference(descriptor_id));
-    cid.set(
-        "W",
-        Object::Array(vec![Object::Integer(0), Object::Array(widths)]),
-    );
-    cid.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
-    let cid_id = lo.add_object(cid);
-
+    let name = |o: &mut Vec<u8>| write_name(o, &subset.name);
+    w.obj(descriptor, |o| {
+        o.extend_from_slice(b"<</Type/FontDescriptor/FontName");
+        name(o);
+        o.extend_from_slice(b"/Flags ");
+        write_i64(o, flags);
+        o.extend_from_slice(b"/FontBBox[");
+        for (i, v) in [bbox.x_min, bbox.y_min, bbox.x_max, bbox.y_max]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                o.push(b' ');
+            }
+            write_i64(o, scale(v));
+        }
+        o.extend_from_slice(b"]/ItalicAngle ");
+        write_i64(o, italic_angle);
+        o.extend_from_slice(b"/Ascent ");
+        write_i64(o, ascent);
+        o.extend_from_slice(b"/Descent ");
+        write_i64(o, scale(font.descender()));
+        o.extend_from_slice(b"/CapHeight ");
+        write_i64(o, cap_height);
+        o.extend_from_slice(b"/StemV ");
+        write_i64(o, stem_v);
+        o.extend_from_slice(b"/FontFile2 ");
+        program.put(o);
+        o.extend_from_slice(b">>");
+    });
+    w.obj(cid, |o| {
+        o.extend_from_slice(b"<</Type/Font/Subtype/CIDFontType2/BaseFont");
+        name(o);
+        o.extend_from_slice(
+            b"/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/FontDescriptor ",
+        );
+        descriptor.put(o);
+        // Widths of codes 0 (`.notdef`) to n, in 1/1000 em truncated as the layout measured
+        // them.
+        o.extend_from_slice(b"/W[0[");
+        write_u64(o, font.advance(0) as u64);
+        for &(_, gid) in used {
+            o.push(b' ');
+            write_u64(o, font.advance(gid) as u64);
+        }
+        o.extend_from_slice(b"]]/CIDToGIDMap/Identity>>");
+    });
     let nominal = nominal_chars(font, used, usage.texts(face_id));
     let cmap = to_unicode(
         used,
@@ -133,19 +146,17 @@ fn add_font(
         &nominal,
         usage.provisional(face_id),
     );
-    let cmap_id = lo.add_object(Stream::new(Dictionary::new(), cmap.into_bytes()));
-
-    let mut type0 = Dictionary::new();
-    type0.set("Type", Object::Name(b"Font".to_vec()));
-    type0.set("Subtype", Object::Name(b"Type0".to_vec()));
-    type0.set("BaseFont", name());
-    type0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
-    type0.set(
-        "DescendantFonts",
-        Object::Array(vec![Object::Reference(cid_id)]),
-    );
-    type0.set("ToUnicode", Object::Reference(cmap_id));
-    Ok(lo.add_object(type0))
+    w.stream(to_unicode_ref, |_| {}, cmap.as_bytes());
+    w.obj(type0, |o| {
+        o.extend_from_slice(b"<</Type/Font/Subtype/Type0/BaseFont");
+        name(o);
+        o.extend_from_slice(b"/Encoding/Identity-H/DescendantFonts[");
+        cid.put(o);
+        o.extend_from_slice(b"]/ToUnicode ");
+        to_unicode_ref.put(o);
+        o.extend_from_slice(b">>");
+    });
+    Ok(type0)
 }
 
 /// For the glyphs only ever drawn inside `/ActualText` spans (so with no text of their own):

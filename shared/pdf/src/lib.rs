@@ -1,9 +1,16 @@
 //! PDF renderer of the document model.
 //!
 //! [`render_pdf`] lays a [`Document`] out itself (real glyph metrics of the embedded fonts, line
-//! wrapping, pagination with repeated table headers, keep-with-next headings), then emits the
-//! pages through printpdf with the practice header, the red confidentiality banner and the
-//! `Page X of Y` footer on every page.
+//! wrapping, pagination with repeated table headers, keep-with-next headings) and writes the PDF
+//! itself (`writer`, `emit`): each page is written out as soon as it is full and dropped, so
+//! memory does not grow with the document; [`render_pdf_to`] and [`PdfStream`] hand the file
+//! out in pieces as it is made. Every page has the practice header, the red confidentiality
+//! banner and the `Page X of Y` footer.
+//!
+//! No PDF library is used on this path: printpdf (and lopdf under it) build the whole document
+//! in memory before writing a byte, could not stream, and had no way to say which Unicode text
+//! a glyph stands for beyond one character per glyph. The crate's own writer is a few hundred
+//! lines (`src/writer/`): objects, streams, a cross-reference table.
 //!
 //! Scripts: text is shaped (rustybuzz) where the script needs it (Arabic, Hebrew, Devanagari,
 //! Thai) and laid out bidirectionally (Unicode bidi algorithm): right-to-left paragraphs are set
@@ -26,8 +33,11 @@ mod fonts;
 mod layout;
 mod style;
 mod text;
+mod writer;
 
-use exports_document_model::Document;
+use std::io::Write;
+
+use exports_document_model::{Block, Document};
 
 /// Why a document could not be rendered.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -38,7 +48,7 @@ pub enum PdfError {
     /// The page setup leaves no room for text (negative or huge margins).
     #[error("page setup: {0}")]
     PageSetup(String),
-    /// Building or writing the PDF failed.
+    /// Building or writing the PDF failed (the sink refused the bytes).
     #[error("writing the PDF: {0}")]
     Write(String),
 }
@@ -62,16 +72,91 @@ pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
 
 /// Renders `doc` to PDF bytes and reports page count and characters without a glyph.
 pub fn render_pdf_with_report(doc: &Document) -> Result<(Vec<u8>, RenderReport), PdfError> {
-    let fonts = fonts::fonts()?;
-    let mut layout = layout::Layout::new(fonts, doc)?;
-    layout.blocks(&doc.blocks);
-    layout.finish();
-    let bytes = emit::emit(&layout, doc)?;
-    let report = RenderReport {
-        pages: layout.pages.len(),
-        missing_glyphs: layout.shaper.missing,
-    };
+    let mut bytes = Vec::new();
+    let report = render_pdf_to(doc, &mut bytes)?;
     Ok((bytes, report))
+}
+
+/// Pending output above this is handed to the sink between blocks.
+const FLUSH_AT: usize = 256 * 1024;
+
+/// Renders `doc` into `sink` as it is laid out: the file is never held whole (only what the
+/// current block produced, at most a few hundred KB).
+pub fn render_pdf_to(doc: &Document, sink: &mut dyn Write) -> Result<RenderReport, PdfError> {
+    let mut layout = layout::Layout::new(fonts::fonts()?, doc)?;
+    let io = |e: std::io::Error| PdfError::Write(e.to_string());
+    for i in 0..doc.blocks.len() {
+        layout.block(&doc.blocks, i);
+        if layout.emitter.w.pending() >= FLUSH_AT {
+            layout.emitter.w.drain_to(sink).map_err(io)?;
+        }
+    }
+    layout.finish(doc)?;
+    layout.emitter.w.drain_to(sink).map_err(io)?;
+    Ok(report_of(&layout))
+}
+
+fn report_of(layout: &layout::Layout) -> RenderReport {
+    RenderReport {
+        pages: layout.emitter.page_count(),
+        missing_glyphs: layout.shaper.missing,
+    }
+}
+
+/// A render in progress that hands the file out in chunks as the layout goes
+/// ([`PdfStream::next_chunk`]): for uploading a large file in parts while it is made. It owns
+/// the document and drops each block's content once the block is laid out.
+pub struct PdfStream {
+    doc: Document,
+    layout: layout::Layout,
+    next_block: usize,
+    finished: bool,
+}
+
+impl PdfStream {
+    /// Chunks are about this big (the last may be smaller; one block's pages may make one
+    /// bigger).
+    pub const CHUNK: usize = 256 * 1024;
+
+    pub fn new(doc: Document) -> Result<PdfStream, PdfError> {
+        let layout = layout::Layout::new(fonts::fonts()?, &doc)?;
+        Ok(PdfStream {
+            doc,
+            layout,
+            next_block: 0,
+            finished: false,
+        })
+    }
+
+    /// The next piece of the file; `None` once the whole file has been handed out.
+    pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, PdfError> {
+        if self.finished {
+            return Ok(None);
+        }
+        while self.layout.emitter.w.pending() < Self::CHUNK {
+            let i = self.next_block;
+            if i >= self.doc.blocks.len() {
+                self.layout.finish(&self.doc)?;
+                self.finished = true;
+                break;
+            }
+            self.layout.block(&self.doc.blocks, i);
+            // Laid out: only the blocks after it are read again (keep-with-next).
+            if let Some(done) = self.doc.blocks.get_mut(i) {
+                *done = Block::PageBreak;
+            }
+            self.next_block += 1;
+        }
+        if let Some(e) = self.layout.error.take() {
+            return Err(e);
+        }
+        Ok(Some(self.layout.emitter.w.take()))
+    }
+
+    /// Pages and missing glyphs so far (all of them once [`Self::next_chunk`] returned `None`).
+    pub fn report(&self) -> RenderReport {
+        report_of(&self.layout)
+    }
 }
 
 /// Parses the embedded fonts now instead of on the first render (call at cold start).

@@ -1,11 +1,12 @@
 //! Page furniture: the header (confidentiality banner, practice name and lines, whose record it
-//! is, rule) shared by
-//! every page, and each page's footer (rule, footer text, watermark, `Page X of Y`).
+//! is, rule) and the footer (rule, footer text, watermark) shared by every page, each written
+//! once as a form every page draws; and each page's `Page X of Y`, written when Y is known.
 
 use exports_document_model::{Align, Document, Run};
 
 use super::text_runs::LineBox;
-use super::{Item, Layout};
+use super::{Item, Layout, page_data};
+use crate::PdfError;
 use crate::style::*;
 use crate::text::Laid;
 
@@ -185,26 +186,24 @@ impl Layout {
         self.frame.body_bottom = f.body_bottom.min(rule - 12.0);
     }
 
-    /// Builds each page's footer: rule, footer text and watermark, `Page X of Y`.
-    pub(crate) fn finish(&mut self) {
+    /// The footer every page shares: rule, footer text and watermark (`Page X of Y` is drawn
+    /// per page by [`Self::page_numbers`]).
+    pub(super) fn footer_items(&mut self) -> Vec<Item> {
         let f = self.frame;
-        let total = self.pages.len();
         let laid = std::mem::take(&mut self.footer_lines);
         let first_top = self.footer_first_baseline;
-        // The shared footer text is shaped once; every page's items point at the same text.
-        let mut shared = Vec::new();
-        shared.push(Item::Line {
+        let mut items = vec![Item::Line {
             x1: f.left,
             y1: first_top - 4.0,
             x2: f.right,
             y2: first_top - 4.0,
             color: RULE,
             width: 0.6,
-        });
+        }];
         for (i, line) in laid.lines.iter().enumerate() {
             let top = first_top + i as f32 * FOOTER_LEADING;
             self.line_into(
-                &mut shared,
+                &mut items,
                 &laid,
                 *line,
                 LineBox {
@@ -220,33 +219,45 @@ impl Layout {
                 },
             );
         }
-        let mut num = Laid::default();
-        self.footers = Vec::with_capacity(total);
-        for page in 1..=total {
-            let mut items = shared.clone();
-            if self.page_numbers {
-                let label = format!("Page {page} of {total}");
-                self.shape_plain(&label, false, f32::MAX, FOOTER_SIZE, &mut num);
-                if let Some(line) = num.lines.first().copied() {
-                    self.line_into(
-                        &mut items,
-                        &num,
-                        line,
-                        LineBox {
-                            x: f.left,
-                            width: f.width(),
-                            top: first_top,
-                            align: Align::Right,
-                        },
-                        TextStyle {
-                            size: FOOTER_SIZE,
-                            leading: FOOTER_LEADING,
-                            color: TEXT_STRONG,
-                        },
-                    );
-                }
-            }
-            self.footers.push(items);
+        items
+    }
+
+    /// Writes each page's `Page X of Y` form, now that Y is known.
+    pub(super) fn page_numbers(&mut self) -> Result<(), PdfError> {
+        if !self.page_numbers {
+            return Ok(());
         }
+        let f = self.frame;
+        let total = self.emitter.page_count();
+        let mut num = Laid::default();
+        let mut items = Vec::with_capacity(4);
+        for page in 1..=total {
+            items.clear();
+            self.clear_page_data();
+            let label = format!("Page {page} of {total}");
+            self.shape_plain(&label, false, f32::MAX, FOOTER_SIZE, &mut num);
+            if let Some(line) = num.lines.first().copied() {
+                self.line_into(
+                    &mut items,
+                    &num,
+                    line,
+                    LineBox {
+                        x: f.left,
+                        width: f.width(),
+                        top: self.footer_first_baseline,
+                        align: Align::Right,
+                    },
+                    TextStyle {
+                        size: FOOTER_SIZE,
+                        leading: FOOTER_LEADING,
+                        color: TEXT_STRONG,
+                    },
+                );
+            }
+            self.emitter
+                .page_number(page - 1, &items, &page_data!(self))?;
+        }
+        self.clear_page_data();
+        Ok(())
     }
 }

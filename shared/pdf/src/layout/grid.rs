@@ -118,9 +118,9 @@ impl Layout {
     /// Draws the pending vertical borders.
     pub(super) fn end_grid(&mut self) {
         if let Some(span) = self.grid_span.take() {
-            let page = &mut self.pages[span.page];
+            // The span is on the current page: a new page ends the grid's span first.
             for x in span.xs {
-                page.push(Item::Line {
+                self.page.push(Item::Line {
                     x1: x,
                     y1: span.top,
                     x2: x,
@@ -231,7 +231,7 @@ impl Layout {
             xs.extend(cells.iter().skip(1).map(|c| c.x));
         }
         xs.push(right);
-        let page = self.pages.len() - 1;
+        let page = self.page_index();
         match &mut self.grid_span {
             Some(span)
                 if span.page == page

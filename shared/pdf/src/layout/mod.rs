@@ -1,7 +1,8 @@
 //! Page layout: blocks flowed into pages of positioned items (text runs, rectangles, lines).
 //!
-//! Coordinates are points from the page's top-left corner; `emit` flips them for PDF. The
-//! [`Layout`] state lives here; its methods are split by responsibility: placing text runs
+//! Coordinates are points from the page's top-left corner; `emit` flips them for PDF. Pages are
+//! not kept: each is handed to the [`Emitter`] when it is full, written out and dropped, so the
+//! layout holds one page of items however long the document. The [`Layout`] state lives here; its methods are split by responsibility: placing text runs
 //! (`text_runs`), breaking pages (`pagination`), running text (`prose`), bordered grids of
 //! cells (`grid`) and what is drawn in them (`tables`, `notice`), the page header and footer
 //! (`furniture`) and the line chart (`chart`, `chart_axes`).
@@ -23,6 +24,7 @@ mod text_runs;
 use exports_document_model::{Block, Document, PageSize};
 
 use crate::PdfError;
+use crate::emit::Emitter;
 use crate::fonts::{FaceId, Fonts, GlyphUsage};
 use crate::style::*;
 use crate::text::{Laid, Shaper};
@@ -151,24 +153,31 @@ pub(crate) struct Layout {
     pub fonts: &'static Fonts,
     pub shaper: Shaper,
     pub usage: GlyphUsage,
-    /// Glyph ids (subset numbering) of every `Item::Text`.
+    /// Glyph ids (subset numbering) of the current page's `Item::Text`s.
     pub codes: Vec<u16>,
-    /// `Item::Text::ext` of shaped or mirrored glyphs; their positions and spans.
+    /// `Item::Text::ext` of the current page's shaped or mirrored glyphs; their positions and
+    /// spans.
     pub text_ext: Vec<TextExt>,
     pub places: Vec<Place>,
-    /// `/ActualText` spans (`TextExt::spans`) and their texts.
+    /// `/ActualText` spans (`TextExt::spans`) and their texts, of the current page.
     pub spans: Vec<Span>,
     pub span_text: String,
     /// Scratch: a line's glyphs in visual order; a run's text as drawn.
     order: Vec<usize>,
     shown: String,
+    /// Points of the current page's `Item::Polyline`s.
     pub points: Vec<(f32, f32)>,
-    /// Body items per page.
+    /// The current page's body items.
+    pub page: Vec<Item>,
+    /// Header items (the same on every page), until they are written.
+    header: Vec<Item>,
+    /// Writes the finished pages.
+    pub emitter: Emitter,
+    /// The first error writing a page (pagination cannot fail; the caller checks this).
+    pub error: Option<PdfError>,
+    /// Unit tests: a copy of every finished page's items.
+    #[cfg(test)]
     pub pages: Vec<Vec<Item>>,
-    /// Header items (the same on every page).
-    pub header: Vec<Item>,
-    /// Footer items per page (after `finish`).
-    pub footers: Vec<Vec<Item>>,
     pub outline: Vec<OutlineEntry>,
     pub frame: Frame,
     /// Top of the free space on the current page.
@@ -186,7 +195,33 @@ pub(crate) struct Layout {
     column_cache: Option<(usize, Columns)>,
 }
 
+/// The emitter's view of what the current page's items point into (a macro, so the fields are
+/// borrowed one by one while the emitter is borrowed mutably).
+macro_rules! page_data {
+    ($l:expr) => {
+        crate::emit::PageData {
+            codes: &$l.codes,
+            points: &$l.points,
+            text_ext: &$l.text_ext,
+            places: &$l.places,
+            spans: &$l.spans,
+            span_text: &$l.span_text,
+        }
+    };
+}
+pub(super) use page_data;
+
 impl Layout {
+    /// Forgets what the items of a written page pointed into.
+    pub(super) fn clear_page_data(&mut self) {
+        self.codes.clear();
+        self.points.clear();
+        self.text_ext.clear();
+        self.places.clear();
+        self.spans.clear();
+        self.span_text.clear();
+    }
+
     pub(crate) fn new(fonts: &'static Fonts, doc: &Document) -> Result<Layout, PdfError> {
         let (w_mm, h_mm) = doc.page.size.mm();
         let (page_w, page_h) = match doc.page.size {
@@ -218,7 +253,7 @@ impl Layout {
             fonts,
             shaper: Shaper::new(fonts),
             usage: GlyphUsage::new(),
-            codes: Vec::with_capacity(doc.blocks.len() * 256),
+            codes: Vec::with_capacity(8 * 1024),
             text_ext: Vec::new(),
             places: Vec::new(),
             spans: Vec::new(),
@@ -226,9 +261,12 @@ impl Layout {
             order: Vec::new(),
             shown: String::new(),
             points: Vec::new(),
-            pages: vec![Vec::with_capacity(256)],
+            page: Vec::with_capacity(512),
             header: Vec::new(),
-            footers: Vec::new(),
+            emitter: Emitter::new(doc, frame.page_w, frame.page_h),
+            error: None,
+            #[cfg(test)]
+            pages: Vec::new(),
             outline: Vec::new(),
             frame,
             y: frame.body_top,
@@ -248,31 +286,57 @@ impl Layout {
             ));
         }
         l.y = l.frame.body_top;
+        let header = std::mem::take(&mut l.header);
+        let footer = l.footer_items();
+        l.emitter.furniture(&header, &footer, &page_data!(l))?;
+        l.clear_page_data();
+        l.begin_page();
         Ok(l)
     }
 
-    pub(crate) fn blocks(&mut self, blocks: &[Block]) {
-        // Cached columns belong to the previous call's blocks.
-        self.column_cache = None;
-        for (i, block) in blocks.iter().enumerate() {
-            match block {
-                Block::Heading { level, text } => {
-                    let keep = self.first_chunk_height(blocks, i + 1, 2);
-                    self.heading(*level, text, keep);
-                }
-                Block::Paragraph { text } => self.paragraph(text),
-                Block::BulletList { items } => self.bullets(items),
-                Block::KeyValue { rows } => self.key_value(rows),
-                Block::Table(t) => self.table(i, t),
-                Block::Notice { kind, text } => self.notice(*kind, text),
-                Block::Chart(c) => self.chart(c),
-                Block::PageBreak => {
-                    if !self.at_page_top() {
-                        self.new_page();
-                    }
+    /// Lays out block `i` of `blocks` (the blocks after it are read to keep a heading with
+    /// what follows). Blocks are laid out in order, each once.
+    pub(crate) fn block(&mut self, blocks: &[Block], i: usize) {
+        let Some(block) = blocks.get(i) else {
+            return;
+        };
+        match block {
+            Block::Heading { level, text } => {
+                let keep = self.first_chunk_height(blocks, i + 1, 2);
+                self.heading(*level, text, keep);
+            }
+            Block::Paragraph { text } => self.paragraph(text),
+            Block::BulletList { items } => self.bullets(items),
+            Block::KeyValue { rows } => self.key_value(rows),
+            Block::Table(t) => self.table(i, t),
+            Block::Notice { kind, text } => self.notice(*kind, text),
+            Block::Chart(c) => self.chart(c),
+            Block::PageBreak => {
+                if !self.at_page_top() {
+                    self.new_page();
                 }
             }
         }
+    }
+
+    /// Unit tests: lays out every block and ends the last page (its items in `pages`).
+    #[cfg(test)]
+    pub(crate) fn blocks(&mut self, blocks: &[Block]) {
+        for i in 0..blocks.len() {
+            self.block(blocks, i);
+        }
+        self.end_page();
+    }
+
+    /// Ends the last page and writes the rest of the file.
+    pub(crate) fn finish(&mut self, doc: &Document) -> Result<(), PdfError> {
+        self.end_page();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.page_numbers()?;
+        self.emitter
+            .finish(doc, self.fonts, &self.usage, &self.outline)
     }
 }
 

@@ -2,9 +2,9 @@
 
 use exports_document_model::Block;
 
-use super::Layout;
 use super::grid::{TABLE_GRID, grid_row_height};
 use super::notice::notice_grid;
+use super::{Layout, page_data};
 use crate::style::*;
 
 impl Layout {
@@ -12,10 +12,41 @@ impl Layout {
         self.y <= self.frame.body_top + 0.01
     }
 
+    /// Ends the current page (handing it to the emitter, which writes it out) and starts the
+    /// next one.
     pub(super) fn new_page(&mut self) {
-        self.pages.push(Vec::with_capacity(256));
+        self.end_page();
+        self.begin_page();
         self.y = self.frame.body_top;
         self.grid_top = true;
+    }
+
+    /// The page being laid out, from 0.
+    pub(super) fn page_index(&self) -> usize {
+        self.emitter.page_count().saturating_sub(1)
+    }
+
+    pub(super) fn begin_page(&mut self) {
+        self.emitter.begin_page();
+    }
+
+    /// Writes the current page out and forgets it. A write error is kept for the caller of
+    /// the layout (pagination happens deep inside block layout, which cannot fail).
+    pub(super) fn end_page(&mut self) {
+        // Grid borders still pending belong on this page.
+        self.end_grid();
+        let result = self
+            .emitter
+            .end_page(&self.page, &page_data!(self), self.page_numbers);
+        if let Err(e) = result
+            && self.error.is_none()
+        {
+            self.error = Some(e);
+        }
+        #[cfg(test)]
+        self.pages.push(self.page.clone());
+        self.page.clear();
+        self.clear_page_data();
     }
 
     /// Starts a new page unless `h` fits below the cursor (or the page is still empty).

@@ -28,7 +28,7 @@ impl Layout {
             self.outline.push(OutlineEntry {
                 level,
                 title: text.trim().to_owned(),
-                page: self.pages.len() - 1,
+                page: self.page_index(),
                 y: self.y,
             });
         }

@@ -66,13 +66,13 @@ impl Layout {
             return;
         }
         // Taken out for the call, which also needs `self` (a move of the Vec, no copy).
-        let mut page = std::mem::take(self.pages.last_mut().expect("a page"));
+        let mut page = std::mem::take(&mut self.page);
         self.line_into(&mut page, laid, line, at, style);
-        *self.pages.last_mut().expect("a page") = page;
+        self.page = page;
     }
 
     pub(super) fn push(&mut self, item: Item) {
-        self.pages.last_mut().expect("a page").push(item);
+        self.page.push(item);
     }
 
     /// Draws line `line` of `laid` into `out` (a page, the header or a footer): one text item
