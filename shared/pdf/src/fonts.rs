@@ -10,6 +10,7 @@
 //! Widths are kept in integer thousandths of an em, truncated exactly as `/W` is written
 //! (`font_objects`), so the width a line is laid out with is the width a viewer draws it with.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
 use rustybuzz::{Direction, Script, ShapePlan};
@@ -210,7 +211,8 @@ const SOURCES: [Source; FACE_COUNT] = [
 ];
 
 /// Latin (incl. Vietnamese in Latin Extended Additional), Greek, Cyrillic, punctuation, arrows,
-/// maths: everything below U+2500 is looked up in a flat table (40 KB per face).
+/// maths: everything below U+2500 is looked up in a flat table (37 KB per face), filled as
+/// characters are first met.
 const DIRECT_LIMIT: u32 = 0x2500;
 /// The flat table of the script faces: up to the end of Thai and beyond (16 KB per face).
 const SCRIPT_DIRECT_LIMIT: u32 = 0x1000;
@@ -228,12 +230,29 @@ pub(crate) struct FontFace {
     pub face: Face<'static>,
     pub units_per_em: u16,
     pub num_glyphs: u16,
-    direct: Box<[Glyph]>,
+    /// The glyphs of code points below the face's direct limit, each looked up in the cmap on
+    /// first use ([`UNKNOWN`] until then): filling the whole table up front cost 8 ms of a
+    /// process's first render, for characters most documents never use.
+    direct: Box<[AtomicU32]>,
     /// The shaping tables, for the faces that are shaped (built on first use).
     shaper: OnceLock<rustybuzz::Face<'static>>,
     /// Shape plans, left to right and right to left (built on first use: a plan compiles the
     /// font's feature lookups, which costs far more than shaping a name).
     plans: [OnceLock<ShapePlan>; 2],
+}
+
+/// A `direct` slot not looked up yet.
+const UNKNOWN: u32 = u32::MAX;
+
+fn pack(g: Glyph) -> u32 {
+    (g.gid as u32) << 16 | g.adv as u32
+}
+
+fn unpack(v: u32) -> Glyph {
+    Glyph {
+        gid: (v >> 16) as u16,
+        adv: v as u16,
+    }
 }
 
 impl FontFace {
@@ -242,25 +261,18 @@ impl FontFace {
             .map_err(|e| PdfError::Font(format!("{}: {e}", src.ps_name)))?;
         let units_per_em = face.units_per_em();
         let num_glyphs = face.number_of_glyphs();
-        let mut f = FontFace {
+        Ok(FontFace {
             data: src.data,
             ps_name: src.ps_name,
             face,
             units_per_em,
             num_glyphs,
-            direct: Box::new([]),
+            direct: (0..src.direct_limit)
+                .map(|_| AtomicU32::new(UNKNOWN))
+                .collect(),
             shaper: OnceLock::new(),
             plans: [OnceLock::new(), OnceLock::new()],
-        };
-        let direct: Vec<Glyph> = (0..src.direct_limit)
-            .map(|cp| {
-                char::from_u32(cp)
-                    .and_then(|c| f.lookup_slow(c))
-                    .unwrap_or_default()
-            })
-            .collect();
-        f.direct = direct.into_boxed_slice();
-        Ok(f)
+        })
     }
 
     /// The advance of `gid` in 1/1000 em, truncated the way `/W` is written.
@@ -285,11 +297,19 @@ impl FontFace {
     /// The glyph for `c`, if this face has one.
     #[inline]
     pub(crate) fn lookup(&self, c: char) -> Option<Glyph> {
-        match self.direct.get(c as usize) {
-            Some(g) if g.gid != 0 => Some(*g),
-            Some(_) => None,
-            None => self.lookup_slow(c),
-        }
+        let Some(slot) = self.direct.get(c as usize) else {
+            return self.lookup_slow(c);
+        };
+        let g = match slot.load(Ordering::Relaxed) {
+            UNKNOWN => {
+                // Racing threads compute the same value; either store wins.
+                let g = self.lookup_slow(c).unwrap_or_default();
+                slot.store(pack(g), Ordering::Relaxed);
+                g
+            }
+            v => unpack(v),
+        };
+        (g.gid != 0).then_some(g)
     }
 
     /// Whether the face has a glyph for `c` (through its cmap).
