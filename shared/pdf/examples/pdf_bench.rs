@@ -5,11 +5,15 @@
 //! cargo run --release -p exports-pdf --example pdf_bench -- --out /tmp/pdfs   # also write the PDFs
 //! cargo run --release -p exports-pdf --example pdf_bench -- --once-big        # one big render (for /usr/bin/time -v)
 //! ```
+//!
+//! Besides the table: the full record at 1,000 and 5,000 sessions (time per page, and the peak
+//! RSS of one streamed render in a child process, `--once-big SESSIONS`), and the first render
+//! of a fresh process (`--cold`, in children: fonts parsed on first use).
 
 use std::time::{Duration, Instant};
 
 use exports_document_model::sample::clinical_document;
-use exports_pdf::{render_pdf, render_pdf_with_report};
+use exports_pdf::{render_pdf, render_pdf_to, render_pdf_with_report};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -49,17 +53,29 @@ fn main() {
         }
         return;
     }
-    if args.iter().any(|a| a == "--once-big") {
-        let doc = clinical_document(200, 400);
+    if let Some(i) = args.iter().position(|a| a == "--once-big") {
+        // One streamed render of the full record (200 sessions unless given), into a sink that
+        // only counts: peak RSS is the document plus what the renderer holds.
+        let sessions = args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(200);
+        let doc = clinical_document(sessions, 400);
         let t = Instant::now();
-        let (bytes, report) = render_pdf_with_report(&doc).expect("render");
+        let mut sink = Counting(0);
+        let report = render_pdf_to(&doc, &mut sink).expect("render");
         println!(
-            "full record: {} pages, {} bytes, {:.1} ms, peak RSS {} KB",
+            "{} {} {:.1} {}",
             report.pages,
-            bytes.len(),
+            sink.0,
             t.elapsed().as_secs_f64() * 1e3,
             vm_hwm_kb().unwrap_or(0)
         );
+        return;
+    }
+    if args.iter().any(|a| a == "--cold") {
+        // The first render of this process: fonts parsed on first use.
+        let doc = clinical_document(1, 300);
+        let t = Instant::now();
+        render_pdf(&doc).expect("render");
+        println!("{:.3}", t.elapsed().as_secs_f64() * 1e3);
         return;
     }
 
@@ -115,6 +131,9 @@ fn main() {
         base_rss as f64 / 1024.0
     );
 
+    scale();
+    cold();
+
     // Throughput: small documents back to back.
     let small = clinical_document(1, 300);
     let n = 1000;
@@ -129,5 +148,84 @@ fn main() {
         secs,
         n as f64 / secs,
         total
+    );
+}
+
+/// A sink that counts the bytes it is given.
+struct Counting(u64);
+
+impl std::io::Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn child(args: &[&str]) -> String {
+    let exe = std::env::current_exe().expect("own path");
+    let out = std::process::Command::new(exe)
+        .args(args)
+        .output()
+        .expect("child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The full record at 200, 1,000 and 5,000 sessions: warm time per page (median of 3 in this
+/// process) and the peak RSS of one streamed render in a fresh process.
+fn scale() {
+    println!();
+    println!(
+        "| full record | pages | bytes | warm ms | ms per page | peak RSS of a streamed render (child) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for sessions in [200, 1000, 5000] {
+        let doc = clinical_document(sessions, 400);
+        let mut sink = Counting(0);
+        let report = render_pdf_to(&doc, &mut sink).expect("render");
+        let times: Vec<Duration> = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                render_pdf_to(&doc, &mut Counting(0)).expect("render");
+                t.elapsed()
+            })
+            .collect();
+        drop(doc);
+        let ms = median(times).as_secs_f64() * 1e3;
+        let kb: f64 = child(&["--once-big", &sessions.to_string()])
+            .split_whitespace()
+            .nth(3)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        println!(
+            "| {sessions} sessions x 400 words | {} | {} | {ms:.1} | {:.3} | {:.1} MiB |",
+            report.pages,
+            sink.0,
+            ms / report.pages as f64,
+            kb / 1024.0
+        );
+    }
+}
+
+/// The first render of a fresh process (1 session, 300 words), median of 5 children.
+fn cold() {
+    let times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let ms: f64 = child(&["--cold"]).parse().unwrap_or(f64::NAN);
+            Duration::from_secs_f64(ms / 1e3)
+        })
+        .collect();
+    println!();
+    println!(
+        "first render in a fresh process (1 session, ~300 words; fonts parsed on first use): {:.2} ms (median of 5)",
+        median(times).as_secs_f64() * 1e3
     );
 }
