@@ -31,6 +31,15 @@ pub struct Meta {
     pub subject: String,
     pub keywords: Vec<String>,
     pub created: DateTime<Utc>,
+    /// The language of the text, a BCP 47 tag (`en-US`): PDF `/Lang`, so a screen reader
+    /// speaks it with the right voice.
+    #[serde(default = "default_lang")]
+    pub lang: String,
+}
+
+/// The language of documents that do not say: the templates are written in US English.
+pub fn default_lang() -> String {
+    "en-US".to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

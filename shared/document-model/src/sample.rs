@@ -214,6 +214,7 @@ pub fn clinical_document(sessions: usize, words: usize) -> Document {
             subject: "Full record export".into(),
             keywords: vec!["full_record".into(), "MRN-000001".into()],
             created: Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap(),
+            lang: default_lang(),
         },
         page: PageSetup::default(),
         header: PageHeader {

@@ -117,6 +117,8 @@ fn assemble(report: &Report, layout: &DocumentLayout, blocks: Vec<Block>) -> Doc
                 single_line(&report.patient.mrn),
             ],
             created: report.generated_at,
+            // The templates and the words they add are US English.
+            lang: exports_document_model::default_lang(),
         },
         page: PageSetup {
             size: match layout.page_size {

@@ -13,11 +13,13 @@
 use exports_document_model::Document;
 
 use crate::PdfError;
+use crate::PdfOptions;
 use crate::font_objects::{resource_name as font_name, write_fonts};
 use crate::fonts::{FaceId, Fonts, GlyphUsage};
-use crate::layout::{Item, NO_PLACE, OutlineEntry, Place, Span, TextExt};
+use crate::layout::{Item, NO_PLACE, OutlineEntry, Place, Span, Tag, TextExt};
 use crate::style::Rgb8;
 use crate::writer::deflate::deflate_into;
+use crate::writer::structure::StructTree;
 use crate::writer::syntax::*;
 use crate::writer::{ObjWriter, Ref};
 
@@ -66,15 +68,18 @@ pub(crate) struct Emitter {
     content: Vec<u8>,
     packed: Vec<u8>,
     hash: Fnv128,
+    /// The structure tree, when the output is tagged.
+    pub(crate) tree: Option<StructTree>,
 }
 
 impl Emitter {
-    pub(crate) fn new(doc: &Document, page_w: f32, page_h: f32) -> Emitter {
+    pub(crate) fn new(doc: &Document, page_w: f32, page_h: f32, options: PdfOptions) -> Emitter {
         let mut w = ObjWriter::new();
         let catalog = w.alloc();
         let pages = w.alloc();
         let info = w.alloc();
         let fonts = w.alloc();
+        let tree = options.accessible.then(|| StructTree::new(&mut w));
         let mut hash = Fnv128::new();
         hash.write(doc.meta.title.as_bytes());
         hash.write(&doc.meta.created.timestamp().to_le_bytes());
@@ -94,7 +99,13 @@ impl Emitter {
             content: Vec::with_capacity(64 * 1024),
             packed: Vec::with_capacity(32 * 1024),
             hash,
+            tree,
         }
+    }
+
+    /// The page being laid out.
+    pub(crate) fn current_page(&self) -> Ref {
+        self.page_ids.last().copied().unwrap_or(Ref(0))
     }
 
     /// Pages begun so far.
@@ -151,27 +162,43 @@ impl Emitter {
             return Err(PdfError::Write("a page ended before it began".into()));
         };
         self.content.clear();
+        let tagged = self.tree.is_some();
         // The furniture first, each form in the default graphics state; the body inside q/Q,
-        // so what it leaves set does not reach the footer's forms.
+        // so what it leaves set does not reach the footer's forms. Header and footer are
+        // pagination artifacts: a screen reader skips them.
         if self.header.is_some() {
+            if tagged {
+                self.content
+                    .extend_from_slice(b"/Artifact<</Type/Pagination/Subtype/Header>>BDC\n");
+            }
             self.content.extend_from_slice(b"/Hd Do\n");
+            if tagged {
+                self.content.extend_from_slice(b"EMC\n");
+            }
         }
         self.content.extend_from_slice(b"q\n");
         let mut cw = ContentWriter::new(&mut self.content, self.page_h, data);
         cw.items(items);
         cw.finish();
         self.content.extend_from_slice(b"Q\n");
-        if self.footer.is_some() {
-            self.content.extend_from_slice(b"/Ft Do\n");
+        let number = page_numbers.then(|| self.w.alloc());
+        if self.footer.is_some() || number.is_some() {
+            if tagged {
+                self.content
+                    .extend_from_slice(b"/Artifact<</Type/Pagination/Subtype/Footer>>BDC\n");
+            }
+            if self.footer.is_some() {
+                self.content.extend_from_slice(b"/Ft Do\n");
+            }
+            if let Some(r) = number {
+                self.numbers.push(r);
+                self.content.extend_from_slice(b"/Pn Do\n");
+            }
+            if tagged {
+                self.content.extend_from_slice(b"EMC\n");
+            }
         }
-        let number = if page_numbers {
-            let r = self.w.alloc();
-            self.numbers.push(r);
-            self.content.extend_from_slice(b"/Pn Do\n");
-            Some(r)
-        } else {
-            None
-        };
+        let struct_parents = self.tree.as_mut().map(|t| t.end_page(&mut self.w));
         let contents = self.w.alloc();
         self.write_content(contents, false)?;
         let (header, footer, fonts) = (self.header, self.footer, self.fonts);
@@ -197,6 +224,12 @@ impl Emitter {
             }
             o.extend_from_slice(b">>/Contents ");
             contents.put(o);
+            if let Some(key) = struct_parents {
+                // Tab order follows the structure (PDF/UA-1 7.18.3).
+                o.extend_from_slice(b"/StructParents ");
+                write_u64(o, key as u64);
+                o.extend_from_slice(b"/Tabs/S");
+            }
             o.extend_from_slice(b">>");
         });
         Ok(())
@@ -268,6 +301,10 @@ impl Emitter {
     ) -> Result<(), PdfError> {
         self.write_fonts(fonts, usage)?;
         self.write_page_tree();
+        let struct_root = self.tree.as_mut().map(|t| {
+            t.finish(&mut self.w);
+            t.root
+        });
         let outlines = self.write_outline(outline);
         let info = self.info;
         let created = pdf_date(doc);
@@ -298,6 +335,14 @@ impl Emitter {
                 o.extend_from_slice(b"/Outlines ");
                 outlines.put(o);
                 o.extend_from_slice(b"/PageMode/UseOutlines");
+            }
+            if let Some(root) = struct_root {
+                o.extend_from_slice(b"/StructTreeRoot ");
+                root.put(o);
+                o.extend_from_slice(b"/MarkInfo<</Marked true>>/Lang");
+                write_text(o, &doc.meta.lang);
+                // Viewers show the title, not the file name (PDF/UA-1 7.1).
+                o.extend_from_slice(b"/ViewerPreferences<</DisplayDocTitle true>>");
             }
             o.extend_from_slice(b">>");
         });
@@ -492,6 +537,8 @@ struct ContentWriter<'a> {
     round_caps: bool,
     /// Origin of the current text line (Td), in hundredths of a point.
     line: (i64, i64),
+    /// A marked-content sequence is open.
+    in_mark: bool,
 }
 
 impl<'a> ContentWriter<'a> {
@@ -516,6 +563,7 @@ impl<'a> ContentWriter<'a> {
             stroke_w: None,
             round_caps: false,
             line: (0, 0),
+            in_mark: false,
         }
     }
 
@@ -529,6 +577,9 @@ impl<'a> ContentWriter<'a> {
 
     fn finish(mut self) {
         self.text_mode(false);
+        if self.in_mark {
+            self.out.extend_from_slice(b"EMC\n");
+        }
     }
 
     fn text_mode(&mut self, on: bool) {
@@ -692,6 +743,26 @@ impl<'a> ContentWriter<'a> {
                         .extend_from_slice(if k == 0 { b"m " } else { b"l " });
                 }
                 self.out.extend_from_slice(b"S\n");
+            }
+            Item::Mark { tag, mcid } => {
+                // Sequences never straddle a text object.
+                self.text_mode(false);
+                if self.in_mark {
+                    self.out.extend_from_slice(b"EMC\n");
+                }
+                match tag {
+                    Tag::Artifact => self.out.extend_from_slice(b"/Artifact BMC\n"),
+                    Tag::Pagination => self
+                        .out
+                        .extend_from_slice(b"/Artifact<</Type/Pagination>>BDC\n"),
+                    Tag::Elem { role, .. } => {
+                        write_name(self.out, role.name());
+                        self.out.extend_from_slice(b"<</MCID ");
+                        write_u64(self.out, mcid as u64);
+                        self.out.extend_from_slice(b">>BDC\n");
+                    }
+                }
+                self.in_mark = true;
             }
             Item::Dot { x, y, r, color } => {
                 // A zero-length stroke with round caps: a filled circle of diameter = line

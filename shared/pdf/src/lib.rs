@@ -65,6 +65,21 @@ pub struct RenderReport {
     pub missing_glyphs: usize,
 }
 
+/// How a PDF is written. Every export is tagged and archival ([`PdfOptions::default`]); the
+/// untagged variant exists for the bench, which measures what tagging costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub struct PdfOptions {
+    /// Tagged PDF/UA-1 and PDF/A-2 (structure tree, marked content, XMP, output intent).
+    pub accessible: bool,
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        PdfOptions { accessible: true }
+    }
+}
+
 /// Renders `doc` to PDF bytes.
 pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
     render_pdf_with_report(doc).map(|(bytes, _)| bytes)
@@ -83,7 +98,17 @@ const FLUSH_AT: usize = 256 * 1024;
 /// Renders `doc` into `sink` as it is laid out: the file is never held whole (only what the
 /// current block produced, at most a few hundred KB).
 pub fn render_pdf_to(doc: &Document, sink: &mut dyn Write) -> Result<RenderReport, PdfError> {
-    let mut layout = layout::Layout::new(fonts::fonts()?, doc)?;
+    render_pdf_with_options(doc, sink, PdfOptions::default())
+}
+
+/// [`render_pdf_to`] with other [`PdfOptions`] (for the bench).
+#[doc(hidden)]
+pub fn render_pdf_with_options(
+    doc: &Document,
+    sink: &mut dyn Write,
+    options: PdfOptions,
+) -> Result<RenderReport, PdfError> {
+    let mut layout = layout::Layout::new(fonts::fonts()?, doc, options)?;
     let io = |e: std::io::Error| PdfError::Write(e.to_string());
     for i in 0..doc.blocks.len() {
         layout.block(&doc.blocks, i);
@@ -119,7 +144,13 @@ impl PdfStream {
     pub const CHUNK: usize = 256 * 1024;
 
     pub fn new(doc: Document) -> Result<PdfStream, PdfError> {
-        let layout = layout::Layout::new(fonts::fonts()?, &doc)?;
+        Self::with_options(doc, PdfOptions::default())
+    }
+
+    /// [`Self::new`] with other [`PdfOptions`] (for the bench).
+    #[doc(hidden)]
+    pub fn with_options(doc: Document, options: PdfOptions) -> Result<PdfStream, PdfError> {
+        let layout = layout::Layout::new(fonts::fonts()?, &doc, options)?;
         Ok(PdfStream {
             doc,
             layout,

@@ -638,3 +638,115 @@ fn bad_margins_are_an_error() {
     doc.page.margins_mm = [f32::NAN, 19.0, 22.0, 19.0];
     assert!(render_pdf(&doc).is_err());
 }
+
+/// The document's text in reading order, as a screen reader gets it through the structure
+/// tree: block by block, a chart by its description, a list item with its bullet; whitespace
+/// runs as one space (the rules of `tests/pdf_checks/check_pdf_ua.py --expect-text`).
+fn logical_text(doc: &Document) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let plain = |t: &[Run]| t.iter().map(|r| r.text.as_str()).collect::<String>();
+    for block in &doc.blocks {
+        match block {
+            Block::Heading { text, .. } => parts.push(text.clone()),
+            Block::Paragraph { text } => parts.push(plain(text)),
+            Block::BulletList { items } => {
+                for item in items.iter().filter(|i| !plain(i).trim().is_empty()) {
+                    parts.push("•".into());
+                    parts.push(plain(item));
+                }
+            }
+            Block::KeyValue { rows } => {
+                for (k, v) in rows {
+                    parts.push(k.clone());
+                    parts.push(plain(v));
+                }
+            }
+            Block::Table(t) => {
+                if t.columns.is_empty() {
+                    continue;
+                }
+                parts.extend(t.columns.iter().map(|c| c.title.clone()));
+                for row in &t.rows {
+                    for i in 0..t.columns.len() {
+                        parts.push(row.get(i).map(|c| plain(c)).unwrap_or_default());
+                    }
+                }
+            }
+            Block::Notice { text, .. } => parts.push(plain(text)),
+            Block::Chart(c) => parts.push(c.describe()),
+            Block::PageBreak => {}
+        }
+    }
+    parts
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs the independent PDF/UA + PDF/A checker (`tests/pdf_checks/check_pdf_ua.py`, pikepdf)
+/// on `pdf`, reading it through its structure tree against `doc`'s logical text. Returns the
+/// problems it reports, one per line.
+fn checker_problems(pdf: &Path, doc: &Document, claim: &str) -> Vec<String> {
+    let python = std::env::var("PYTHON_PDF_CHECK").unwrap_or_else(|_| "python3".to_owned());
+    let expected = pdf.with_extension("expected.txt");
+    std::fs::write(&expected, logical_text(doc)).unwrap();
+    let checker =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/pdf_checks/check_pdf_ua.py");
+    let out = Command::new(&python)
+        .arg(&checker)
+        .arg(pdf)
+        .args(["--expect-text", p(&expected), "--claim", claim, "--all"])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run {python:?} ({e}); set PYTHON_PDF_CHECK to a python with pikepdf")
+        });
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "the checker could not run (status {:?}); set PYTHON_PDF_CHECK to a python with pikepdf \
+         (scripts/test.sh does):\n{stdout}\n{stderr}",
+        out.status.code()
+    );
+    stdout.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn the_sample_is_tagged_and_reads_in_document_order() {
+    let (path, _) = &*SAMPLE;
+    let inf = info(path);
+    assert!(inf.contains("Tagged:          yes"), "{inf}");
+    assert!(inf.contains("PDF version:     1.7"), "{inf}");
+    let json = stdout("qpdf", &["--json", "--json-key=qpdf", p(path)]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let objects = json["qpdf"][1].as_object().unwrap();
+    let catalog = objects
+        .values()
+        .find(|o| o["value"]["/Type"] == "/Catalog")
+        .expect("a catalog")["value"]
+        .clone();
+    assert_eq!(catalog["/MarkInfo"]["/Marked"], true, "{catalog}");
+    assert_eq!(catalog["/Lang"], "u:en-US", "{catalog}");
+    assert_eq!(catalog["/ViewerPreferences"]["/DisplayDocTitle"], true);
+    assert!(catalog["/StructTreeRoot"].is_string(), "{catalog}");
+    for page in objects.values().filter(|o| o["value"]["/Type"] == "/Page") {
+        assert_eq!(page["value"]["/Tabs"], "/S");
+        assert!(page["value"]["/StructParents"].is_number());
+    }
+    let problems = checker_problems(path, &clinical_document(200, 400), "2u");
+    // Tagging is complete; what is left is PDF/A's metadata and output intent.
+    let pdfa_only = [
+        "pdfa:output-intent",
+        "ua:metadata",
+        "ua:dc-title",
+        "ua:pdfuaid",
+        "pdfa:pdfaid",
+        "pdfa:info-xmp",
+    ];
+    let others: Vec<&String> = problems
+        .iter()
+        .filter(|l| !pdfa_only.iter().any(|r| l.starts_with(r)))
+        .collect();
+    assert!(others.is_empty(), "{problems:#?}");
+}

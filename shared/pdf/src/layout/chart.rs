@@ -8,8 +8,9 @@ use exports_document_model::{Align, LineChart, band_tint};
 
 use super::chart_axes::{DateAxis, Plot, ValueAxis};
 use super::text_runs::Label;
-use super::{Item, Layout};
+use super::{Item, Layout, Tag};
 use crate::style::*;
+use crate::writer::structure::{Attr, Role};
 
 const TITLE_SIZE: f32 = 10.0;
 pub(super) const LABEL_SIZE: f32 = 7.2;
@@ -47,6 +48,18 @@ impl Layout {
         let left = f.left;
         let width = f.width();
         let bottom = top + height;
+        // The whole drawing is the figure's content; its alternative text says what it shows.
+        let bbox = [left, f.page_h - bottom, left + width, f.page_h - top];
+        let figure = self.open(
+            None,
+            Role::Figure,
+            Attr::Figure {
+                alt: c.describe(),
+                bbox,
+            },
+        );
+        self.text_tag = figure;
+        self.art_tag = figure;
         self.push(Item::Stroke {
             x: left,
             y: top,
@@ -113,6 +126,8 @@ impl Layout {
             }
         }
         self.chart_axis_lines(&plot);
+        self.art_tag = Tag::Artifact;
+        self.close(figure);
         self.y = bottom + BLOCK_GAP_AFTER;
     }
 
@@ -264,7 +279,8 @@ mod tests {
 
     fn layout(blocks: Vec<Block>) -> Layout {
         let d = doc(blocks);
-        let mut l = Layout::new(fonts().expect("fonts"), &d).expect("layout");
+        let mut l =
+            Layout::new(fonts().expect("fonts"), &d, crate::PdfOptions::default()).expect("layout");
         l.blocks(&d.blocks);
         l
     }
@@ -311,7 +327,7 @@ mod tests {
                 Item::Fill { y, h, .. } | Item::Stroke { y, h, .. } => y + h,
                 Item::Line { y1, y2, .. } => y1.max(y2),
                 Item::Dot { y, r, .. } => y + r,
-                Item::Polyline { .. } => 0.0,
+                Item::Polyline { .. } | Item::Mark { .. } => 0.0,
             })
             .fold(0.0, f32::max)
     }

@@ -4,7 +4,7 @@
 use exports_document_model::{Align, Run};
 
 use super::text_runs::LineBox;
-use super::{Item, Layout};
+use super::{Item, Layout, Tag};
 use crate::style::*;
 use crate::text::Laid;
 
@@ -17,6 +17,8 @@ pub(super) struct Cell {
     pub(super) align: Align,
     pub(super) fill: Option<Rgb8>,
     pub(super) color: Rgb8,
+    /// The element the cell's text belongs to.
+    pub(super) tag: Tag,
 }
 
 /// The vertical borders of a run of grid rows on one page.
@@ -64,6 +66,7 @@ impl Layout {
             align,
             fill: None,
             color: TEXT,
+            tag: Tag::Artifact,
         }
     }
 
@@ -135,7 +138,11 @@ impl Layout {
     pub(super) fn continue_grid(&mut self, header: Option<&[Cell]>) {
         self.new_page();
         if let Some(h) = header {
+            // The header row again: drawn for the reader of the page, not part of the table's
+            // structure a second time.
+            self.repeating = true;
             self.grid_part(h, &TABLE_GRID, 0, usize::MAX);
+            self.repeating = false;
         }
     }
 
@@ -185,6 +192,11 @@ impl Layout {
             let end = c.laid.lines.len().min(from.saturating_add(count));
             let x = c.x + style.pad_h;
             let w = c.w - 2.0 * style.pad_h;
+            self.text_tag = if self.repeating {
+                Tag::Pagination
+            } else {
+                c.tag
+            };
             for (k, line) in c.laid.lines.iter().enumerate().take(end).skip(from) {
                 let line_top = top + style.pad_v + (k - from) as f32 * style.leading;
                 self.draw_line(
@@ -204,6 +216,7 @@ impl Layout {
                 );
             }
         }
+        self.text_tag = Tag::Artifact;
         // Borders: bottom, the verticals, and the top when the grid starts on this page.
         let b = style.border;
         if self.grid_top {

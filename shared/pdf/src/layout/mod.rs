@@ -19,6 +19,7 @@ mod notice;
 mod pagination;
 mod prose;
 mod tables;
+mod tags;
 mod text_runs;
 
 use exports_document_model::{Block, Document, PageSize};
@@ -31,6 +32,7 @@ use crate::text::{Laid, Shaper};
 
 use grid::GridSpan;
 use tables::Columns;
+pub(crate) use tags::Tag;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Item {
@@ -85,6 +87,12 @@ pub(crate) enum Item {
         y: f32,
         r: f32,
         color: Rgb8,
+    },
+    /// Starts a marked-content sequence (closing the one before): the items after it, up to
+    /// the next mark, are `tag`'s content (tagged output only).
+    Mark {
+        tag: Tag,
+        mcid: u32,
     },
 }
 
@@ -193,6 +201,16 @@ pub(crate) struct Layout {
     /// The last table's columns, keyed by the table's index in the blocks being laid out:
     /// keep-with-next measures a table before the table itself is laid out.
     column_cache: Option<(usize, Columns)>,
+    /// Where text goes now (tagged output).
+    text_tag: Tag,
+    /// Where drawings (fills, lines, dots) go now: artifacts, except a chart's.
+    art_tag: Tag,
+    /// The current page's marked-content sequence.
+    page_tag: Option<Tag>,
+    /// The level of the last heading tagged.
+    heading_level: u8,
+    /// A table's header row is being repeated at the top of a page.
+    repeating: bool,
 }
 
 /// The emitter's view of what the current page's items point into (a macro, so the fields are
@@ -222,7 +240,11 @@ impl Layout {
         self.span_text.clear();
     }
 
-    pub(crate) fn new(fonts: &'static Fonts, doc: &Document) -> Result<Layout, PdfError> {
+    pub(crate) fn new(
+        fonts: &'static Fonts,
+        doc: &Document,
+        options: crate::PdfOptions,
+    ) -> Result<Layout, PdfError> {
         let (w_mm, h_mm) = doc.page.size.mm();
         let (page_w, page_h) = match doc.page.size {
             PageSize::Letter => (612.0, 792.0),
@@ -263,7 +285,7 @@ impl Layout {
             points: Vec::new(),
             page: Vec::with_capacity(512),
             header: Vec::new(),
-            emitter: Emitter::new(doc, frame.page_w, frame.page_h),
+            emitter: Emitter::new(doc, frame.page_w, frame.page_h, options),
             error: None,
             #[cfg(test)]
             pages: Vec::new(),
@@ -277,6 +299,11 @@ impl Layout {
             page_numbers: doc.footer.page_numbers,
             scratch: Laid::default(),
             column_cache: None,
+            text_tag: Tag::Artifact,
+            art_tag: Tag::Artifact,
+            page_tag: None,
+            heading_level: 0,
+            repeating: false,
         };
         l.layout_header(doc);
         l.prepare_footer(doc);

@@ -2,10 +2,11 @@
 
 use exports_document_model::{Align, NoticeKind, Text};
 
-use super::Layout;
 use super::grid::{Cell, GridStyle};
+use super::{Layout, Tag};
 use crate::style::*;
 use crate::text::Laid;
+use crate::writer::structure::{Attr, Role};
 
 impl Layout {
     pub(super) fn notice_cells(&mut self, kind: NoticeKind, text: &Text) -> [Cell; 1] {
@@ -22,17 +23,22 @@ impl Layout {
             align: Align::Left,
             fill: Some(fill),
             color: TEXT,
+            tag: Tag::Artifact,
         }]
     }
 
     pub(super) fn notice(&mut self, kind: NoticeKind, text: &Text) {
-        let cells = self.notice_cells(kind, text);
+        let mut cells = self.notice_cells(kind, text);
         if cells[0].laid.lines.is_empty() {
             return;
         }
         self.space(BLOCK_GAP);
         self.grid_top = true;
+        let note = self.open(None, Role::Notice, Attr::None);
+        cells[0].tag = self.open(Some(note), Role::P, Attr::None);
         self.grid_row(&cells, &notice_grid(kind), None);
+        self.close(cells[0].tag);
+        self.close(note);
         self.end_grid();
         self.y += BLOCK_GAP_AFTER;
     }

@@ -46,6 +46,7 @@ impl Layout {
         #[cfg(test)]
         self.pages.push(self.page.clone());
         self.page.clear();
+        self.page_tag = None;
         self.clear_page_data();
     }
 

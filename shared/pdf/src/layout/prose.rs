@@ -6,6 +6,7 @@ use super::text_runs::LineBox;
 use super::{Item, Layout, OutlineEntry};
 use crate::style::*;
 use crate::text::{Laid, RTL_PARA};
+use crate::writer::structure::{Attr, Role};
 
 /// Body text: paragraphs and list items.
 const BODY: TextStyle = TextStyle {
@@ -24,6 +25,15 @@ impl Layout {
         let h = n as f32 * st.leading + after;
         self.space(before);
         self.need(h + keep_next);
+        let tag = if laid.lines.is_empty() {
+            None
+        } else {
+            let role = self.heading_role(level);
+            Some(self.open(None, role, Attr::None))
+        };
+        if let Some(tag) = tag {
+            self.text_tag = tag;
+        }
         if level <= 2 {
             self.outline.push(OutlineEntry {
                 level,
@@ -63,6 +73,9 @@ impl Layout {
             });
         }
         self.y += after;
+        if let Some(tag) = tag {
+            self.close(tag);
+        }
         self.scratch = laid;
     }
 
@@ -114,7 +127,10 @@ impl Layout {
         if !laid.lines.is_empty() {
             self.space(PARA_GAP);
             let x = self.frame.left;
+            let p = self.open(None, Role::P, Attr::None);
+            self.text_tag = p;
             self.flow_lines(&laid, x, w, BODY, |_, _| {});
+            self.close(p);
         }
         self.scratch = laid;
     }
@@ -125,11 +141,20 @@ impl Layout {
         let mut laid = std::mem::take(&mut self.scratch);
         let mut bullet = Laid::default();
         self.shape_plain("•", false, 100.0, BODY_SIZE, &mut bullet);
+        let mut list = None;
         for (i, item) in items.iter().enumerate() {
             self.shape_runs(item, false, w, BODY_SIZE, &mut laid);
             if laid.lines.is_empty() {
                 continue;
             }
+            let l = match list {
+                Some(l) => l,
+                None => *list.insert(self.open(None, Role::L, Attr::Bullets)),
+            };
+            let li = self.open(Some(l), Role::LI, Attr::None);
+            let lbl = self.open(Some(li), Role::Lbl, Attr::None);
+            let body = self.open(Some(li), Role::LBody, Attr::None);
+            self.text_tag = body;
             if i > 0 {
                 self.y += LIST_GAP;
             }
@@ -142,6 +167,7 @@ impl Layout {
                 (self.frame.left + BULLET_INDENT, self.frame.left + BULLET_X)
             };
             self.flow_lines(&laid, x, w, BODY, |l, top| {
+                l.text_tag = lbl;
                 if let Some(line) = bullet.lines.first() {
                     l.draw_line(
                         &bullet,
@@ -158,7 +184,14 @@ impl Layout {
                         },
                     );
                 }
+                l.text_tag = body;
             });
+            self.close(lbl);
+            self.close(body);
+            self.close(li);
+        }
+        if let Some(l) = list {
+            self.close(l);
         }
         self.scratch = laid;
     }

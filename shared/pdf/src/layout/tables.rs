@@ -6,6 +6,7 @@ use super::Layout;
 use super::grid::{Cell, TABLE_GRID, grid_row_height};
 use crate::style::*;
 use crate::text::{Class, Shaped, widest_word};
+use crate::writer::structure::{Attr, Role};
 
 /// A table's column left edges and widths, in points.
 #[derive(Debug, Clone)]
@@ -32,11 +33,21 @@ impl Layout {
         }
         self.space(BLOCK_GAP);
         self.grid_top = true;
+        // A two-column table whose first column heads its row.
+        let table = self.open(None, Role::Table, Attr::None);
         for (k, v) in rows {
-            let cells = self.kv_cells(k, v);
+            let mut cells = self.kv_cells(k, v);
+            let tr = self.open(Some(table), Role::TR, Attr::None);
+            cells[0].tag = self.open(Some(tr), Role::TH, Attr::Scope { column: false });
+            cells[1].tag = self.open(Some(tr), Role::TD, Attr::None);
             self.grid_row(&cells, &TABLE_GRID, None);
+            for c in &cells {
+                self.close(c.tag);
+            }
+            self.close(tr);
         }
         self.end_grid();
+        self.close(table);
         self.y += BLOCK_GAP_AFTER;
     }
 
@@ -159,7 +170,7 @@ impl Layout {
             return;
         }
         let columns = self.columns(index, t);
-        let header = self.header_cells(t, &columns);
+        let mut header = self.header_cells(t, &columns);
         let header_h = grid_row_height(&header, &TABLE_GRID);
         self.space(BLOCK_GAP);
         // Keep the header with the first row.
@@ -178,13 +189,37 @@ impl Layout {
         };
         self.need(header_h + first);
         self.grid_top = true;
+        let table = self.open(None, Role::Table, Attr::None);
+        let head = self.open(Some(table), Role::THead, Attr::None);
+        let tr = self.open(Some(head), Role::TR, Attr::None);
+        for cell in header.iter_mut() {
+            cell.tag = self.open(Some(tr), Role::TH, Attr::Scope { column: true });
+        }
         self.grid_row(&header, &TABLE_GRID, None);
+        for cell in &header {
+            self.close(cell.tag);
+        }
+        self.close(tr);
+        self.close(head);
+        let body = (!t.rows.is_empty()).then(|| self.open(Some(table), Role::TBody, Attr::None));
         for (i, row) in t.rows.iter().enumerate() {
             let fill = (i % 2 == 1).then_some(ZEBRA_FILL);
-            let cells = self.row_cells(t, row, &columns, fill);
+            let mut cells = self.row_cells(t, row, &columns, fill);
+            let tr = self.open(body, Role::TR, Attr::None);
+            for cell in cells.iter_mut() {
+                cell.tag = self.open(Some(tr), Role::TD, Attr::None);
+            }
             self.grid_row(&cells, &TABLE_GRID, Some(&header));
+            for cell in &cells {
+                self.close(cell.tag);
+            }
+            self.close(tr);
+        }
+        if let Some(body) = body {
+            self.close(body);
         }
         self.end_grid();
+        self.close(table);
         self.y += BLOCK_GAP_AFTER;
     }
 }

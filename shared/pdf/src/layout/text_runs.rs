@@ -65,6 +65,7 @@ impl Layout {
         if line.start == line.end {
             return;
         }
+        self.mark(self.text_tag);
         // Taken out for the call, which also needs `self` (a move of the Vec, no copy).
         let mut page = std::mem::take(&mut self.page);
         self.line_into(&mut page, laid, line, at, style);
@@ -72,6 +73,11 @@ impl Layout {
     }
 
     pub(super) fn push(&mut self, item: Item) {
+        let tag = match item {
+            Item::Text { .. } => self.text_tag,
+            _ => self.art_tag,
+        };
+        self.mark(tag);
         self.page.push(item);
     }
 
@@ -105,7 +111,8 @@ impl Layout {
         };
         let y = baseline(at.top, size, leading);
         if !laid.bidi && !laid.has_shaped() {
-            self.simple_line_into(out, glyphs, x, y, size, color);
+            let end = self.simple_line_into(out, glyphs, x, y, size, color);
+            self.break_space(out, laid, line, end, y, size, color);
             return;
         }
         // Visual order (rule L2 on the glyphs' levels; trailing spaces, the only whitespace
@@ -193,6 +200,7 @@ impl Layout {
             x += units as f32 * size / 1000.0;
         }
         self.order = order;
+        self.break_space(out, laid, line, x, y, size, color);
     }
 
     /// A line of glyphs drawn one per character in logical order (no shaped run, no
@@ -205,7 +213,7 @@ impl Layout {
         y: f32,
         size: f32,
         color: Rgb8,
-    ) {
+    ) -> f32 {
         let mut seg_start = 0;
         while seg_start < glyphs.len() {
             let face = glyphs[seg_start].face;
@@ -238,6 +246,62 @@ impl Layout {
             });
             x += units as f32 * size / 1000.0;
             seg_start = seg_end;
+        }
+        x
+    }
+
+    /// Tagged output: draws the space line `line` was broken at after it, at `x`.
+    #[allow(clippy::too_many_arguments)]
+    fn break_space(
+        &mut self,
+        out: &mut Vec<Item>,
+        laid: &Laid,
+        line: Line,
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgb8,
+    ) {
+        // Tagged output: the space the line was broken at is drawn after it (invisible, and
+        // outside the width the line was aligned by), so text read through the structure
+        // tree keeps its word boundaries: "end of line" + "next line", not "linenext".
+        let glyphs = &laid.glyphs[line.start as usize..line.end as usize];
+        if self.emitter.tree.is_some()
+            && let Some(&last) = glyphs.last()
+            && let Some((face, ch, gid)) = match laid.glyphs.get(line.end as usize) {
+                Some(g) if g.class == Class::Space => Some((g.face, g.ch, g.gid)),
+                Some(g) if g.class == Class::Newline => self
+                    .fonts
+                    .face(last.face)
+                    .and_then(|f| f.lookup(' '))
+                    .map(|s| (last.face, ' ', s.gid)),
+                _ => None,
+            }
+        {
+            let code = self.usage.code(self.fonts, face, ch, gid);
+            match out.last_mut() {
+                Some(Item::Text { face: f, end, .. })
+                    if *f == face && *end as usize == self.codes.len() =>
+                {
+                    self.codes.push(code);
+                    *end += 1;
+                }
+                _ => {
+                    let start = self.codes.len() as u32;
+                    self.codes.push(code);
+                    out.push(Item::Text {
+                        x,
+                        y,
+                        size,
+                        face,
+                        color,
+                        start,
+                        end: start + 1,
+                        fake_bold: false,
+                        ext: NO_EXT,
+                    });
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@
 //! offset per object.
 
 pub(crate) mod deflate;
+pub(crate) mod structure;
 pub(crate) mod syntax;
 
 use syntax::write_u64;
