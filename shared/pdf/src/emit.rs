@@ -18,6 +18,7 @@ use crate::font_objects::{resource_name as font_name, write_fonts};
 use crate::fonts::{FaceId, Fonts, GlyphUsage};
 use crate::layout::{Item, NO_PLACE, OutlineEntry, Place, Span, Tag, TextExt};
 use crate::style::Rgb8;
+use crate::writer::archival::{DocInfo, write_metadata, write_output_intent};
 use crate::writer::deflate::deflate_into;
 use crate::writer::structure::StructTree;
 use crate::writer::syntax::*;
@@ -299,7 +300,7 @@ impl Emitter {
         usage: &GlyphUsage,
         outline: &[OutlineEntry],
     ) -> Result<(), PdfError> {
-        self.write_fonts(fonts, usage)?;
+        let all_unicode = self.write_fonts(fonts, usage)?;
         self.write_page_tree();
         let struct_root = self.tree.as_mut().map(|t| {
             t.finish(&mut self.w);
@@ -308,19 +309,33 @@ impl Emitter {
         let outlines = self.write_outline(outline);
         let info = self.info;
         let created = pdf_date(doc);
+        let doc_info = DocInfo::new(doc, CREATOR, PRODUCER);
+        // PDF/A-2 (with PDF/UA-1): the XMP packet repeats the Info dictionary and names the
+        // conformance level: U when every glyph maps to Unicode, which the fonts ensure unless
+        // a glyph stands for no text of its own.
+        let archival = if struct_root.is_some() {
+            let metadata =
+                write_metadata(&mut self.w, &doc_info, if all_unicode { 'U' } else { 'B' });
+            Some((
+                metadata,
+                write_output_intent(&mut self.w, &mut self.packed)?,
+            ))
+        } else {
+            None
+        };
         self.w.obj(info, |o| {
             o.extend_from_slice(b"<</Title");
-            write_text(o, &doc.meta.title);
+            write_text(o, doc_info.title);
             o.extend_from_slice(b"/Author");
-            write_text(o, &doc.meta.author);
+            write_text(o, doc_info.author);
             o.extend_from_slice(b"/Subject");
-            write_text(o, &doc.meta.subject);
+            write_text(o, doc_info.subject);
             o.extend_from_slice(b"/Keywords");
-            write_text(o, &doc.meta.keywords.join(","));
+            write_text(o, &doc_info.keywords);
             o.extend_from_slice(b"/Creator");
-            write_text(o, CREATOR);
+            write_text(o, doc_info.creator);
             o.extend_from_slice(b"/Producer");
-            write_text(o, PRODUCER);
+            write_text(o, doc_info.producer);
             o.extend_from_slice(b"/CreationDate");
             write_text(o, &created);
             o.extend_from_slice(b"/ModDate");
@@ -344,6 +359,13 @@ impl Emitter {
                 // Viewers show the title, not the file name (PDF/UA-1 7.1).
                 o.extend_from_slice(b"/ViewerPreferences<</DisplayDocTitle true>>");
             }
+            if let Some((metadata, intent)) = archival {
+                o.extend_from_slice(b"/Metadata ");
+                metadata.put(o);
+                o.extend_from_slice(b"/OutputIntents[");
+                intent.put(o);
+                o.push(b']');
+            }
             o.extend_from_slice(b">>");
         });
         // The file identifier, derived from the content so the same Document always gives the
@@ -364,9 +386,9 @@ impl Emitter {
     }
 
     /// Each face the document used, subsetted to its glyphs (`font_objects`), and the
-    /// resource dictionary naming them.
-    fn write_fonts(&mut self, fonts: &Fonts, usage: &GlyphUsage) -> Result<(), PdfError> {
-        let names = write_fonts(&mut self.w, fonts, usage, &mut self.packed)?;
+    /// resource dictionary naming them. Returns whether every glyph maps to some Unicode text.
+    fn write_fonts(&mut self, fonts: &Fonts, usage: &GlyphUsage) -> Result<bool, PdfError> {
+        let (names, all_unicode) = write_fonts(&mut self.w, fonts, usage, &mut self.packed)?;
         let fonts_ref = self.fonts;
         self.w.obj(fonts_ref, |o| {
             o.extend_from_slice(b"<<");
@@ -377,7 +399,7 @@ impl Emitter {
             }
             o.extend_from_slice(b">>");
         });
-        Ok(())
+        Ok(all_unicode)
     }
 
     /// The page tree: the root over one node per `PAGES_PER_NODE` pages.

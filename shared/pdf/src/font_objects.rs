@@ -20,14 +20,16 @@ use crate::writer::{ObjWriter, Ref};
 const FONT_COMPRESSION: i32 = 1;
 
 /// Writes the font objects of each face `usage` used; returns (resource name, Type0 font)
-/// pairs. `scratch` is a buffer for compressing.
+/// pairs, and whether every glyph has a `/ToUnicode` entry (PDF/A-2 level U). `scratch` is a
+/// buffer for compressing.
 pub(crate) fn write_fonts(
     w: &mut ObjWriter,
     fonts: &Fonts,
     usage: &GlyphUsage,
     scratch: &mut Vec<u8>,
-) -> Result<Vec<(String, Ref)>, PdfError> {
+) -> Result<(Vec<(String, Ref)>, bool), PdfError> {
     let mut out = Vec::new();
+    let mut all_mapped = true;
     for face in FaceId::ALL {
         if !usage.is_used(face) {
             continue;
@@ -35,10 +37,11 @@ pub(crate) fn write_fonts(
         let font = fonts
             .face(face)
             .ok_or_else(|| PdfError::Font(format!("{face:?} used but not loaded")))?;
-        let id = write_font(w, face, font, usage, scratch)?;
+        let (id, mapped) = write_font(w, face, font, usage, scratch)?;
+        all_mapped &= mapped;
         out.push((resource_name(face), id));
     }
-    Ok(out)
+    Ok((out, all_mapped))
 }
 
 /// The font resource name of a face (`F1` ...).
@@ -52,7 +55,7 @@ fn write_font(
     font: &FontFace,
     usage: &GlyphUsage,
     scratch: &mut Vec<u8>,
-) -> Result<Ref, PdfError> {
+) -> Result<(Ref, bool), PdfError> {
     let used = usage.used(face_id);
     let subset = subset_face(font, used)?;
 
@@ -147,6 +150,15 @@ fn write_font(
         usage.provisional(face_id),
     );
     w.stream(to_unicode_ref, |_| {}, cmap.as_bytes());
+    // Every glyph has an entry: a character, a cluster's text, the cmap's character, or the
+    // text of the cluster it was first drawn in (the order `to_unicode` tries them in).
+    let mapped = used.iter().enumerate().all(|(k, &(c, _))| {
+        let code = (k + 1) as u16;
+        c != NO_TEXT
+            || usage.texts(face_id).iter().any(|(t, _)| *t == code)
+            || nominal.iter().any(|(t, _)| *t == code)
+            || usage.provisional(face_id).iter().any(|(t, _)| *t == code)
+    });
     w.obj(type0, |o| {
         o.extend_from_slice(b"<</Type/Font/Subtype/Type0/BaseFont");
         name(o);
@@ -156,7 +168,7 @@ fn write_font(
         to_unicode_ref.put(o);
         o.extend_from_slice(b">>");
     });
-    Ok(type0)
+    Ok((type0, mapped))
 }
 
 /// For the glyphs only ever drawn inside `/ActualText` spans (so with no text of their own):

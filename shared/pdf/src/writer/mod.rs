@@ -7,6 +7,7 @@
 //! parent) long before it exists. Nothing else of a written object is kept: memory is one
 //! offset per object.
 
+pub(crate) mod archival;
 pub(crate) mod deflate;
 pub(crate) mod structure;
 pub(crate) mod syntax;
