@@ -381,8 +381,7 @@ impl Emitter {
             o.extend_from_slice(b"><");
             o.extend_from_slice(id.as_bytes());
             o.extend_from_slice(b">]");
-        });
-        Ok(())
+        })
     }
 
     /// Each face the document used, subsetted to its glyphs (`font_objects`), and the
@@ -480,7 +479,7 @@ impl Emitter {
             };
         let top_idx: Vec<usize> = tops.iter().map(|t| t.0).collect();
         for (k, (i, children)) in tops.iter().enumerate() {
-            self.w.obj(ids[*i], |o| {
+            self.w.compact(ids[*i], |o| {
                 item(o, &entries[*i], root, &top_idx, k);
                 if let (Some(first), Some(last)) = (children.first(), children.last()) {
                     o.extend_from_slice(b"/First ");
@@ -494,13 +493,13 @@ impl Emitter {
                 o.extend_from_slice(b">>");
             });
             for (c, child) in children.iter().enumerate() {
-                self.w.obj(ids[*child], |o| {
+                self.w.compact(ids[*child], |o| {
                     item(o, &entries[*child], ids[*i], children, c);
                     o.extend_from_slice(b">>");
                 });
             }
         }
-        self.w.obj(root, |o| {
+        self.w.compact(root, |o| {
             o.extend_from_slice(b"<</Type/Outlines/First ");
             ids[tops[0].0].put(o);
             o.extend_from_slice(b"/Last ");

@@ -6,6 +6,12 @@
 //! object can be referenced (a page's parent, the shared font resources, a structure element's
 //! parent) long before it exists. Nothing else of a written object is kept: memory is one
 //! offset per object.
+//!
+//! Small objects written in great numbers (structure elements, the parent tree's arrays, the
+//! outline) go through [`ObjWriter::compact`] into compressed object streams of up to
+//! [`PER_STREAM`] objects (ISO 32000-1 7.5.7): a tagged record has an element per paragraph,
+//! row and cell, which as plain objects would more than double the file. The cross-reference
+//! is then a stream too (7.5.8).
 
 pub(crate) mod archival;
 pub(crate) mod deflate;
@@ -13,6 +19,16 @@ pub(crate) mod structure;
 pub(crate) mod syntax;
 
 use syntax::write_u64;
+
+use crate::PdfError;
+use deflate::deflate_into;
+
+/// Objects per object stream.
+const PER_STREAM: usize = 200;
+/// Deflate level of object streams (dictionaries of names and numbers compress well at any).
+const PACKED_COMPRESSION: i32 = 2;
+/// An offset entry holding an object stream's number and an index instead of a byte offset.
+const IN_STREAM: u64 = 1 << 63;
 
 /// An indirect object's number (generation is always 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,8 +51,18 @@ pub(crate) struct ObjWriter {
     pub out: Vec<u8>,
     /// Bytes drained before `out`.
     drained: u64,
-    /// Offset of each object by number (index 0 unused); 0 while not written.
+    /// Offset of each object by number (index 0 unused); 0 while not written; for an object
+    /// in an object stream, `IN_STREAM | stream << 20 | index`.
     offsets: Vec<u64>,
+    /// The object stream being filled: (object number, offset in `packed`) and the objects.
+    packed_ids: Vec<(u32, usize)>,
+    packed: Vec<u8>,
+    /// Scratch for compressing object streams.
+    deflated: Vec<u8>,
+    /// Some object was written into an object stream: the cross-reference must be a stream.
+    any_packed: bool,
+    /// The first error compressing an object stream (reported by [`Self::finish`]).
+    error: Option<PdfError>,
 }
 
 impl ObjWriter {
@@ -47,6 +73,11 @@ impl ObjWriter {
             out,
             drained: 0,
             offsets: vec![0],
+            packed_ids: Vec::new(),
+            packed: Vec::new(),
+            deflated: Vec::new(),
+            any_packed: false,
+            error: None,
         }
     }
 
@@ -95,6 +126,70 @@ impl ObjWriter {
         self.end();
     }
 
+    /// Writes object `r` (not a stream) into the current object stream.
+    pub(crate) fn compact(&mut self, r: Ref, body: impl FnOnce(&mut Vec<u8>)) {
+        self.packed_ids.push((r.0, self.packed.len()));
+        body(&mut self.packed);
+        self.packed.push(b'\n');
+        if self.packed_ids.len() >= PER_STREAM {
+            self.flush_packed();
+        }
+    }
+
+    /// The text of object `r` while it waits in the current object stream (for tests).
+    #[cfg(test)]
+    pub(crate) fn packed_object(&self, r: Ref) -> Option<String> {
+        let i = self.packed_ids.iter().position(|(id, _)| *id == r.0)?;
+        let end = self
+            .packed_ids
+            .get(i + 1)
+            .map_or(self.packed.len(), |(_, at)| *at);
+        Some(String::from_utf8_lossy(&self.packed[self.packed_ids[i].1..end]).to_string())
+    }
+
+    /// Writes the current object stream out.
+    fn flush_packed(&mut self) {
+        if self.packed_ids.is_empty() {
+            return;
+        }
+        let stream = self.alloc();
+        let mut header = Vec::with_capacity(self.packed_ids.len() * 12);
+        for (i, &(id, at)) in self.packed_ids.iter().enumerate() {
+            if i > 0 {
+                header.push(b' ');
+            }
+            write_u64(&mut header, id as u64);
+            header.push(b' ');
+            write_u64(&mut header, at as u64);
+            if let Some(slot) = self.offsets.get_mut(id as usize) {
+                *slot = IN_STREAM | (stream.0 as u64) << 20 | i as u64;
+            }
+        }
+        header.push(b'\n');
+        let first = header.len();
+        header.extend_from_slice(&self.packed);
+        let mut deflated = std::mem::take(&mut self.deflated);
+        if let Err(e) = deflate_into(PACKED_COMPRESSION, &header, &mut deflated) {
+            self.error.get_or_insert(e);
+        }
+        let n = self.packed_ids.len();
+        self.stream(
+            stream,
+            |o| {
+                o.extend_from_slice(b"/Type/ObjStm/N ");
+                write_u64(o, n as u64);
+                o.extend_from_slice(b"/First ");
+                write_u64(o, first as u64);
+                o.extend_from_slice(b"/Filter/FlateDecode");
+            },
+            &deflated,
+        );
+        self.deflated = deflated;
+        self.packed_ids.clear();
+        self.packed.clear();
+        self.any_packed = true;
+    }
+
     /// Bytes written since the last drain.
     pub(crate) fn take(&mut self) -> Vec<u8> {
         let taken = std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024));
@@ -115,9 +210,22 @@ impl ObjWriter {
         self.out.len()
     }
 
-    /// Writes the cross-reference table and the trailer: the end of the file. `trailer` writes
-    /// the trailer dictionary's entries besides `/Size`.
-    pub(crate) fn finish(&mut self, trailer: impl FnOnce(&mut Vec<u8>)) {
+    /// Writes the cross-reference section and the trailer: the end of the file. `trailer`
+    /// writes the trailer dictionary's entries besides `/Size`.
+    pub(crate) fn finish(&mut self, trailer: impl FnOnce(&mut Vec<u8>)) -> Result<(), PdfError> {
+        self.flush_packed();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if self.any_packed {
+            self.xref_stream(trailer)
+        } else {
+            self.xref_table(trailer);
+            Ok(())
+        }
+    }
+
+    fn xref_table(&mut self, trailer: impl FnOnce(&mut Vec<u8>)) {
         let xref_at = self.position();
         let n = self.offsets.len();
         self.out.reserve(n * 20 + 256);
@@ -146,6 +254,46 @@ impl ObjWriter {
         write_u64(&mut self.out, xref_at);
         self.out.extend_from_slice(b"\n%%EOF\n");
     }
+
+    /// The cross-reference stream (ISO 32000-1 7.5.8): entries of 1 + 5 + 2 bytes, the
+    /// trailer's entries in its dictionary.
+    fn xref_stream(&mut self, trailer: impl FnOnce(&mut Vec<u8>)) -> Result<(), PdfError> {
+        let xref = self.alloc();
+        let xref_at = self.position();
+        if let Some(slot) = self.offsets.get_mut(xref.0 as usize) {
+            *slot = xref_at;
+        }
+        let n = self.offsets.len();
+        let mut entries = Vec::with_capacity(n * 8);
+        for (i, &at) in self.offsets.iter().enumerate() {
+            let (kind, field, index) = if i == 0 || at == 0 {
+                (0u8, 0u64, if i == 0 { 0xFFFF } else { 0 })
+            } else if at & IN_STREAM != 0 {
+                (2, (at & !IN_STREAM) >> 20, at & 0xFFFFF)
+            } else {
+                (1, at, 0)
+            };
+            entries.push(kind);
+            entries.extend_from_slice(&field.to_be_bytes()[3..]);
+            entries.extend_from_slice(&(index as u16).to_be_bytes());
+        }
+        let mut deflated = std::mem::take(&mut self.deflated);
+        deflate_into(PACKED_COMPRESSION, &entries, &mut deflated)?;
+        self.stream(
+            xref,
+            |o| {
+                o.extend_from_slice(b"/Type/XRef/Size ");
+                write_u64(o, n as u64);
+                o.extend_from_slice(b"/W[1 5 2]/Filter/FlateDecode");
+                trailer(o);
+            },
+            &deflated,
+        );
+        self.out.extend_from_slice(b"startxref\n");
+        write_u64(&mut self.out, xref_at);
+        self.out.extend_from_slice(b"\n%%EOF\n");
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -164,7 +312,8 @@ mod tests {
         w.finish(|o| {
             o.extend_from_slice(b"/Root ");
             a.put(o);
-        });
+        })
+        .unwrap();
         file.extend_from_slice(&w.take());
         assert!(file.starts_with(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"));
         let find = |pat: &[u8]| file.windows(pat.len()).position(|w| w == pat).unwrap();
@@ -190,5 +339,34 @@ mod tests {
             .unwrap();
         assert_eq!(start, xref);
         assert!(text.contains("trailer\n<</Size 3/Root 1 0 R>>"));
+    }
+}
+
+#[cfg(test)]
+mod packed_tests {
+    use super::*;
+
+    #[test]
+    fn packed_objects_are_found_through_the_xref_stream() {
+        let mut w = ObjWriter::new();
+        let root = w.alloc();
+        let small: Vec<Ref> = (0..PER_STREAM + 3).map(|_| w.alloc()).collect();
+        for (k, r) in small.iter().enumerate() {
+            w.compact(*r, |o| write_u64(o, k as u64));
+        }
+        w.obj(root, |o| o.extend_from_slice(b"<</Type/Catalog>>"));
+        w.finish(|o| {
+            o.extend_from_slice(b"/Root ");
+            root.put(o);
+        })
+        .unwrap();
+        let file = w.take();
+        let text = String::from_utf8_lossy(&file);
+        // Two object streams (200 + 3 objects) and the xref stream.
+        assert_eq!(text.matches("/Type/ObjStm/N 200/").count(), 1, "{text}");
+        assert_eq!(text.matches("/Type/ObjStm/N 3/").count(), 1);
+        assert!(text.contains("/Type/XRef/Size "), "{text}");
+        assert!(text.contains("/Root 1 0 R"));
+        assert!(text.ends_with("%%EOF\n"));
     }
 }

@@ -164,7 +164,7 @@ impl StructTree {
     pub(crate) fn end_page(&mut self, w: &mut ObjWriter) -> usize {
         let r = w.alloc();
         let parents = &self.page_parents;
-        w.obj(r, |o| {
+        w.compact(r, |o| {
             o.push(b'[');
             for (i, p) in parents.iter().enumerate() {
                 if i > 0 {
@@ -202,14 +202,14 @@ impl StructTree {
         };
         let tree = w.alloc();
         if arrays.len() <= LEAF {
-            w.obj(tree, |o| {
+            w.compact(tree, |o| {
                 o.extend_from_slice(b"<<");
                 nums(o, 0, &arrays);
                 o.extend_from_slice(b">>");
             });
         } else {
             let leaves: Vec<Ref> = arrays.chunks(LEAF).map(|_| w.alloc()).collect();
-            w.obj(tree, |o| {
+            w.compact(tree, |o| {
                 o.extend_from_slice(b"<</Kids[");
                 for (k, l) in leaves.iter().enumerate() {
                     if k > 0 {
@@ -221,7 +221,7 @@ impl StructTree {
             });
             for (k, (leaf, part)) in leaves.iter().zip(arrays.chunks(LEAF)).enumerate() {
                 let from = k * LEAF;
-                w.obj(*leaf, |o| {
+                w.compact(*leaf, |o| {
                     o.extend_from_slice(b"<</Limits[");
                     write_u64(o, from as u64);
                     o.push(b' ');
@@ -233,7 +233,7 @@ impl StructTree {
             }
         }
         let (root, document, next) = (self.root, self.document, arrays.len());
-        w.obj(root, |o| {
+        w.compact(root, |o| {
             o.extend_from_slice(b"<</Type/StructTreeRoot/K ");
             document.put(o);
             o.extend_from_slice(b"/ParentTree ");
@@ -257,7 +257,7 @@ fn write_elem(w: &mut ObjWriter, e: &Open) {
         Kid::Content { page, .. } => Some(*page),
         Kid::Elem(_) => None,
     });
-    w.obj(e.id, |o| {
+    w.compact(e.id, |o| {
         o.extend_from_slice(b"<</Type/StructElem/S/");
         o.extend_from_slice(e.role.name().as_bytes());
         o.extend_from_slice(b"/P ");
@@ -339,11 +339,7 @@ mod tests {
         t.close(&mut w, th);
         t.end_page(&mut w);
         t.finish(&mut w);
-        let text = String::from_utf8_lossy(&w.out).to_string();
-        let obj = |r: Ref| {
-            let start = text.find(&format!("\n{} 0 obj\n", r.0)).unwrap();
-            text[start..].split("endobj").next().unwrap().to_string()
-        };
+        let obj = |r: Ref| w.packed_object(r).unwrap();
         let pe = obj(p);
         assert!(
             pe.contains("/S/P/P 2 0 R/Pg 3 0 R/K[0 <</Type/MCR/Pg 4 0 R/MCID 0>>]"),
