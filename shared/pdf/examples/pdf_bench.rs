@@ -13,7 +13,9 @@
 use std::time::{Duration, Instant};
 
 use exports_document_model::sample::clinical_document;
-use exports_pdf::{render_pdf, render_pdf_to, render_pdf_with_report};
+use exports_pdf::{
+    PdfOptions, render_pdf, render_pdf_to, render_pdf_with_options, render_pdf_with_report,
+};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -131,6 +133,7 @@ fn main() {
         base_rss as f64 / 1024.0
     );
 
+    tagging();
     scale();
     cold();
 
@@ -228,4 +231,42 @@ fn cold() {
         "first render in a fresh process (1 session, ~300 words; fonts parsed on first use): {:.2} ms (median of 5)",
         median(times).as_secs_f64() * 1e3
     );
+}
+
+/// What tagging (PDF/UA-1) and PDF/A-2 cost the renderer: the sample documents with and
+/// without (issue 15 item 5: at most 20 % slower).
+fn tagging() {
+    println!();
+    println!(
+        "| work | untagged ms | tagged + PDF/A ms | slower by | untagged bytes | tagged bytes |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, doc, runs) in [
+        ("1 session, ~300 words", clinical_document(1, 300), 200),
+        (
+            "full record (200 sessions)",
+            clinical_document(200, 400),
+            15,
+        ),
+    ] {
+        let time = |accessible: bool| {
+            let options = PdfOptions { accessible };
+            let mut sink = Counting(0);
+            render_pdf_with_options(&doc, &mut sink, options).expect("render");
+            let times: Vec<Duration> = (0..runs)
+                .map(|_| {
+                    let t = Instant::now();
+                    render_pdf_with_options(&doc, &mut Counting(0), options).expect("render");
+                    t.elapsed()
+                })
+                .collect();
+            (median(times).as_secs_f64() * 1e3, sink.0)
+        };
+        let (plain, plain_bytes) = time(false);
+        let (tagged, tagged_bytes) = time(true);
+        println!(
+            "| {name} | {plain:.2} | {tagged:.2} | {:.0} % | {plain_bytes} | {tagged_bytes} |",
+            (tagged / plain - 1.0) * 100.0
+        );
+    }
 }

@@ -377,6 +377,7 @@ fn main() {
         if per_second >= 500.0 { "yes" } else { "NO" }
     );
 
+    tagging_cost(runs);
     scheduler_tick();
     let small = storm::Storm {
         schedules: 1000,
@@ -406,6 +407,51 @@ fn main() {
         );
     }
     scale();
+}
+
+/// Issue 15 item 5: what tagging (PDF/UA-1) and PDF/A-2 cost, the whole pipeline with them
+/// (every export's default) against the untagged PDF the renderer can still write for this
+/// comparison. Goal: at most 20 % slower.
+fn tagging_cost(runs: usize) {
+    println!();
+    println!(
+        "| id | untagged ms | tagged + PDF/A ms | slower by | untagged bytes | tagged bytes | goal |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for id in ["W1", "W3"] {
+        let w = work(id);
+        let time = |accessible: bool| {
+            let options = exports_pdf::PdfOptions { accessible };
+            let once = || {
+                let report = report(&w.data, w.export_type, &w.params);
+                let doc = exports_documents::build_document(
+                    &report,
+                    &exports_documents::DocumentLayout::default(),
+                )
+                .expect("document");
+                let mut out = Vec::new();
+                exports_pdf::render_pdf_with_options(&doc, &mut out, options).expect("pdf");
+                out.len()
+            };
+            let bytes = once();
+            let times: Vec<Duration> = (0..runs)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(once());
+                    t.elapsed()
+                })
+                .collect();
+            (median(times).as_secs_f64() * 1e3, bytes)
+        };
+        // Alternated, so a change in the machine's load hits both.
+        let (plain, plain_bytes) = time(false);
+        let (tagged, tagged_bytes) = time(true);
+        let slower = (tagged / plain - 1.0) * 100.0;
+        println!(
+            "| {id} | {plain:.2} | {tagged:.2} | {slower:.0} % | {plain_bytes} | {tagged_bytes} | ≤ 20 %: {} |",
+            if slower <= 20.0 { "yes" } else { "NO" }
+        );
+    }
 }
 
 /// Median time of `runs` renders after one warm-up; the pages (of a PDF) and bytes.
