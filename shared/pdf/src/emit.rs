@@ -316,10 +316,7 @@ impl Emitter {
         let archival = if struct_root.is_some() {
             let metadata =
                 write_metadata(&mut self.w, &doc_info, if all_unicode { 'U' } else { 'B' });
-            Some((
-                metadata,
-                write_output_intent(&mut self.w, &mut self.packed)?,
-            ))
+            Some((metadata, write_output_intent(&mut self.w)?))
         } else {
             None
         };
