@@ -12,8 +12,8 @@ use exports_aws::schedules_store::DynamoScheduleStore;
 use exports_aws::templates_store::DynamoTemplateStore;
 use exports_core::export::{Delivery, ExportFormat, ExportType, PageSize, ScheduleType};
 use exports_core::ports::{
-    EmailAttachment, Mailer, ObjectStore, OutgoingEmail, PortError, ScheduleStore, StoredObject,
-    TemplateStore,
+    EmailAttachment, MIN_PART_BYTES, Mailer, ObjectStore, OutgoingEmail, PortError, ScheduleStore,
+    StoredObject, TemplateStore,
 };
 use exports_core::recurrence::Recurrence;
 use exports_core::scheduled_report::ScheduledReport;
@@ -526,6 +526,84 @@ async fn object_store_reads_back_what_it_stored() {
         Some(bytes)
     );
     assert_eq!(store.get("exports/u/j/missing.pdf").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn object_store_uploads_in_parts_as_one_encrypted_object_and_aborts_cleanly() {
+    let env = TestEnv::new().await;
+    let s3 = &env.clients.s3;
+    let bucket = &env.names.exports_bucket;
+    let store = S3ObjectStore::new(s3.clone(), bucket, &env.names.kms_key);
+    // Two parts: the first at S3's minimum, the last shorter, through the real client.
+    let key = "exports/u/j/full_record.pdf";
+    let bytes: Vec<u8> = (0..(MIN_PART_BYTES + 300_000))
+        .map(|i| (i / 3 % 251) as u8)
+        .collect();
+    let id = store
+        .start_upload(key, "application/pdf", "full_record.pdf")
+        .await
+        .unwrap();
+    let mut receipts = Vec::new();
+    for (n, part) in [&bytes[..MIN_PART_BYTES], &bytes[MIN_PART_BYTES..]]
+        .into_iter()
+        .enumerate()
+    {
+        receipts.push(
+            store
+                .upload_part(key, &id, n as u32 + 1, part.to_vec())
+                .await
+                .unwrap(),
+        );
+    }
+    store.complete_upload(key, &id, &receipts).await.unwrap();
+    assert!(
+        store.get(key).await.unwrap() == Some(bytes),
+        "the parts, in order"
+    );
+    // Encrypted, typed and named as a single put stores it.
+    let head = s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_type(), Some("application/pdf"));
+    assert_eq!(
+        head.content_disposition(),
+        Some("attachment; filename=\"full_record.pdf\"")
+    );
+    assert_eq!(
+        head.server_side_encryption().map(|s| s.as_str()),
+        Some("aws:kms")
+    );
+    assert!(
+        head.ssekms_key_id()
+            .is_some_and(|k| k.ends_with(env.names.kms_key.rsplit('/').next().unwrap())),
+        "{:?}",
+        head.ssekms_key_id()
+    );
+
+    // An aborted upload leaves neither an object nor an open upload.
+    let key = "exports/u/k/aborted.pdf";
+    let id = store
+        .start_upload(key, "application/pdf", "aborted.pdf")
+        .await
+        .unwrap();
+    store
+        .upload_part(key, &id, 1, vec![7; MIN_PART_BYTES])
+        .await
+        .unwrap();
+    store.abort_upload(key, &id).await.unwrap();
+    assert_eq!(store.get(key).await.unwrap(), None);
+    let open = s3
+        .list_multipart_uploads()
+        .bucket(bucket)
+        .prefix(key)
+        .send()
+        .await
+        .unwrap();
+    assert!(open.uploads().is_empty(), "{:?}", open.uploads());
 }
 
 fn email_to(env: &TestEnv, to: &str, attachment: Option<EmailAttachment>) -> OutgoingEmail {

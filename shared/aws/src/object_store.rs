@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ServerSideEncryption;
+use aws_sdk_s3::types::{
+    ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, ServerSideEncryption,
+};
 use exports_core::ports::{ObjectStore, PortError, StoredObject};
 
 use crate::error::unavailable;
@@ -54,6 +56,111 @@ impl ObjectStore for S3ObjectStore {
             .send()
             .await
             .map_err(unavailable("PutObject"))?;
+        Ok(())
+    }
+
+    /// Encrypted, typed and named as `put` does it. Parts carry a CRC32 checksum (the SDK
+    /// computes it), which the completion repeats, so S3 checks every part.
+    async fn start_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        filename: &str,
+    ) -> Result<String, PortError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_disposition(content_disposition(filename))
+            .server_side_encryption(ServerSideEncryption::AwsKms)
+            .ssekms_key_id(&self.kms_key)
+            .bucket_key_enabled(true)
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .send()
+            .await
+            .map_err(unavailable("CreateMultipartUpload"))?;
+        out.upload_id
+            .ok_or_else(|| PortError::Unavailable("CreateMultipartUpload: no upload id".into()))
+    }
+
+    /// The receipt is the part's entity tag and its CRC32, separated by a space (an entity tag
+    /// is quoted hex, a checksum base64: neither holds a space).
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        bytes: Vec<u8>,
+    ) -> Result<String, PortError> {
+        let out = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(i32::try_from(number).unwrap_or(i32::MAX))
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(unavailable("UploadPart"))?;
+        let etag = out
+            .e_tag
+            .ok_or_else(|| PortError::Unavailable("UploadPart: no ETag".into()))?;
+        Ok(match out.checksum_crc32 {
+            Some(crc) => format!("{etag} {crc}"),
+            None => etag,
+        })
+    }
+
+    async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        etags: &[String],
+    ) -> Result<(), PortError> {
+        let parts = etags
+            .iter()
+            .enumerate()
+            .map(|(i, receipt)| {
+                let (etag, crc) = match receipt.split_once(' ') {
+                    Some((etag, crc)) => (etag, Some(crc.to_string())),
+                    None => (receipt.as_str(), None),
+                };
+                CompletedPart::builder()
+                    .part_number(i32::try_from(i + 1).unwrap_or(i32::MAX))
+                    .e_tag(etag)
+                    .set_checksum_crc32(crc)
+                    .build()
+            })
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(unavailable("CompleteMultipartUpload"))?;
+        Ok(())
+    }
+
+    async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), PortError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await
+            .map_err(unavailable("AbortMultipartUpload"))?;
         Ok(())
     }
 

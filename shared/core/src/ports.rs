@@ -273,6 +273,9 @@ pub struct StoredObject<'a> {
     pub filename: &'a str,
 }
 
+/// The smallest part of an upload in parts but the last (S3's limit).
+pub const MIN_PART_BYTES: usize = 5 * 1024 * 1024;
+
 /// Encrypted storage of export files.
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
@@ -280,6 +283,33 @@ pub trait ObjectStore: Send + Sync {
     async fn put(&self, object: StoredObject<'_>) -> Result<(), PortError>;
     /// Deletes an object; deleting a missing object succeeds.
     async fn delete(&self, key: &str) -> Result<(), PortError>;
+    /// Starts an upload in parts (S3 multipart) of the object at `key`, for a file too large to
+    /// hold whole; returns the upload's id. Encryption, content type and filename are as
+    /// [`Self::put`] sets them.
+    async fn start_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        filename: &str,
+    ) -> Result<String, PortError>;
+    /// Uploads part `number` (from 1) of an upload; every part but the last must hold at least
+    /// [`MIN_PART_BYTES`]. Returns the part's entity tag, for [`Self::complete_upload`].
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        bytes: Vec<u8>,
+    ) -> Result<String, PortError>;
+    /// Makes the object from parts `1..=etags.len()`, in order.
+    async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        etags: &[String],
+    ) -> Result<(), PortError>;
+    /// Discards an upload and the parts stored so far.
+    async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), PortError>;
     /// The object's bytes; `None` if there is no such object.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError>;
     /// A URL that downloads the object without credentials until `expires_in` has passed, saved
@@ -354,8 +384,55 @@ pub trait FileRenderer: Send + Sync {
             })
     }
 
+    /// [`Self::render_file`] handed out in pieces as the file is made, so a large file is
+    /// never held whole (a PDF is written page by page). By default the whole file as one
+    /// piece.
+    fn render_stream(
+        &self,
+        report: &crate::report::Report,
+        format: crate::export::ExportFormat,
+        layout: &DocumentLayout,
+    ) -> Result<Box<dyn RenderingFile>, String> {
+        self.render_file(report, format, layout)
+            .map(|file| Box::new(WholeFile(Some(file), None, 0)) as Box<dyn RenderingFile>)
+    }
+
     /// The audit trail as CSV (`exports_formats::audit_csv`), for an audit export's file.
     fn audit_csv(&self, events: &[AuditEvent]) -> Result<Vec<u8>, String>;
+}
+
+/// A file being rendered ([`FileRenderer::render_stream`]): each call to
+/// [`Self::next_chunk`] makes some more of it. No thread or runtime is involved: the caller
+/// pulls, and uploads what it got before pulling again.
+pub trait RenderingFile: Send {
+    /// The next piece of the file; `None` once the file is complete. The error is a message
+    /// without PHI.
+    fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String>;
+    /// Pages of a PDF, once complete (`None` for the other formats).
+    fn pages(&self) -> Option<u32>;
+    /// Characters drawn as placeholders, once complete.
+    fn unsupported_characters(&self) -> u64;
+}
+
+/// A file rendered whole, handed out as one piece.
+struct WholeFile(Option<RenderedFile>, Option<u32>, u64);
+
+impl RenderingFile for WholeFile {
+    fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.0.take().map(|file| {
+            self.1 = file.pages;
+            self.2 = file.unsupported_characters;
+            file.bytes
+        }))
+    }
+
+    fn pages(&self) -> Option<u32> {
+        self.1
+    }
+
+    fn unsupported_characters(&self) -> u64 {
+        self.2
+    }
 }
 
 /// A rendered file: its bytes and, for a paginated format, its page count.

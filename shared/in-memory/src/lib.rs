@@ -791,12 +791,39 @@ pub struct MemoryObject {
 }
 
 /// An [`ObjectStore`] in memory. `presign_get` answers `memory://{key}?expires={seconds}&filename={filename}`
-/// without checking that the object exists (as S3 presigning does not).
+/// without checking that the object exists (as S3 presigning does not). Uploads in parts are
+/// checked as S3 checks them: every part but the last at least `MIN_PART_BYTES`, completed with
+/// the parts' entity tags in order.
 #[derive(Debug, Default)]
 pub struct InMemoryObjects {
     objects: Mutex<BTreeMap<String, MemoryObject>>,
     puts: AtomicUsize,
     unavailable: AtomicBool,
+    uploads: Mutex<BTreeMap<String, PartUpload>>,
+    started_uploads: AtomicUsize,
+    completed_uploads: AtomicUsize,
+    aborted_uploads: AtomicUsize,
+    /// Upload of part number N fails (0: none).
+    failing_part: AtomicUsize,
+}
+
+/// An upload in parts in progress.
+#[derive(Debug)]
+struct PartUpload {
+    key: String,
+    content_type: String,
+    filename: String,
+    parts: BTreeMap<u32, Vec<u8>>,
+}
+
+/// What [`InMemoryObjects`] saw of uploads in parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadCounts {
+    pub started: usize,
+    pub completed: usize,
+    pub aborted: usize,
+    /// Still neither completed nor aborted.
+    pub open: usize,
 }
 
 impl InMemoryObjects {
@@ -811,6 +838,22 @@ impl InMemoryObjects {
     /// Keys of the stored objects, sorted.
     pub fn keys(&self) -> Vec<String> {
         lock(&self.objects).keys().cloned().collect()
+    }
+
+    /// Uploads in parts started, completed, aborted, still open.
+    pub fn upload_counts(&self) -> UploadCounts {
+        UploadCounts {
+            started: self.started_uploads.load(Ordering::SeqCst),
+            completed: self.completed_uploads.load(Ordering::SeqCst),
+            aborted: self.aborted_uploads.load(Ordering::SeqCst),
+            open: lock(&self.uploads).len(),
+        }
+    }
+
+    /// Uploading part `number` (from 1) of any upload fails with [`PortError::Unavailable`];
+    /// 0 turns it off.
+    pub fn fail_part(&self, number: usize) {
+        self.failing_part.store(number, Ordering::SeqCst);
     }
 
     /// How many `put` calls succeeded (overwrites included).
@@ -851,6 +894,105 @@ impl ObjectStore for InMemoryObjects {
     async fn delete(&self, key: &str) -> Result<(), PortError> {
         self.check()?;
         lock(&self.objects).remove(key);
+        Ok(())
+    }
+
+    async fn start_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        filename: &str,
+    ) -> Result<String, PortError> {
+        self.check()?;
+        let n = self.started_uploads.fetch_add(1, Ordering::SeqCst) + 1;
+        let id = format!("upload-{n}");
+        lock(&self.uploads).insert(
+            id.clone(),
+            PartUpload {
+                key: key.to_string(),
+                content_type: content_type.to_string(),
+                filename: filename.to_string(),
+                parts: BTreeMap::new(),
+            },
+        );
+        Ok(id)
+    }
+
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        bytes: Vec<u8>,
+    ) -> Result<String, PortError> {
+        self.check()?;
+        if self.failing_part.load(Ordering::SeqCst) == number as usize {
+            return Err(unavailable("object store (part upload)"));
+        }
+        let mut uploads = lock(&self.uploads);
+        let upload = uploads
+            .get_mut(upload_id)
+            .filter(|u| u.key == key)
+            .ok_or_else(|| PortError::Conflict(format!("no upload {upload_id} of {key}")))?;
+        let etag = format!("\"{number}-{}\"", bytes.len());
+        upload.parts.insert(number, bytes);
+        Ok(etag)
+    }
+
+    async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        etags: &[String],
+    ) -> Result<(), PortError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        let Some(upload) = uploads.get(upload_id).filter(|u| u.key == key) else {
+            return Err(PortError::Conflict(format!(
+                "no upload {upload_id} of {key}"
+            )));
+        };
+        // As S3: the parts named, in order, each but the last at least the minimum.
+        let mut bytes = Vec::new();
+        for (i, etag) in etags.iter().enumerate() {
+            let number = i as u32 + 1;
+            let part = upload
+                .parts
+                .get(&number)
+                .filter(|p| *etag == format!("\"{number}-{}\"", p.len()));
+            let Some(part) = part else {
+                return Err(PortError::Conflict(format!("part {number} is not {etag}")));
+            };
+            if i + 1 < etags.len() && part.len() < exports_core::ports::MIN_PART_BYTES {
+                return Err(PortError::Conflict(format!(
+                    "part {number} is {} bytes, below the minimum",
+                    part.len()
+                )));
+            }
+            bytes.extend_from_slice(part);
+        }
+        let Some(upload) = uploads.remove(upload_id) else {
+            return Err(PortError::Conflict(format!("no upload {upload_id}")));
+        };
+        lock(&self.objects).insert(
+            upload.key,
+            MemoryObject {
+                bytes,
+                content_type: upload.content_type,
+                filename: upload.filename,
+            },
+        );
+        self.completed_uploads.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), PortError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        if uploads.get(upload_id).is_some_and(|u| u.key == key) {
+            uploads.remove(upload_id);
+            self.aborted_uploads.fetch_add(1, Ordering::SeqCst);
+        }
         Ok(())
     }
 

@@ -10,7 +10,7 @@
 //! the scheduler); the API links none of this.
 
 use exports_core::export::ExportFormat;
-use exports_core::ports::{FileRenderer, RenderedFile};
+use exports_core::ports::{FileRenderer, RenderedFile, RenderingFile};
 use exports_core::report::Report;
 use exports_core::template::DocumentLayout;
 use exports_formats::DataFormats;
@@ -67,8 +67,60 @@ impl FileRenderer for AllFormats {
         }
     }
 
+    /// A PDF is written as it is laid out ([`exports_pdf::PdfStream`]): pieces of a few
+    /// hundred KB, never the whole file. The other formats are made whole.
+    fn render_stream(
+        &self,
+        report: &Report,
+        format: ExportFormat,
+        layout: &DocumentLayout,
+    ) -> Result<Box<dyn RenderingFile>, String> {
+        if format != ExportFormat::Pdf {
+            let file = self.render_file(report, format, layout)?;
+            return Ok(Box::new(Whole(Some(file.bytes))));
+        }
+        let document =
+            exports_documents::build_document(report, layout).map_err(|e| e.to_string())?;
+        let stream = exports_pdf::PdfStream::new(document).map_err(|e| e.to_string())?;
+        Ok(Box::new(PdfPieces(stream)))
+    }
+
     fn audit_csv(&self, events: &[exports_core::audit::AuditEvent]) -> Result<Vec<u8>, String> {
         DataFormats.audit_csv(events)
+    }
+}
+
+/// A PDF being written, as the core pulls it.
+struct PdfPieces(exports_pdf::PdfStream);
+
+impl RenderingFile for PdfPieces {
+    fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String> {
+        self.0.next_chunk().map_err(|e| e.to_string())
+    }
+
+    fn pages(&self) -> Option<u32> {
+        u32::try_from(self.0.report().pages).ok()
+    }
+
+    fn unsupported_characters(&self) -> u64 {
+        self.0.report().missing_glyphs as u64
+    }
+}
+
+/// A file made whole (DOCX, JSON, CSV), handed out as one piece.
+struct Whole(Option<Vec<u8>>);
+
+impl RenderingFile for Whole {
+    fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.0.take())
+    }
+
+    fn pages(&self) -> Option<u32> {
+        None
+    }
+
+    fn unsupported_characters(&self) -> u64 {
+        0
     }
 }
 
@@ -105,6 +157,32 @@ mod tests {
             assert_eq!(file.pages, None, "{format}");
             assert!(!file.bytes.is_empty(), "{format}");
         }
+    }
+
+    #[test]
+    fn a_streamed_pdf_is_the_rendered_file_in_pieces() {
+        let samples = exports_documents::samples::samples();
+        let report = &samples.first().expect("a sample report").report;
+        let layout = DocumentLayout::default();
+        let whole = AllFormats
+            .render_file(report, ExportFormat::Pdf, &layout)
+            .expect("renders");
+        let mut stream = AllFormats
+            .render_stream(report, ExportFormat::Pdf, &layout)
+            .expect("renders");
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next_chunk().expect("renders") {
+            bytes.extend_from_slice(&chunk);
+        }
+        assert_eq!(bytes, whole.bytes);
+        assert_eq!(stream.pages(), whole.pages);
+        assert_eq!(stream.unsupported_characters(), 0);
+        let mut csv = AllFormats
+            .render_stream(report, ExportFormat::Csv, &layout)
+            .expect("renders");
+        let first = csv.next_chunk().expect("renders").expect("one piece");
+        assert!(!first.is_empty());
+        assert_eq!(csv.next_chunk().expect("renders"), None);
     }
 
     #[test]

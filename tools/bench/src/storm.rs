@@ -604,6 +604,42 @@ impl<T: ObjectStore> ObjectStore for Slow<T> {
         self.inner.get(key).await
     }
 
+    async fn start_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        filename: &str,
+    ) -> Result<String, PortError> {
+        self.wait(1).await;
+        self.inner.start_upload(key, content_type, filename).await
+    }
+
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        bytes: Vec<u8>,
+    ) -> Result<String, PortError> {
+        self.wait(1).await;
+        self.inner.upload_part(key, upload_id, number, bytes).await
+    }
+
+    async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        etags: &[String],
+    ) -> Result<(), PortError> {
+        self.wait(1).await;
+        self.inner.complete_upload(key, upload_id, etags).await
+    }
+
+    async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), PortError> {
+        self.wait(1).await;
+        self.inner.abort_upload(key, upload_id).await
+    }
+
     async fn presign_get(
         &self,
         key: &str,
@@ -876,6 +912,30 @@ impl ObjectStore for SizesOnly {
     }
 
     async fn delete(&self, _: &str) -> Result<(), PortError> {
+        Ok(())
+    }
+
+    async fn start_upload(&self, key: &str, _: &str, _: &str) -> Result<String, PortError> {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        Ok(format!("bench-upload:{key}"))
+    }
+
+    async fn upload_part(
+        &self,
+        _: &str,
+        _: &str,
+        number: u32,
+        bytes: Vec<u8>,
+    ) -> Result<String, PortError> {
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+        Ok(number.to_string())
+    }
+
+    async fn complete_upload(&self, _: &str, _: &str, _: &[String]) -> Result<(), PortError> {
+        Ok(())
+    }
+
+    async fn abort_upload(&self, _: &str, _: &str) -> Result<(), PortError> {
         Ok(())
     }
 

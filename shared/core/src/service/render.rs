@@ -12,7 +12,7 @@ use super::requests::hex;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::export::{ExportFormat, ExportType, JobStatus};
 use crate::job::{ExportJob, FILE_LIFETIME, FileWarning, JobError, JobFile};
-use crate::ports::{Lease, PortError, SessionScope, StoredObject};
+use crate::ports::{Lease, MIN_PART_BYTES, PortError, RenderingFile, SessionScope, StoredObject};
 use crate::report::{ReportInput, build_report, file_name};
 use crate::template::DocumentLayout;
 
@@ -332,35 +332,42 @@ impl ExportService {
             DocumentLayout::default()
         };
         let started = Instant::now();
-        let rendered = self
+        let render_failed = |message: String| {
+            tracing::error!(job_id = %job.job_id, format = %format, error = %message, "rendering failed");
+            permanent("render_failed", "the document could not be rendered")
+        };
+        let mut rendering = self
             .ports
             .files
-            .render_file(&report, format, &layout)
-            .map_err(|message| {
-                tracing::error!(job_id = %job.job_id, format = %format, error = %message, "rendering failed");
-                permanent("render_failed", "the document could not be rendered")
-            })?;
-        let render_millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let bytes = rendered.bytes;
+            .render_stream(&report, format, &layout)
+            .map_err(render_failed)?;
+        let mut render_time = started.elapsed();
         let filename = file_name(&report, job.format);
+        // The renderer keeps what it still needs (a PDF its document): the report's copy of
+        // the record's text is not held while the file is made and uploaded.
+        drop(report);
         let key = job.object_key(&filename);
         let content_type = job.format.content_type();
-        self.ports
-            .objects
-            .put(StoredObject {
-                key: &key,
-                bytes: &bytes,
-                content_type,
-                filename: &filename,
-            })
-            .await?;
+        let target = Target {
+            key: &key,
+            content_type,
+            filename: &filename,
+        };
+        let stored = self
+            .upload(&target, rendering.as_mut(), &mut render_time)
+            .await
+            .map_err(|e| match e {
+                Upload::Render(message) => render_failed(message),
+                Upload::Store(e) => Failure::from(e),
+            })?;
+        let unsupported = rendering.unsupported_characters();
         let file = JobFile {
             key,
             filename,
             content_type: content_type.to_string(),
-            size_bytes: bytes.len() as u64,
-            sha256: hex(&Sha256::digest(&bytes)),
-            warnings: match rendered.unsupported_characters {
+            size_bytes: stored.size,
+            sha256: stored.sha256,
+            warnings: match unsupported {
                 0 => Vec::new(),
                 n => vec![FileWarning::unsupported_characters(n)],
             },
@@ -370,15 +377,124 @@ impl ExportService {
             tracing::warn!(
                 job_id = %job.job_id,
                 format = %format,
-                unsupported_characters = rendered.unsupported_characters,
+                unsupported_characters = unsupported,
                 "the file shows some characters as placeholders"
             );
         }
         let stats = FileStats {
             bytes: file.size_bytes,
-            pages: rendered.pages,
-            render_millis,
+            pages: rendering.pages(),
+            render_millis: u64::try_from(render_time.as_millis()).unwrap_or(u64::MAX),
         };
         Ok((file, stats))
     }
+
+    /// Stores the file as it is rendered: pieces are gathered into parts of at least
+    /// [`MIN_PART_BYTES`], and only a file larger than one part is uploaded in parts (the
+    /// others with one put). At most one part is held. The upload is aborted on any failure,
+    /// so no parts are left behind (the bucket's lifecycle rule is the backstop). `render_time`
+    /// gets the time spent rendering.
+    async fn upload(
+        &self,
+        target: &Target<'_>,
+        rendering: &mut dyn RenderingFile,
+        render_time: &mut std::time::Duration,
+    ) -> Result<Stored, Upload> {
+        let objects = &self.ports.objects;
+        let mut digest = Sha256::new();
+        let mut size = 0u64;
+        // Room for a part and a piece or two: the buffer never grows by doubling (a large
+        // allocation's untouched pages take no memory, so a small file costs nothing more).
+        let mut part = Vec::with_capacity(MIN_PART_BYTES + (1 << 20));
+        let mut next = |part: &mut Vec<u8>, time: &mut std::time::Duration| {
+            // Fills `part` to at least a part's size; false once the file is complete.
+            while part.len() < MIN_PART_BYTES {
+                let t = Instant::now();
+                let chunk = rendering.next_chunk().map_err(Upload::Render)?;
+                *time += t.elapsed();
+                match chunk {
+                    Some(chunk) => {
+                        digest.update(&chunk);
+                        size += chunk.len() as u64;
+                        part.extend_from_slice(&chunk);
+                    }
+                    None => return Ok(false),
+                }
+            }
+            Ok(true)
+        };
+        if !next(&mut part, render_time)? {
+            objects
+                .put(StoredObject {
+                    key: target.key,
+                    bytes: &part,
+                    content_type: target.content_type,
+                    filename: target.filename,
+                })
+                .await
+                .map_err(Upload::Store)?;
+        } else {
+            let upload_id = objects
+                .start_upload(target.key, target.content_type, target.filename)
+                .await
+                .map_err(Upload::Store)?;
+            let mut etags = Vec::new();
+            let parts = async {
+                loop {
+                    let more = next(&mut part, render_time)?;
+                    // The last part may be short; an empty one is only sent as the first.
+                    if !part.is_empty() || etags.is_empty() {
+                        let number = etags.len() as u32 + 1;
+                        let bytes = std::mem::replace(
+                            &mut part,
+                            Vec::with_capacity(MIN_PART_BYTES + (1 << 20)),
+                        );
+                        etags.push(
+                            objects
+                                .upload_part(target.key, &upload_id, number, bytes)
+                                .await
+                                .map_err(Upload::Store)?,
+                        );
+                    }
+                    if !more {
+                        break;
+                    }
+                }
+                objects
+                    .complete_upload(target.key, &upload_id, &etags)
+                    .await
+                    .map_err(Upload::Store)
+            };
+            if let Err(e) = parts.await {
+                if let Err(abort) = objects.abort_upload(target.key, &upload_id).await {
+                    tracing::warn!(error = %abort, "aborting an upload in parts failed; the lifecycle rule removes its parts");
+                }
+                return Err(e);
+            }
+        }
+        Ok(Stored {
+            size,
+            sha256: hex(&digest.finalize()),
+        })
+    }
+}
+
+/// Where a file goes.
+struct Target<'a> {
+    key: &'a str,
+    content_type: &'a str,
+    filename: &'a str,
+}
+
+/// What was stored.
+struct Stored {
+    size: u64,
+    sha256: String,
+}
+
+/// Why storing a file failed.
+enum Upload {
+    /// The renderer failed (a message without PHI).
+    Render(String),
+    Store(PortError),
 }

@@ -2098,3 +2098,153 @@ fn an_audit_export_is_refused_when_it_cannot_be_audited() {
         "no CSV without its audit event"
     );
 }
+
+/// A renderer whose file comes in pieces: `size` bytes in pieces of `piece` bytes (a counting
+/// pattern, so misordered parts show), failing at piece `fail_at` when set.
+struct Pieces {
+    size: usize,
+    piece: usize,
+    fail_at: Option<usize>,
+}
+
+/// The bytes [`Pieces`] makes.
+fn pattern(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i / 7 % 251) as u8).collect()
+}
+
+struct PiecesStream {
+    bytes: Vec<u8>,
+    at: usize,
+    piece: usize,
+    index: usize,
+    fail_at: Option<usize>,
+}
+
+impl exports_core::ports::RenderingFile for PiecesStream {
+    fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String> {
+        if Some(self.index) == self.fail_at {
+            return Err("the renderer gave up".into());
+        }
+        self.index += 1;
+        if self.at >= self.bytes.len() {
+            return Ok(None);
+        }
+        let end = (self.at + self.piece).min(self.bytes.len());
+        let chunk = self.bytes[self.at..end].to_vec();
+        self.at = end;
+        Ok(Some(chunk))
+    }
+    fn pages(&self) -> Option<u32> {
+        Some(7)
+    }
+    fn unsupported_characters(&self) -> u64 {
+        0
+    }
+}
+
+impl exports_core::ports::FileRenderer for Pieces {
+    fn formats(&self) -> Vec<ExportFormat> {
+        ExportFormat::ALL.to_vec()
+    }
+    fn render(
+        &self,
+        _: &exports_core::report::Report,
+        _: ExportFormat,
+        _: &exports_core::template::DocumentLayout,
+    ) -> Result<Vec<u8>, String> {
+        Ok(pattern(self.size))
+    }
+    fn render_stream(
+        &self,
+        _: &exports_core::report::Report,
+        _: ExportFormat,
+        _: &exports_core::template::DocumentLayout,
+    ) -> Result<Box<dyn exports_core::ports::RenderingFile>, String> {
+        Ok(Box::new(PiecesStream {
+            bytes: pattern(self.size),
+            at: 0,
+            piece: self.piece,
+            index: 0,
+            fail_at: self.fail_at,
+        }))
+    }
+    fn audit_csv(&self, _: &[AuditEvent]) -> Result<Vec<u8>, String> {
+        Ok(Vec::new())
+    }
+}
+
+const MIB: usize = 1024 * 1024;
+
+#[test]
+fn a_file_larger_than_a_part_is_uploaded_in_parts_and_a_small_one_in_one_put() {
+    let mut w = world();
+    // 12 MiB in pieces of 700 KiB: parts of at least 5 MiB, then the rest.
+    w.svc.ports.files = Arc::new(Pieces {
+        size: 12 * MIB,
+        piece: 700 * 1024,
+        fail_at: None,
+    });
+    let (who, job) = w.requested(0, ExportType::FullRecord);
+    assert_eq!(w.render_queued(), vec![RenderOutcome::Done]);
+    let done = w.get(&who, job.job_id).unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    let file = w.stored(job.job_id).file.expect("file");
+    let object = w.h.objects.get(&file.key).expect("stored object");
+    assert!(object.bytes == pattern(12 * MIB), "the parts in order");
+    assert_eq!(file.size_bytes, (12 * MIB) as u64);
+    assert_eq!(file.sha256, hex(&Sha256::digest(&object.bytes)));
+    assert_eq!(object.filename, file.filename);
+    let counts = w.h.objects.upload_counts();
+    assert_eq!((counts.started, counts.completed, counts.open), (1, 1, 0));
+    assert_eq!(w.h.objects.put_count(), 0, "no single put");
+
+    // A file that fits in one part: one put, no upload in parts.
+    w.svc.ports.files = Arc::new(Pieces {
+        size: 3 * MIB,
+        piece: 700 * 1024,
+        fail_at: None,
+    });
+    let (_, small) = w.requested(1, ExportType::FullRecord);
+    assert_eq!(w.render_queued(), vec![RenderOutcome::Done]);
+    let file = w.stored(small.job_id).file.expect("file");
+    assert!(w.h.objects.get(&file.key).expect("stored").bytes == pattern(3 * MIB));
+    assert_eq!(
+        w.h.objects.upload_counts().started,
+        1,
+        "still the one before"
+    );
+    assert_eq!(w.h.objects.put_count(), 1);
+}
+
+#[test]
+fn a_failed_part_or_renderer_aborts_the_upload_and_leaves_no_object() {
+    let mut w = world();
+    // The store fails part 2: a transient failure, retried later; the upload is aborted.
+    w.svc.ports.files = Arc::new(Pieces {
+        size: 12 * MIB,
+        piece: MIB,
+        fail_at: None,
+    });
+    w.h.objects.fail_part(2);
+    let (_, job) = w.requested(0, ExportType::FullRecord);
+    let report = block_on(w.svc.render_job_reported(job.job_id, 1)).expect("render");
+    assert_eq!(report.outcome, RenderOutcome::Retry);
+    let counts = w.h.objects.upload_counts();
+    assert_eq!((counts.started, counts.aborted, counts.open), (1, 1, 0));
+    assert!(w.h.objects.keys().is_empty(), "no object");
+
+    // The renderer fails after the first part went up: the job fails, the upload is aborted.
+    w.h.objects.fail_part(0);
+    w.svc.ports.files = Arc::new(Pieces {
+        size: 12 * MIB,
+        piece: MIB,
+        fail_at: Some(8),
+    });
+    let (who, job) = w.requested(1, ExportType::FullRecord);
+    let report = block_on(w.svc.render_job_reported(job.job_id, 1)).expect("render");
+    assert_eq!(report.outcome, RenderOutcome::Done);
+    assert_eq!(w.get(&who, job.job_id).unwrap().status, JobStatus::Failed);
+    let counts = w.h.objects.upload_counts();
+    assert_eq!((counts.started, counts.aborted, counts.open), (2, 2, 0));
+    assert!(w.h.objects.keys().is_empty(), "no object");
+}
