@@ -7,6 +7,14 @@
 //! out in pieces as it is made. Every page has the practice header, the red confidentiality
 //! banner and the `Page X of Y` footer.
 //!
+//! Every file is **tagged PDF/UA-1 and PDF/A-2u** (`docs/accessibility.md`): a structure tree
+//! built from the document model as the layout goes (headings, paragraphs, lists, tables with
+//! header scopes, notices, figures with alternative text; page furniture, decoration and
+//! repeated table headers as artifacts), `/Lang`, `/MarkInfo`, `/DisplayDocTitle`, `/Tabs /S`,
+//! Unicode for every glyph, XMP metadata claiming PDF/A-2u and PDF/UA-1, an sRGB output intent.
+//! The structure is written as it is built, like the pages: elements when they close, each
+//! page's parent-tree entry when the page ends.
+//!
 //! No PDF library is used on this path: printpdf (and lopdf under it) build the whole document
 //! in memory before writing a byte, could not stream, and had no way to say which Unicode text
 //! a glyph stands for beyond one character per glyph. The crate's own writer is a few hundred
