@@ -758,3 +758,37 @@ fn the_sample_is_tagged_archival_and_reads_in_document_order() {
     let problems = checker_problems(path, &clinical_document(200, 400), "2u");
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn right_to_left_text_reads_in_logical_order_through_the_tree() {
+    // Drawn in visual order; each element with right-to-left runs carries its logical text.
+    let doc = doc_with(vec![
+        Block::Heading {
+            level: 1,
+            text: "מרים כהן — רשומה".into(),
+        },
+        para("Referred by Dr. مريم الحسيني on 3 March; she said שלום עליכם twice."),
+        Block::Table(Table {
+            columns: vec![
+                Column {
+                    title: "Name".into(),
+                    width: 1.0,
+                    align: Align::Left,
+                },
+                Column {
+                    title: "Note".into(),
+                    width: 2.0,
+                    align: Align::Left,
+                },
+            ],
+            rows: vec![vec![
+                vec![Run::plain("يوسف")],
+                vec![Run::plain("Prefers Arabic: العربية, then English.")],
+            ]],
+        }),
+    ]);
+    let path = write("rtl.pdf", &render_pdf(&doc).unwrap());
+    qpdf_check(&path);
+    let problems = checker_problems(&path, &doc, "2u");
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -1,6 +1,6 @@
 //! Notices: a shaded box of running text with a coloured bar on its left.
 
-use exports_document_model::{Align, NoticeKind, Text};
+use exports_document_model::{Align, NoticeKind, Text, plain_text};
 
 use super::grid::{Cell, GridStyle};
 use super::{Layout, Tag};
@@ -35,7 +35,9 @@ impl Layout {
         self.space(BLOCK_GAP);
         self.grid_top = true;
         let note = self.open(None, Role::Notice, Attr::None);
-        cells[0].tag = self.open(Some(note), Role::P, Attr::None);
+        let laid = std::mem::take(&mut cells[0].laid);
+        cells[0].tag = self.open_text(Some(note), Role::P, Attr::None, &laid, || plain_text(text));
+        cells[0].laid = laid;
         self.grid_row(&cells, &notice_grid(kind), None);
         self.close(cells[0].tag);
         self.close(note);

@@ -1,6 +1,6 @@
 //! Running text: headings (with their outline entries), paragraphs and bullet lists.
 
-use exports_document_model::{Align, Text};
+use exports_document_model::{Align, Text, plain_text};
 
 use super::text_runs::LineBox;
 use super::{Item, Layout, OutlineEntry};
@@ -29,7 +29,7 @@ impl Layout {
             None
         } else {
             let role = self.heading_role(level);
-            Some(self.open(None, role, Attr::None))
+            Some(self.open_text(None, role, Attr::None, &laid, || text.to_string()))
         };
         if let Some(tag) = tag {
             self.text_tag = tag;
@@ -127,7 +127,7 @@ impl Layout {
         if !laid.lines.is_empty() {
             self.space(PARA_GAP);
             let x = self.frame.left;
-            let p = self.open(None, Role::P, Attr::None);
+            let p = self.open_text(None, Role::P, Attr::None, &laid, || plain_text(text));
             self.text_tag = p;
             self.flow_lines(&laid, x, w, BODY, |_, _| {});
             self.close(p);
@@ -153,7 +153,9 @@ impl Layout {
             };
             let li = self.open(Some(l), Role::LI, Attr::None);
             let lbl = self.open(Some(li), Role::Lbl, Attr::None);
-            let body = self.open(Some(li), Role::LBody, Attr::None);
+            let body = self.open_text(Some(li), Role::LBody, Attr::None, &laid, || {
+                plain_text(item)
+            });
             self.text_tag = body;
             if i > 0 {
                 self.y += LIST_GAP;

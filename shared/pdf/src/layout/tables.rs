@@ -1,9 +1,9 @@
 //! Tables and key–value lists: column widths fitted to the words, header and body cells.
 
-use exports_document_model::{Align, Run, Table, Text};
+use exports_document_model::{Align, Run, Table, Text, plain_text};
 
-use super::Layout;
 use super::grid::{Cell, TABLE_GRID, grid_row_height};
+use super::{Layout, Tag};
 use crate::style::*;
 use crate::text::{Class, Shaped, widest_word};
 use crate::writer::structure::{Attr, Role};
@@ -38,8 +38,10 @@ impl Layout {
         for (k, v) in rows {
             let mut cells = self.kv_cells(k, v);
             let tr = self.open(Some(table), Role::TR, Attr::None);
-            cells[0].tag = self.open(Some(tr), Role::TH, Attr::Scope { column: false });
-            cells[1].tag = self.open(Some(tr), Role::TD, Attr::None);
+            let scope = Attr::Scope { column: false };
+            cells[0].tag = self.open_cell(tr, Role::TH, scope, &mut cells[0], || k.clone());
+            cells[1].tag =
+                self.open_cell(tr, Role::TD, Attr::None, &mut cells[1], || plain_text(v));
             self.grid_row(&cells, &TABLE_GRID, None);
             for c in &cells {
                 self.close(c.tag);
@@ -192,8 +194,9 @@ impl Layout {
         let table = self.open(None, Role::Table, Attr::None);
         let head = self.open(Some(table), Role::THead, Attr::None);
         let tr = self.open(Some(head), Role::TR, Attr::None);
-        for cell in header.iter_mut() {
-            cell.tag = self.open(Some(tr), Role::TH, Attr::Scope { column: true });
+        for (cell, column) in header.iter_mut().zip(&t.columns) {
+            let scope = Attr::Scope { column: true };
+            cell.tag = self.open_cell(tr, Role::TH, scope, cell, || column.title.clone());
         }
         self.grid_row(&header, &TABLE_GRID, None);
         for cell in &header {
@@ -206,8 +209,10 @@ impl Layout {
             let fill = (i % 2 == 1).then_some(ZEBRA_FILL);
             let mut cells = self.row_cells(t, row, &columns, fill);
             let tr = self.open(body, Role::TR, Attr::None);
-            for cell in cells.iter_mut() {
-                cell.tag = self.open(Some(tr), Role::TD, Attr::None);
+            for (i, cell) in cells.iter_mut().enumerate() {
+                cell.tag = self.open_cell(tr, Role::TD, Attr::None, cell, || {
+                    row.get(i).map(plain_text).unwrap_or_default()
+                });
             }
             self.grid_row(&cells, &TABLE_GRID, Some(&header));
             for cell in &cells {
@@ -262,6 +267,23 @@ pub(super) fn prefer_whole_words(min: &[f32], whole: &[f32], total: f32) -> Vec<
         }
     }
     out
+}
+
+impl Layout {
+    /// Opens the element of a cell in row `tr`.
+    fn open_cell(
+        &mut self,
+        tr: Tag,
+        role: Role,
+        attr: Attr,
+        cell: &mut Cell,
+        text: impl FnOnce() -> String,
+    ) -> Tag {
+        let laid = std::mem::take(&mut cell.laid);
+        let tag = self.open_text(Some(tr), role, attr, &laid, text);
+        cell.laid = laid;
+        tag
+    }
 }
 
 /// Column widths summing to `total`: in proportion to `rel`, except that columns whose share is

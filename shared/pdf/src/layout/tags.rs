@@ -9,6 +9,7 @@
 //! next page gets a second MCID there.
 
 use super::{Item, Layout};
+use crate::text::Laid;
 use crate::writer::Ref;
 use crate::writer::structure::{Attr, Role};
 
@@ -26,6 +27,33 @@ pub(crate) enum Tag {
 impl Layout {
     /// Opens an element of `role` in `parent` (`None`: in the Document element).
     pub(super) fn open(&mut self, parent: Option<Tag>, role: Role, attr: Attr) -> Tag {
+        self.open_reading(parent, role, attr, None)
+    }
+
+    /// [`Self::open`] for an element holding the text of `laid`: when that text has
+    /// right-to-left runs (drawn in visual order), the element reads as `text()`, its logical
+    /// text (`docs/scripts.md`).
+    pub(super) fn open_text(
+        &mut self,
+        parent: Option<Tag>,
+        role: Role,
+        attr: Attr,
+        laid: &Laid,
+        text: impl FnOnce() -> String,
+    ) -> Tag {
+        let actual = laid
+            .bidi
+            .then(|| text().replace(['\n', '\u{2028}', '\u{2029}'], " "));
+        self.open_reading(parent, role, attr, actual)
+    }
+
+    fn open_reading(
+        &mut self,
+        parent: Option<Tag>,
+        role: Role,
+        attr: Attr,
+        actual_text: Option<String>,
+    ) -> Tag {
         let Some(tree) = self.emitter.tree.as_mut() else {
             return Tag::Artifact;
         };
@@ -33,7 +61,7 @@ impl Layout {
             Some(Tag::Elem { elem, .. }) => elem,
             _ => tree.document,
         };
-        let elem = tree.open(&mut self.emitter.w, parent, role, attr);
+        let elem = tree.open(&mut self.emitter.w, parent, role, attr, actual_text);
         Tag::Elem { elem, role }
     }
 

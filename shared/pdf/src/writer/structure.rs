@@ -88,6 +88,9 @@ struct Open {
     parent: Ref,
     role: Role,
     attr: Attr,
+    /// The element's text in logical order, when its content (drawn in visual order) would
+    /// not read as it.
+    actual_text: Option<String>,
     kids: Vec<Kid>,
 }
 
@@ -114,6 +117,7 @@ impl StructTree {
                 parent: root,
                 role: Role::Document,
                 attr: Attr::None,
+                actual_text: None,
                 kids: Vec::new(),
             }],
             page_parents: Vec::new(),
@@ -125,8 +129,16 @@ impl StructTree {
         self.open.iter_mut().rev().find(|o| o.id == id)
     }
 
-    /// Opens an element of `role` as the last kid of `parent` (an open element).
-    pub(crate) fn open(&mut self, w: &mut ObjWriter, parent: Ref, role: Role, attr: Attr) -> Ref {
+    /// Opens an element of `role` as the last kid of `parent` (an open element); with
+    /// `actual_text`, what it reads as.
+    pub(crate) fn open(
+        &mut self,
+        w: &mut ObjWriter,
+        parent: Ref,
+        role: Role,
+        attr: Attr,
+        actual_text: Option<String>,
+    ) -> Ref {
         let id = w.alloc();
         if let Some(p) = self.find(parent) {
             p.kids.push(Kid::Elem(id));
@@ -136,6 +148,7 @@ impl StructTree {
             parent,
             role,
             attr,
+            actual_text,
             kids: Vec::new(),
         });
         id
@@ -266,6 +279,10 @@ fn write_elem(w: &mut ObjWriter, e: &Open) {
             o.extend_from_slice(b"/Pg ");
             page.put(o);
         }
+        if let Some(text) = &e.actual_text {
+            o.extend_from_slice(b"/ActualText");
+            write_text(o, text);
+        }
         match &e.attr {
             Attr::None => {}
             Attr::Scope { column } => {
@@ -329,9 +346,15 @@ mod tests {
         let mut t = StructTree::new(&mut w);
         let page1 = w.alloc();
         let page2 = w.alloc();
-        let p = t.open(&mut w, t.document, Role::P, Attr::None);
+        let p = t.open(&mut w, t.document, Role::P, Attr::None, None);
         assert_eq!(t.content(p, page1), 0);
-        let th = t.open(&mut w, t.document, Role::TH, Attr::Scope { column: true });
+        let th = t.open(
+            &mut w,
+            t.document,
+            Role::TH,
+            Attr::Scope { column: true },
+            Some("Date".into()),
+        );
         assert_eq!(t.content(th, page1), 1);
         t.end_page(&mut w);
         assert_eq!(t.content(p, page2), 0);
@@ -346,7 +369,7 @@ mod tests {
             "{pe}"
         );
         assert!(
-            obj(th).contains("/A<</O/Table/Scope/Column>>/K 1>>"),
+            obj(th).contains("/ActualText(Date)/A<</O/Table/Scope/Column>>/K 1>>"),
             "{}",
             obj(th)
         );
