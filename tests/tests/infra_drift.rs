@@ -581,6 +581,24 @@ fn the_exports_bucket_is_deployed_as_resources_defines_it() {
                 && s["Condition"][condition][key] == *value
         })
     };
+    // A deny on an encryption header must apply only when the header is sent: a multipart
+    // upload's parts are authorized as s3:PutObject and never carry it, so a bare
+    // StringNotEquals (true when the key is absent) would refuse every large export.
+    let header_denies_only_when_sent = |key: &str| {
+        statements
+            .iter()
+            .filter(|s| s["Effect"] == "Deny" && !s["Condition"]["StringNotEquals"][key].is_null())
+            .all(|s| s["Condition"]["Null"][key] == "false")
+    };
+    for key in [
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    ] {
+        assert!(
+            header_denies_only_when_sent(key),
+            "the deny on {key} must carry Null: false, or multipart parts are refused"
+        );
+    }
     assert!(
         denies("s3:*", "Bool", "aws:SecureTransport", &json!("false")),
         "non-TLS requests are denied"
@@ -592,7 +610,7 @@ fn the_exports_bucket_is_deployed_as_resources_defines_it() {
             "s3:x-amz-server-side-encryption",
             &json!("aws:kms")
         ),
-        "uploads without SSE-KMS are denied"
+        "uploads naming another encryption than SSE-KMS are denied"
     );
     assert!(
         denies(
