@@ -418,6 +418,52 @@ impl LineChart {
 }
 
 impl Document {
+    /// The document's text in reading order, as a screen reader gets it through a tagged PDF's
+    /// structure tree: block by block, a chart by its description, a list item with its bullet,
+    /// whitespace runs as one space (the rules of `tests/pdf_checks/check_pdf_ua.py
+    /// --expect-text`, which compares a PDF's tagged text with this).
+    pub fn reading_text(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let plain = |t: &[Run]| t.iter().map(|r| r.text.as_str()).collect::<String>();
+        for block in &self.blocks {
+            match block {
+                Block::Heading { text, .. } => parts.push(text.clone()),
+                Block::Paragraph { text } => parts.push(plain(text)),
+                Block::BulletList { items } => {
+                    for item in items.iter().filter(|i| !plain(i).trim().is_empty()) {
+                        parts.push("•".into());
+                        parts.push(plain(item));
+                    }
+                }
+                Block::KeyValue { rows } => {
+                    for (k, v) in rows {
+                        parts.push(k.clone());
+                        parts.push(plain(v));
+                    }
+                }
+                Block::Table(t) => {
+                    if t.columns.is_empty() {
+                        continue;
+                    }
+                    parts.extend(t.columns.iter().map(|c| c.title.clone()));
+                    for row in &t.rows {
+                        for i in 0..t.columns.len() {
+                            parts.push(row.get(i).map(|c| plain(c)).unwrap_or_default());
+                        }
+                    }
+                }
+                Block::Notice { text, .. } => parts.push(plain(text)),
+                Block::Chart(c) => parts.push(c.describe()),
+                Block::PageBreak => {}
+            }
+        }
+        parts
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Heading texts with their levels, in order: the outline.
     pub fn outline(&self) -> Vec<(u8, &str)> {
         self.blocks

@@ -639,58 +639,13 @@ fn bad_margins_are_an_error() {
     assert!(render_pdf(&doc).is_err());
 }
 
-/// The document's text in reading order, as a screen reader gets it through the structure
-/// tree: block by block, a chart by its description, a list item with its bullet; whitespace
-/// runs as one space (the rules of `tests/pdf_checks/check_pdf_ua.py --expect-text`).
-fn logical_text(doc: &Document) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let plain = |t: &[Run]| t.iter().map(|r| r.text.as_str()).collect::<String>();
-    for block in &doc.blocks {
-        match block {
-            Block::Heading { text, .. } => parts.push(text.clone()),
-            Block::Paragraph { text } => parts.push(plain(text)),
-            Block::BulletList { items } => {
-                for item in items.iter().filter(|i| !plain(i).trim().is_empty()) {
-                    parts.push("•".into());
-                    parts.push(plain(item));
-                }
-            }
-            Block::KeyValue { rows } => {
-                for (k, v) in rows {
-                    parts.push(k.clone());
-                    parts.push(plain(v));
-                }
-            }
-            Block::Table(t) => {
-                if t.columns.is_empty() {
-                    continue;
-                }
-                parts.extend(t.columns.iter().map(|c| c.title.clone()));
-                for row in &t.rows {
-                    for i in 0..t.columns.len() {
-                        parts.push(row.get(i).map(|c| plain(c)).unwrap_or_default());
-                    }
-                }
-            }
-            Block::Notice { text, .. } => parts.push(plain(text)),
-            Block::Chart(c) => parts.push(c.describe()),
-            Block::PageBreak => {}
-        }
-    }
-    parts
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Runs the independent PDF/UA + PDF/A checker (`tests/pdf_checks/check_pdf_ua.py`, pikepdf)
 /// on `pdf`, reading it through its structure tree against `doc`'s logical text. Returns the
 /// problems it reports, one per line.
 fn checker_problems(pdf: &Path, doc: &Document, claim: &str) -> Vec<String> {
     let python = std::env::var("PYTHON_PDF_CHECK").unwrap_or_else(|_| "python3".to_owned());
     let expected = pdf.with_extension("expected.txt");
-    std::fs::write(&expected, logical_text(doc)).unwrap();
+    std::fs::write(&expected, doc.reading_text()).unwrap();
     let checker =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/pdf_checks/check_pdf_ua.py");
     let out = Command::new(&python)
