@@ -139,13 +139,27 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
         .collect::<Vec<_>>()
         .join(", ");
     let created = doc.meta.created.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // A BCP 47 tag is letters, digits and hyphens; anything else falls back to English.
+    let language = Some(doc.meta.lang.as_str())
+        .filter(|l| !l.is_empty() && l.len() <= 35)
+        .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or("en-US")
+        .to_owned();
     let core = package::core_xml(&package::CoreProps {
         title: &clean(&doc.meta.title),
         subject: &clean(&doc.meta.subject),
         creator: &clean(&doc.meta.author),
         keywords: &keywords,
         created: &created,
+        language: &language,
     });
+    // The document's language is the default of every run (`w:docDefaults`), so Word's
+    // proofing and screen readers use it.
+    let styles = styles::STYLES_XML.replacen(
+        r#"<w:lang w:val="en-US" w:eastAsia="en-US""#,
+        &format!(r#"<w:lang w:val="{language}" w:eastAsia="{language}""#),
+        1,
+    );
     package::zip(
         package::Parts {
             xml,
@@ -153,7 +167,7 @@ pub fn render_docx(doc: &Document) -> Result<Vec<u8>, DocxError> {
             header: package::header_xml(&header),
             footer: package::footer_xml(&footer),
             numbering: styles::NUMBERING_XML.as_bytes(),
-            styles: styles::STYLES_XML.as_bytes(),
+            styles: styles.into_bytes(),
             settings: styles::SETTINGS_XML.as_bytes(),
             core,
         },

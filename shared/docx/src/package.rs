@@ -118,6 +118,8 @@ pub(crate) struct CoreProps<'a> {
     pub keywords: &'a str,
     /// W3CDTF, e.g. `2026-11-27T10:00:00Z`.
     pub created: &'a str,
+    /// BCP 47, e.g. `en-US`.
+    pub language: &'a str,
 }
 
 pub(crate) fn core_xml(p: &CoreProps<'_>) -> Vec<u8> {
@@ -132,6 +134,7 @@ pub(crate) fn core_xml(p: &CoreProps<'_>) -> Vec<u8> {
     element(&mut s, "dc:subject", p.subject);
     element(&mut s, "dc:creator", p.creator);
     element(&mut s, "cp:keywords", p.keywords);
+    element(&mut s, "dc:language", p.language);
     element(&mut s, "cp:lastModifiedBy", p.creator);
     s.push_str("<cp:revision>1</cp:revision>");
     s.push_str(r#"<dcterms:created xsi:type="dcterms:W3CDTF">"#);
@@ -161,7 +164,7 @@ pub(crate) struct Parts {
     pub header: Vec<u8>,
     pub footer: Vec<u8>,
     pub numbering: &'static [u8],
-    pub styles: &'static [u8],
+    pub styles: Vec<u8>,
     pub settings: &'static [u8],
     pub core: Vec<u8>,
 }
@@ -200,7 +203,7 @@ pub(crate) fn zip(parts: Parts, timestamp: DateTime) -> Result<Vec<u8>, DocxErro
     put("docProps/custom.xml", &xml.doc_props.custom)?;
     put("word/_rels/document.xml.rels", &xml.document_rels)?;
     put("word/document.xml", &document)?;
-    put("word/styles.xml", styles)?;
+    put("word/styles.xml", &styles)?;
     put("word/settings.xml", settings)?;
     put("word/fontTable.xml", &xml.font_table)?;
     put("word/comments.xml", &xml.comments)?;
@@ -241,6 +244,7 @@ mod tests {
             creator: "Zoë",
             keywords: "k1, k2",
             created: "2026-11-27T10:00:00Z",
+            language: "en-US",
         });
         let xml = String::from_utf8(xml).unwrap();
         assert!(xml.contains("<dc:title>a &lt;b&gt; &amp; c</dc:title>"));
