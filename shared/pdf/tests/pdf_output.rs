@@ -11,48 +11,8 @@ use exports_document_model::{
 };
 use exports_pdf::{render_pdf, render_pdf_with_report};
 
-fn run(tool: &str, args: &[&str]) -> std::process::Output {
-    match Command::new(tool).args(args).output() {
-        Ok(out) => out,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-            "`{tool}` is not installed; these tests need it: apt-get install -y qpdf poppler-utils"
-        ),
-        Err(e) => panic!("running {tool}: {e}"),
-    }
-}
-
-fn stdout(tool: &str, args: &[&str]) -> String {
-    let out = run(tool, args);
-    assert!(
-        out.status.success(),
-        "{tool} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("exports-pdf-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn qpdf_check(path: &Path) {
-    let out = run("qpdf", &["--check", p(path)]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("No syntax or stream encoding errors"),
-        "qpdf --check {}:\n{text}\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod common;
+use common::{p, para, qpdf_check, stdout, write};
 
 /// `pdftotext -layout` of pages `first..=last`.
 fn text(path: &Path, first: usize, last: usize) -> String {
@@ -89,7 +49,7 @@ static SAMPLE: LazyLock<(PathBuf, usize)> = LazyLock::new(|| {
     let doc = clinical_document(200, 400);
     let (bytes, report) = render_pdf_with_report(&doc).expect("sample renders");
     assert_eq!(report.missing_glyphs, 0);
-    let path = write("sample.pdf", &bytes);
+    let path = write("tests", "sample.pdf", &bytes);
     (path, report.pages)
 });
 
@@ -97,12 +57,6 @@ fn doc_with(blocks: Vec<Block>) -> Document {
     let mut doc = clinical_document(1, 10);
     doc.blocks = blocks;
     doc
-}
-
-fn para(s: &str) -> Block {
-    Block::Paragraph {
-        text: vec![Run::plain(s)],
-    }
 }
 
 #[test]
@@ -287,7 +241,7 @@ fn table_rows_are_not_split_across_pages() {
             rows,
         }),
     ]);
-    let path = write("rows.pdf", &render_pdf(&doc).unwrap());
+    let path = write("tests", "rows.pdf", &render_pdf(&doc).unwrap());
     qpdf_check(&path);
     let n = pages(&path);
     assert!(n >= 3, "{n} pages");
@@ -342,11 +296,11 @@ fn outline_has_level_1_and_2_headings_in_order() {
 fn page_size_follows_the_document() {
     let mut doc = clinical_document(2, 50);
     doc.page.size = PageSize::A4;
-    let a4 = write("a4.pdf", &render_pdf(&doc).unwrap());
+    let a4 = write("tests", "a4.pdf", &render_pdf(&doc).unwrap());
     qpdf_check(&a4);
     assert!(info(&a4).contains("x 841.89 pts (A4)"), "{}", info(&a4));
     doc.page.size = PageSize::Letter;
-    let letter = write("letter.pdf", &render_pdf(&doc).unwrap());
+    let letter = write("tests", "letter.pdf", &render_pdf(&doc).unwrap());
     assert!(info(&letter).contains("Page size:       612 x 792 pts (letter)"));
 }
 
@@ -364,7 +318,7 @@ fn korean_cjk_and_unknown_characters() {
     ]);
     let (bytes, report) = render_pdf_with_report(&doc).unwrap();
     assert_eq!(report.missing_glyphs, 1, "the hieroglyph has no glyph");
-    let path = write("cjk.pdf", &bytes);
+    let path = write("tests", "cjk.pdf", &bytes);
     qpdf_check(&path);
     let t = text(&path, 1, 1);
     assert!(
@@ -406,7 +360,7 @@ fn long_words_wrap_inside_the_text_width() {
             rows: vec![vec![vec![Run::plain(word.as_str())], vec![Run::plain("1")]]],
         }),
     ]);
-    let path = write("long-word.pdf", &render_pdf(&doc).unwrap());
+    let path = write("tests", "long-word.pdf", &render_pdf(&doc).unwrap());
     qpdf_check(&path);
     let bbox = stdout("pdftotext", &["-bbox", p(&path), "-"]);
     // Every word box lies inside the page's text area (19 mm margins: 53.86..558.14 pt).
@@ -452,7 +406,7 @@ fn narrow_columns_widen_to_keep_their_words_whole() {
             vec![cell("Sleep"), cell("Achieved"), cell("2027-01-15")],
         ],
     })]);
-    let path = write("narrow-columns.pdf", &render_pdf(&doc).unwrap());
+    let path = write("tests", "narrow-columns.pdf", &render_pdf(&doc).unwrap());
     qpdf_check(&path);
     let bbox = stdout("pdftotext", &["-bbox", p(&path), "-"]);
     let words: Vec<&str> = bbox
@@ -507,7 +461,11 @@ fn hyphenated_words_stay_whole_when_other_columns_have_slack() {
         ],
         rows: (0..5).map(|_| row()).collect(),
     })]);
-    let path = write("hyphenated-columns.pdf", &render_pdf(&doc).unwrap());
+    let path = write(
+        "tests",
+        "hyphenated-columns.pdf",
+        &render_pdf(&doc).unwrap(),
+    );
     let bbox = stdout("pdftotext", &["-bbox", p(&path), "-"]);
     let words: Vec<&str> = bbox
         .lines()
@@ -534,7 +492,7 @@ fn headings_are_kept_with_the_next_block() {
             &"Lorem ipsum dolor sit amet. ".repeat(3 + (i * 7) % 17),
         ));
     }
-    let path = write("keep.pdf", &render_pdf(&doc_with(blocks)).unwrap());
+    let path = write("tests", "keep.pdf", &render_pdf(&doc_with(blocks)).unwrap());
     qpdf_check(&path);
     for page in 1..=pages(&path) {
         let t = text(&path, page, page);
@@ -614,7 +572,7 @@ fn every_block_kind_and_edge_cases_render() {
         Block::PageBreak,
     ]);
     let (bytes, report) = render_pdf_with_report(&doc).unwrap();
-    let path = write("edge.pdf", &bytes);
+    let path = write("tests", "edge.pdf", &bytes);
     qpdf_check(&path);
     assert_eq!(pages(&path), report.pages);
     let t = text(&path, 1, report.pages);
@@ -742,7 +700,7 @@ fn right_to_left_text_reads_in_logical_order_through_the_tree() {
             ]],
         }),
     ]);
-    let path = write("rtl.pdf", &render_pdf(&doc).unwrap());
+    let path = write("tests", "rtl.pdf", &render_pdf(&doc).unwrap());
     qpdf_check(&path);
     let problems = checker_problems(&path, &doc, "2u");
     assert!(problems.is_empty(), "{problems:#?}");

@@ -6,55 +6,14 @@
 //! poppler-utils`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::LazyLock;
 
 use exports_document_model::sample::clinical_document;
 use exports_document_model::{Align, Block, Column, Document, Run, Table};
 use exports_pdf::{render_pdf, render_pdf_with_report};
 
-fn run(tool: &str, args: &[&str]) -> std::process::Output {
-    match Command::new(tool).args(args).output() {
-        Ok(out) => out,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-            "`{tool}` is not installed; these tests need it: apt-get install -y qpdf poppler-utils"
-        ),
-        Err(e) => panic!("running {tool}: {e}"),
-    }
-}
-
-fn stdout(tool: &str, args: &[&str]) -> String {
-    let out = run(tool, args);
-    assert!(
-        out.status.success(),
-        "{tool} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("exports-pdf-scripts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn qpdf_check(path: &Path) {
-    let out = run("qpdf", &["--check", p(path)]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("No syntax or stream encoding errors"),
-        "qpdf --check {}:\n{text}\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod common;
+use common::{p, para, qpdf_check, run, stdout, write};
 
 /// `pdftotext` of the whole file (reading order, not `-layout`: right-to-left lines come back
 /// in logical order either way, but without the column padding).
@@ -75,12 +34,6 @@ const NAMES: [&str; 9] = [
     "สมชาย ใจดี",
 ];
 const EMOJI: &str = "🙂";
-
-fn para(s: &str) -> Block {
-    Block::Paragraph {
-        text: vec![Run::plain(s)],
-    }
-}
 
 /// A document with every name in a header line, a paragraph of its own, a table cell, a mixed
 /// line, and a bold run.
@@ -119,7 +72,10 @@ fn all_scripts() -> Document {
 
 static ALL: LazyLock<(PathBuf, usize)> = LazyLock::new(|| {
     let (bytes, report) = render_pdf_with_report(&all_scripts()).expect("renders");
-    (write("all-scripts.pdf", &bytes), report.missing_glyphs)
+    (
+        write("scripts", "all-scripts.pdf", &bytes),
+        report.missing_glyphs,
+    )
 });
 
 /// Drops the directional embedding marks (U+202A–202E) pdftotext puts around right-to-left
@@ -242,7 +198,7 @@ fn shaped_scripts_come_back_whole() {
     doc.blocks = lines.iter().map(|l| para(l)).collect();
     let (bytes, report) = render_pdf_with_report(&doc).unwrap();
     assert_eq!(report.missing_glyphs, 0);
-    let path = write("shaped.pdf", &bytes);
+    let path = write("scripts", "shaped.pdf", &bytes);
     qpdf_check(&path);
     let t = plain(&text(&path));
     for line in lines {
@@ -257,7 +213,7 @@ fn a_character_no_font_has_is_counted_and_drawn_visibly() {
     doc.blocks = vec![para("Glyph: 𓀀 and ሰላም end")];
     let (bytes, report) = render_pdf_with_report(&doc).unwrap();
     assert_eq!(report.missing_glyphs, 4);
-    let path = write("missing.pdf", &bytes);
+    let path = write("scripts", "missing.pdf", &bytes);
     let t = text(&path);
     assert!(
         t.contains("Glyph: \u{FFFD} and \u{FFFD}\u{FFFD}\u{FFFD} end"),
@@ -272,7 +228,7 @@ fn emoji_sequences_count_nothing_missing() {
     doc.blocks = vec![para("Mood: 👍🏽 ❤️ 👨‍👩‍👧 🇺🇸 1️⃣ 🙂")];
     let (bytes, report) = render_pdf_with_report(&doc).unwrap();
     assert_eq!(report.missing_glyphs, 0);
-    let t = text(&write("emoji.pdf", &bytes));
+    let t = text(&write("scripts", "emoji.pdf", &bytes));
     assert!(t.contains("Mood: 👍 ❤ 👨👩👧 🇺🇸 1⃣ 🙂"), "{t}");
 }
 
@@ -281,7 +237,7 @@ fn bold_cjk_is_emboldened_regular_cjk_is_not() {
     let render = |name: &str, run: Run| {
         let mut doc = clinical_document(1, 10);
         doc.blocks = vec![Block::Paragraph { text: vec![run] }];
-        let path = write(name, &render_pdf(&doc).unwrap());
+        let path = write("scripts", name, &render_pdf(&doc).unwrap());
         (text(&path), uncompressed(&path))
     };
     let (t, bold) = render("cjk-bold.pdf", Run::bold("王芳 김민준"));
@@ -303,7 +259,7 @@ fn arabic_is_joined() {
     // the font's /ToUnicode (one glyph, the isolated form, if the letters were not joined).
     let mut doc = clinical_document(1, 10);
     doc.blocks = vec![para("ببب")];
-    let path = write("beh.pdf", &render_pdf(&doc).unwrap());
+    let path = write("scripts", "beh.pdf", &render_pdf(&doc).unwrap());
     let beh = uncompressed(&path).matches("> <0628>\n").count();
     assert_eq!(beh, 3, "three glyphs map to beh");
     assert!(plain(&text(&path)).contains("ببب"));
@@ -320,7 +276,7 @@ fn right_to_left_paragraphs_align_right() {
             items: vec![vec![Run::plain("سارة")], vec![Run::plain("Sarah")]],
         },
     ];
-    let path = write("align.pdf", &render_pdf(&doc).unwrap());
+    let path = write("scripts", "align.pdf", &render_pdf(&doc).unwrap());
     let w = words(&path);
     // The bullet of a right-to-left item is on its right, that of a left-to-right one on its
     // left.
@@ -354,7 +310,7 @@ fn mixed_direction_lines_are_in_visual_order() {
         para("Patient: فاطمة الزهراء (MRN 100234)"),
         para("المريضة فاطمة، العمر 42 سنة، تتناول Sertraline يومياً."),
     ];
-    let path = write("mixed.pdf", &render_pdf(&doc).unwrap());
+    let path = write("scripts", "mixed.pdf", &render_pdf(&doc).unwrap());
     let w = words(&path);
     let x = |logical: &str| word(&w, logical).1;
     // Left to right: the Latin start, the Arabic name right to left (its first word on the
@@ -401,7 +357,7 @@ fn a_right_to_left_page_extracts_in_logical_order() {
         "ملاحظة: المريضة فاطمة الزهراء تشعر بتحسن.",
     ];
     doc.blocks = lines.iter().map(|l| para(l)).collect();
-    let path = write("arabic-page.pdf", &render_pdf(&doc).unwrap());
+    let path = write("scripts", "arabic-page.pdf", &render_pdf(&doc).unwrap());
     // Poppler marks the left-to-right stretches with embeddings and puts the spaces next to
     // them inside; the characters themselves are in logical order.
     let letters = |t: &str| -> String { plain(t).chars().filter(|c| !c.is_whitespace()).collect() };
@@ -420,7 +376,7 @@ fn thai_without_spaces_wraps_between_clusters() {
     doc.blocks = vec![para(&thai)];
     let (bytes, report) = render_pdf_with_report(&doc).unwrap();
     assert_eq!(report.missing_glyphs, 0);
-    let path = write("thai-wrap.pdf", &bytes);
+    let path = write("scripts", "thai-wrap.pdf", &bytes);
     let w = words(&path);
     let pieces: Vec<&str> = w
         .iter()
