@@ -96,6 +96,7 @@ async fn every_sample_event_succeeds_against_its_handler_after_seeding() {
         exports_aws::wiring::Rendering {
             files: std::sync::Arc::new(exports_render::AllFormats),
             template_checker: std::sync::Arc::new(exports_documents::DocumentTemplates),
+            mail: exports_aws::wiring::Mail::Ses,
         },
     )
     .await

@@ -14,6 +14,8 @@ async fn main() -> Result<(), Error> {
         // The renderer function renders every format; this function only records the jobs.
         files: Arc::new(RenderedElsewhere(ExportFormat::ALL.to_vec())),
         template_checker: Arc::new(exports_documents::DocumentTemplates),
+        // Scheduled-report mail goes out from the scheduler: no SES client is linked here.
+        mail: exports_aws::wiring::Mail::Elsewhere,
     };
     let service =
         exports_aws::wiring::service_from_env(rendering, exports_aws::config::Waits::API).await?;

@@ -11,6 +11,8 @@ async fn main() -> Result<(), Error> {
     let rendering = exports_aws::wiring::Rendering {
         files: Arc::new(exports_render::AllFormats),
         template_checker: Arc::new(exports_documents::DocumentTemplates),
+        // Scheduled-report mail goes out from the scheduler: no SES client is linked here.
+        mail: exports_aws::wiring::Mail::Elsewhere,
     };
     let service =
         exports_aws::wiring::service_from_env(rendering, exports_aws::config::Waits::WORKER)

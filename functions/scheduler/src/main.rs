@@ -13,6 +13,7 @@ async fn main() -> Result<(), Error> {
     let rendering = exports_aws::wiring::Rendering {
         files: Arc::new(exports_render::AllFormats),
         template_checker: Arc::new(exports_documents::DocumentTemplates),
+        mail: exports_aws::wiring::Mail::Ses,
     };
     let service =
         exports_aws::wiring::service_from_env(rendering, exports_aws::config::Waits::WORKER)

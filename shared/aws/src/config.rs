@@ -297,11 +297,13 @@ fn compiled_in_roots_pem() -> Vec<u8> {
 
 /// One client per service the functions call, built once per cold start and cloned (cheaply)
 /// into handlers. (KMS is not among them: S3 encrypts with the key; only provisioning manages it.)
+/// SES only with the `ses` feature: only the scheduler sends mail.
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub s3: aws_sdk_s3::Client,
     pub sqs: aws_sdk_sqs::Client,
+    #[cfg(feature = "ses")]
     pub ses: aws_sdk_ses::Client,
 }
 
@@ -315,6 +317,7 @@ impl AwsClients {
             dynamodb: aws_sdk_dynamodb::Client::new(sdk),
             s3: aws_sdk_s3::Client::from_conf(s3),
             sqs: aws_sdk_sqs::Client::new(sdk),
+            #[cfg(feature = "ses")]
             ses: aws_sdk_ses::Client::new(sdk),
         }
     }

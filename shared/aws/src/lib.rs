@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod config;
 pub mod error;
 pub mod jobs_store;
+#[cfg(feature = "ses")]
 pub mod mailer;
 pub mod metrics;
 pub mod object_store;

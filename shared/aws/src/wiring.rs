@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use exports_core::export::ExportFormat;
-use exports_core::ports::{FileRenderer, SystemClock, TemplateChecker};
+use exports_core::ports::{FileRenderer, MailedElsewhere, Mailer, SystemClock, TemplateChecker};
 use exports_core::service::{ExportService, Ports, Settings};
 
 use crate::audit_exports_store::DynamoAuditExportStore;
 use crate::audit_log::DynamoAuditLog;
 use crate::config::{AwsClients, ConfigError, ResourceNames, ServiceConfig, Waits};
 use crate::jobs_store::DynamoJobStore;
+#[cfg(feature = "ses")]
 use crate::mailer::SesMailer;
 use crate::object_store::S3ObjectStore;
 use crate::queue::{SqsJobQueue, SqsRunQueue};
@@ -38,13 +39,34 @@ pub async fn service_from_env(
     Ok(export_service(&clients, &ResourceNames::from_env(), &config, rendering).await?)
 }
 
-/// The two ports that are not AWS adapters, chosen by each function's `main`: what renders files
-/// (the formats it lists are those exports may ask for) and what checks custom template bodies.
-/// The API renders nothing, so it links no PDF or DOCX code.
+/// What each function's `main` chooses: what renders files (the formats it lists are those
+/// exports may ask for), what checks custom template bodies, and whether it sends mail. The API
+/// renders nothing, so it links no PDF or DOCX code; only the scheduler sends mail.
 #[derive(Clone)]
 pub struct Rendering {
     pub files: Arc<dyn FileRenderer>,
     pub template_checker: Arc<dyn TemplateChecker>,
+    pub mail: Mail,
+}
+
+/// How scheduled-report mail goes out from a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mail {
+    /// Through SES (the scheduler; tools and tests): needs the `ses` feature.
+    #[cfg(feature = "ses")]
+    Ses,
+    /// Not from this function ([`MailedElsewhere`]: sending fails): the API and the renderer,
+    /// which then link no SES client.
+    Elsewhere,
+}
+
+#[cfg_attr(not(feature = "ses"), allow(unused_variables))]
+fn mailer(mail: Mail, clients: &AwsClients) -> Arc<dyn Mailer> {
+    match mail {
+        #[cfg(feature = "ses")]
+        Mail::Ses => Arc::new(SesMailer::new(clients.ses.clone())),
+        Mail::Elsewhere => Arc::new(MailedElsewhere),
+    }
 }
 
 /// Every adapter, wired into the service.
@@ -92,7 +114,7 @@ pub async fn export_service(
             clients.dynamodb.clone(),
             &names.schedules_table,
         )),
-        mailer: Arc::new(SesMailer::new(clients.ses.clone())),
+        mailer: mailer(rendering.mail, clients),
         runs: Arc::new(SqsRunQueue::new(clients.sqs.clone(), &names.runs_queue)),
         audit_exports: Arc::new(DynamoAuditExportStore::new(
             clients.dynamodb.clone(),

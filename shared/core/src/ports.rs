@@ -565,3 +565,18 @@ pub trait Mailer: Send + Sync {
     /// Sends the email; the answer is the provider's message id.
     async fn send(&self, email: &OutgoingEmail) -> Result<String, PortError>;
 }
+
+/// The [`Mailer`] of a function that never sends mail (the API, the renderer): scheduled-report
+/// mail goes out from the scheduler function, so these link no mail client. Sending here is a
+/// wiring mistake and fails rather than dropping the mail silently.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MailedElsewhere;
+
+#[async_trait]
+impl Mailer for MailedElsewhere {
+    async fn send(&self, _: &OutgoingEmail) -> Result<String, PortError> {
+        Err(PortError::Unavailable(
+            "scheduled-report mail is sent by the scheduler function, not here".into(),
+        ))
+    }
+}

@@ -274,6 +274,7 @@ async fn seed_objects(
         Rendering {
             files: Arc::new(exports_render::AllFormats),
             template_checker: Arc::new(exports_documents::DocumentTemplates),
+            mail: exports_aws::wiring::Mail::Ses,
         },
     )
     .await?;

@@ -80,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
         exports_aws::wiring::Rendering {
             files: std::sync::Arc::new(exports_render::AllFormats),
             template_checker: std::sync::Arc::new(exports_documents::DocumentTemplates),
+            mail: exports_aws::wiring::Mail::Ses,
         },
     )
     .await?;

@@ -944,6 +944,26 @@ fn an_email_failure_is_audited_and_retried_next_tick_without_a_second_export() {
 }
 
 #[test]
+fn a_function_wired_to_send_no_mail_fails_a_run_instead_of_dropping_its_email() {
+    // The API and the renderer wire `MailedElsewhere`: should a run ever reach one of them, it
+    // must end as a retryable email failure, never as "emailed".
+    let mut w = world();
+    w.svc.ports.mailer = std::sync::Arc::new(exports_core::ports::MailedElsewhere);
+    let who = w.therapist_of(0);
+    let s = w
+        .create_schedule(&who, &daily(w.patient(0).id, "12:00", "UTC"))
+        .unwrap();
+    let summary = w.tick_at(utc("2026-11-27T12:00:00Z"));
+    assert_eq!((summary.emailed, summary.retrying), (0, 1));
+    let view = block_on(w.svc.get_schedule(&who, s.schedule_id)).unwrap();
+    assert_eq!(
+        view.last_run.unwrap().error.as_deref(),
+        Some("email_failed")
+    );
+    assert!(w.mails().is_empty());
+}
+
+#[test]
 fn a_run_that_keeps_failing_is_given_up_and_the_next_period_still_runs() {
     let w = world();
     let who = w.therapist_of(0);
