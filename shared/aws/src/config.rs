@@ -213,8 +213,16 @@ impl Waits {
     }
 }
 
-/// The HTTP client of every SDK client: the SDK's default one (hyper 1, rustls over aws-lc, the
-/// SDK's timeouts, a proxy from the environment) except for where its root certificates come from.
+/// The HTTP client of every SDK client: the SDK's default one (hyper 1, rustls, the SDK's
+/// timeouts, a proxy from the environment) except for its crypto and where its root certificates
+/// come from. No SDK crate enables `default-https-client`, so every client must be given this one
+/// (`aws_config::defaults(…).http_client(https_client())`); one without it fails its first call.
+///
+/// rustls' crypto is ring, not the SDK default aws-lc: the same TLS 1.2/1.3 cipher suites and
+/// certificate verification for a fraction of the binary (aws-lc is a C library of megabytes; the
+/// API function's size budget is 8 MB). What ring lacks is aws-lc's post-quantum hybrid key
+/// exchange (X25519MLKEM768); key exchange is X25519 or ECDHE over P-256/P-384, as AWS endpoints
+/// negotiated before post-quantum TLS.
 ///
 /// The default reads every file of the system certificate store (`/etc/ssl/certs`) at cold start:
 /// several milliseconds. These roots are Mozilla's, compiled in (`webpki-root-certs`; Amazon's
@@ -236,10 +244,10 @@ pub fn https_client() -> SharedHttpClient {
         } else {
             ROOTS.clone()
         };
-        // What the SDK's `default_https_client` does, with that TLS context.
+        // What the SDK's `default_https_client` does, with ring and that TLS context.
         let mut connector = ConnectorBuilder::default()
             .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::AwsLc,
+                tls::rustls_provider::CryptoMode::Ring,
             ))
             .tls_context(context);
         connector.set_connector_settings(settings.cloned());
