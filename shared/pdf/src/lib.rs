@@ -43,6 +43,7 @@ mod style;
 mod text;
 mod writer;
 
+use std::collections::VecDeque;
 use std::io::Write;
 
 use exports_document_model::{Block, Document};
@@ -59,7 +60,18 @@ pub enum PdfError {
     /// Building or writing the PDF failed (the sink refused the bytes).
     #[error("writing the PDF: {0}")]
     Write(String),
+    /// A streamed document's blocks could not be read (its markup is invalid).
+    #[error("reading the document: {0}")]
+    Blocks(String),
 }
+
+/// Where a streamed render reads its blocks from, in order: a parser reading them as they are
+/// asked for (`exports_documents::MarkupBlocks`), or a document's own.
+pub type BlockSource = Box<dyn Iterator<Item = Result<Block, String>> + Send>;
+
+/// Blocks a streamed render holds: the one being laid out and those keep-with-next reads after
+/// it (`first_chunk_height`: up to three headings ahead).
+const WINDOW: usize = 4;
 
 /// What a render produced, besides the bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,12 +149,17 @@ fn report_of(layout: &layout::Layout) -> RenderReport {
 }
 
 /// A render in progress that hands the file out in chunks as the layout goes
-/// ([`PdfStream::next_chunk`]): for uploading a large file in parts while it is made. It owns
-/// the document and drops each block's content once the block is laid out.
+/// ([`PdfStream::next_chunk`]): for uploading a large file in parts while it is made. It reads
+/// blocks from its [`BlockSource`] as the layout needs them and drops each once laid out, so
+/// what it holds is a few blocks and the page being laid out.
 pub struct PdfStream {
-    doc: Document,
+    /// The document without its blocks: metadata, page setup, header and footer.
+    head: Document,
+    blocks: BlockSource,
+    /// The next blocks, read ahead for keep-with-next; `window[0]` is block `laid`.
+    window: VecDeque<Block>,
+    laid: usize,
     layout: layout::Layout,
-    next_block: usize,
     finished: bool,
 }
 
@@ -151,18 +168,41 @@ impl PdfStream {
     /// bigger).
     pub const CHUNK: usize = 256 * 1024;
 
+    /// Streams a whole document.
     pub fn new(doc: Document) -> Result<PdfStream, PdfError> {
         Self::with_options(doc, PdfOptions::default())
+    }
+
+    /// Streams a document whose blocks are read as they are needed: `head` is the document
+    /// without them (its own blocks, if any, come first).
+    pub fn from_blocks(head: Document, blocks: BlockSource) -> Result<PdfStream, PdfError> {
+        Self::streaming(head, blocks, PdfOptions::default())
     }
 
     /// [`Self::new`] with other [`PdfOptions`] (for the bench).
     #[doc(hidden)]
     pub fn with_options(doc: Document, options: PdfOptions) -> Result<PdfStream, PdfError> {
-        let layout = layout::Layout::new(fonts::fonts()?, &doc, options)?;
+        Self::streaming(doc, Box::new(std::iter::empty()), options)
+    }
+
+    fn streaming(
+        mut head: Document,
+        rest: BlockSource,
+        options: PdfOptions,
+    ) -> Result<PdfStream, PdfError> {
+        let layout = layout::Layout::new(fonts::fonts()?, &head, options)?;
+        let own = std::mem::take(&mut head.blocks);
+        let blocks: BlockSource = if own.is_empty() {
+            rest
+        } else {
+            Box::new(own.into_iter().map(Ok).chain(rest))
+        };
         Ok(PdfStream {
-            doc,
+            head,
+            blocks,
+            window: VecDeque::with_capacity(WINDOW),
+            laid: 0,
             layout,
-            next_block: 0,
             finished: false,
         })
     }
@@ -173,18 +213,21 @@ impl PdfStream {
             return Ok(None);
         }
         while self.layout.emitter.w.pending() < Self::CHUNK {
-            let i = self.next_block;
-            if i >= self.doc.blocks.len() {
-                self.layout.finish(&self.doc)?;
+            while self.window.len() < WINDOW {
+                match self.blocks.next() {
+                    Some(block) => self.window.push_back(block.map_err(PdfError::Blocks)?),
+                    None => break,
+                }
+            }
+            if self.window.is_empty() {
+                self.layout.finish(&self.head)?;
                 self.finished = true;
                 break;
             }
-            self.layout.block(&self.doc.blocks, i);
-            // Laid out: only the blocks after it are read again (keep-with-next).
-            if let Some(done) = self.doc.blocks.get_mut(i) {
-                *done = Block::PageBreak;
-            }
-            self.next_block += 1;
+            self.layout.window_start = self.laid;
+            self.layout.block(self.window.make_contiguous(), 0);
+            self.window.pop_front();
+            self.laid += 1;
         }
         if let Some(e) = self.layout.error.take() {
             return Err(e);

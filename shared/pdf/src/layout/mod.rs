@@ -198,9 +198,12 @@ pub(crate) struct Layout {
     footer_first_baseline: f32,
     page_numbers: bool,
     scratch: Laid,
-    /// The last table's columns, keyed by the table's index in the blocks being laid out:
-    /// keep-with-next measures a table before the table itself is laid out.
+    /// The last table's columns, keyed by the table's index in the document: keep-with-next
+    /// measures a table before the table itself is laid out.
     column_cache: Option<(usize, Columns)>,
+    /// The document index of `blocks[0]` of the slice being laid out (a streamed document is
+    /// laid out through a window of a few blocks).
+    pub(crate) window_start: usize,
     /// Where text goes now (tagged output).
     text_tag: Tag,
     /// Where drawings (fills, lines, dots) go now: artifacts, except a chart's.
@@ -299,6 +302,7 @@ impl Layout {
             page_numbers: doc.footer.page_numbers,
             scratch: Laid::default(),
             column_cache: None,
+            window_start: 0,
             text_tag: Tag::Artifact,
             art_tag: Tag::Artifact,
             page_tag: None,

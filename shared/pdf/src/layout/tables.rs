@@ -60,6 +60,7 @@ impl Layout {
     /// and the relative widths stand. Cached for the last table asked about: keep-with-next
     /// measures a table before it is laid out, and measuring shapes every cell.
     pub(super) fn columns(&mut self, index: usize, t: &Table) -> Columns {
+        let index = self.window_start + index;
         if let Some((cached, columns)) = &self.column_cache
             && *cached == index
         {

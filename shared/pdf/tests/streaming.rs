@@ -1,0 +1,126 @@
+//! A document read block by block ([`PdfStream::from_blocks`], as the renderer writes a long
+//! record) makes the same file as the whole document, and a block that cannot be read stops
+//! the file instead of leaving a part of it looking complete.
+
+use exports_document_model::sample::clinical_document;
+use exports_document_model::{Align, Block, Column, Document, Run, Table};
+use exports_pdf::{BlockSource, PdfError, PdfStream, render_pdf_with_report};
+
+fn heading(level: u8, text: &str) -> Block {
+    Block::Heading {
+        level,
+        text: text.into(),
+    }
+}
+
+fn table(title: &str, rows: usize) -> Block {
+    Block::Table(Table {
+        columns: vec![
+            Column {
+                title: title.into(),
+                width: 3.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "Count".into(),
+                width: 1.0,
+                align: Align::Right,
+            },
+        ],
+        rows: (0..rows)
+            .map(|i| {
+                vec![
+                    vec![Run::plain(format!(
+                        "{title} row {i} with a longer description"
+                    ))],
+                    vec![Run::plain(i.to_string())],
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// The sample record, then what keep-with-next reads furthest ahead: headings in a row before a
+/// table (each table measured before it is laid out, from a window of a few blocks), twice, with
+/// different columns, so a measurement kept for one table must not be used for the other.
+fn long_document() -> Document {
+    let mut doc = clinical_document(120, 200);
+    for round in 0..2 {
+        doc.blocks.push(heading(1, "Appendix"));
+        doc.blocks.push(heading(2, "Tables"));
+        doc.blocks.push(heading(3, "First"));
+        doc.blocks
+            .push(table(if round == 0 { "Item" } else { "Entry" }, 70));
+        doc.blocks.push(heading(3, "Second"));
+        doc.blocks.push(table("Other", 3));
+        // Two tables in a row: the second is measured afresh, not given the first's columns.
+        doc.blocks.push(table("Wide", 4));
+        doc.blocks.push(Block::Table(Table {
+            columns: ["A", "B", "C"]
+                .into_iter()
+                .map(|title| Column {
+                    title: title.into(),
+                    width: 1.0,
+                    align: Align::Left,
+                })
+                .collect(),
+            rows: vec![vec![
+                vec![Run::plain("x")],
+                vec![Run::plain("y")],
+                vec![Run::plain("z")],
+            ]],
+        }));
+    }
+    doc
+}
+
+fn pieces(mut stream: PdfStream) -> Result<Vec<u8>, PdfError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next_chunk()? {
+        assert!(!chunk.is_empty() || bytes.is_empty(), "an empty piece");
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+#[test]
+fn blocks_read_as_needed_make_the_same_file_as_the_whole_document() {
+    let doc = long_document();
+    let (whole, report) = render_pdf_with_report(&doc).expect("renders");
+    assert!(report.pages > 60, "{} pages", report.pages);
+
+    let mut head = doc.clone();
+    let blocks = std::mem::take(&mut head.blocks);
+    let source: BlockSource = Box::new(blocks.into_iter().map(Ok));
+    let stream = PdfStream::from_blocks(head, source).expect("starts");
+    assert_eq!(pieces(stream).expect("renders"), whole);
+
+    // The document's own blocks first, then the source's.
+    let mut head = doc.clone();
+    let rest = head.blocks.split_off(40);
+    let source: BlockSource = Box::new(rest.into_iter().map(Ok));
+    let stream = PdfStream::from_blocks(head, source).expect("starts");
+    assert_eq!(pieces(stream).expect("renders"), whole);
+
+    assert_eq!(
+        pieces(PdfStream::new(doc).expect("starts")).expect("renders"),
+        whole
+    );
+}
+
+#[test]
+fn a_block_that_cannot_be_read_fails_the_file() {
+    let mut head = long_document();
+    let mut blocks: Vec<Result<Block, String>> = std::mem::take(&mut head.blocks)
+        .into_iter()
+        .map(Ok)
+        .collect();
+    let at = blocks.len() - 5;
+    blocks.insert(at, Err("line 9000, column 1: `::kv` is not closed".into()));
+    let stream = PdfStream::from_blocks(head, Box::new(blocks.into_iter())).expect("starts");
+    match pieces(stream) {
+        Err(PdfError::Blocks(message)) => assert!(message.contains("line 9000"), "{message}"),
+        Err(other) => panic!("another error: {other}"),
+        Ok(bytes) => panic!("a file of {} bytes was finished", bytes.len()),
+    }
+}
