@@ -36,7 +36,7 @@ use exports_document_model::{Block, Document, Meta, PageFooter, PageHeader, Page
 
 pub use escaped::Escaped;
 pub use html::render_html;
-pub use markup::{MarkupError, escape_markup, parse_markup};
+pub use markup::{MarkupBlocks, MarkupError, escape_markup, parse_markup};
 pub use template_checks::DocumentTemplates;
 
 /// The confidentiality line printed on every page.
@@ -69,20 +69,57 @@ pub fn build_document(report: &Report, layout: &DocumentLayout) -> Result<Docume
     Ok(assemble(report, layout, blocks))
 }
 
+/// A report's document to be read block by block: `head` is the document without its blocks
+/// (metadata, page setup, header, footer), `blocks` parses the rendered markup as it is read.
+/// What a long record holds while its PDF is written is the markup, not the whole document.
+pub struct DocumentStream {
+    pub head: Document,
+    pub blocks: MarkupBlocks,
+}
+
+/// [`build_document`], with the blocks parsed as they are read. The report is taken so that it
+/// can be dropped once the template's context is made from it (before the template renders),
+/// and the context is dropped before this returns. A markup error surfaces from `blocks` where
+/// it is met (the built-in templates make valid markup; custom bodies were checked when saved).
+pub fn stream_document(
+    report: Report,
+    layout: &DocumentLayout,
+) -> Result<DocumentStream, DocumentError> {
+    let ctx = context::build_context(&report, layout.title.as_deref());
+    let head = assemble(&report, layout, Vec::new());
+    let export_type = report.export_type;
+    drop(report);
+    let markup = render_context(&ctx, export_type, layout)?;
+    drop(ctx);
+    Ok(DocumentStream {
+        head,
+        blocks: MarkupBlocks::new(markup),
+    })
+}
+
 /// The markup the template renders for a report (the step before [`parse_markup`]): for
 /// debugging templates. It contains patient data.
 pub fn render_markup(report: &Report, layout: &DocumentLayout) -> Result<String, DocumentError> {
     let ctx = context::build_context(report, layout.title.as_deref());
+    render_context(&ctx, report.export_type, layout)
+}
+
+/// The layout's template (its custom body, or the export type's built-in one) over `ctx`.
+fn render_context(
+    ctx: &tera::Context,
+    export_type: ExportType,
+    layout: &DocumentLayout,
+) -> Result<String, DocumentError> {
     match &layout.body {
         None => templates::render(
             &templates::TERA,
-            templates::template_name(report.export_type),
-            &ctx,
+            templates::template_name(export_type),
+            ctx,
             true,
         ),
         Some(body) => {
             let tera = templates::with_custom_body(body)?;
-            templates::render(&tera, templates::CUSTOM_BODY, &ctx, true)
+            templates::render(&tera, templates::CUSTOM_BODY, ctx, true)
         }
     }
 }

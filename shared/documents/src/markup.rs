@@ -174,17 +174,80 @@ pub(crate) fn unescape_plain(text: &str) -> String {
 
 /// Parses markup into blocks. Errors name the first problem's line and column.
 pub fn parse_markup(markup: &str) -> Result<Vec<Block>, MarkupError> {
-    let mut parser = Parser {
-        blocks: Vec::new(),
-        para: None,
-        list: None,
-        open: None,
-    };
+    let mut parser = Parser::new();
     for (idx, raw) in markup.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         parser.line(Line::new(raw, idx + 1))?;
     }
     parser.finish()
+}
+
+/// Blocks parsed from markup as they are asked for: a long record's document is never held
+/// whole, only the markup and the blocks of the step being read (a paragraph, a table, a
+/// heading). Gives the same blocks as [`parse_markup`], and the first error, then nothing.
+pub struct MarkupBlocks {
+    markup: String,
+    /// Byte offset of the first line not read yet, and its 1-based number.
+    at: usize,
+    line: usize,
+    ready: std::collections::VecDeque<Block>,
+    done: bool,
+}
+
+impl MarkupBlocks {
+    pub fn new(markup: String) -> MarkupBlocks {
+        MarkupBlocks {
+            markup,
+            at: 0,
+            line: 1,
+            ready: std::collections::VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// Reads lines until the parser is between blocks with at least one finished (or the input
+    /// ends). The parser borrows the lines it holds, so it lives for one call only: it is left
+    /// only where it holds nothing.
+    fn read_more(&mut self) -> Result<(), MarkupError> {
+        let mut parser = Parser::new();
+        let rest = &self.markup[self.at..];
+        let mut read = 0;
+        // `split('\n')` as `parse_markup` reads: the piece after a final newline is a line too.
+        for raw in rest.split('\n') {
+            read += raw.len() + 1;
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            parser.line(Line::new(raw, self.line))?;
+            self.line += 1;
+            if parser.is_between_blocks() && !parser.blocks.is_empty() && read < rest.len() {
+                self.at += read;
+                self.ready.extend(parser.blocks.drain(..));
+                return Ok(());
+            }
+        }
+        self.ready.extend(parser.finish()?);
+        self.at = self.markup.len();
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Iterator for MarkupBlocks {
+    type Item = Result<Block, MarkupError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(block) = self.ready.pop_front() {
+                return Some(Ok(block));
+            }
+            if self.done {
+                return None;
+            }
+            if let Err(e) = self.read_more() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+    }
 }
 
 /// One line of input with its trimmed content and where that content starts.
@@ -542,6 +605,20 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    fn new() -> Parser<'a> {
+        Parser {
+            blocks: Vec::new(),
+            para: None,
+            list: None,
+            open: None,
+        }
+    }
+
+    /// Nothing open: no paragraph, list or directive is being gathered.
+    fn is_between_blocks(&self) -> bool {
+        self.para.is_none() && self.list.is_none() && self.open.is_none()
+    }
+
     fn close_para(&mut self) -> Result<(), MarkupError> {
         if let Some(p) = self.para.take() {
             let text = p.inline.finish()?;

@@ -8,7 +8,7 @@ use exports_core::records::PracticeData;
 use exports_core::report::{Report, ReportContent};
 use exports_document_model::{Block, Document, PageSize, plain_text};
 use exports_documents::{
-    DocumentError, DocumentLayout, Escaped, build_document, render_html, samples,
+    DocumentError, DocumentLayout, Escaped, build_document, render_html, samples, stream_document,
     validate_template, validate_template_for,
 };
 use exports_synthetic::{DemoParams, HOSTILE_STRINGS, generate};
@@ -33,8 +33,26 @@ fn sections(export_type: ExportType, sections: &[&str]) -> Report {
     )
 }
 
+/// The document of a report, checked against the streamed one the PDF is written from: the
+/// same head, the same blocks in the same order.
 fn build(report: &Report) -> Document {
-    build_document(report, &DocumentLayout::default()).unwrap_or_else(|e| panic!("{e}"))
+    let layout = DocumentLayout::default();
+    let doc = build_document(report, &layout).unwrap_or_else(|e| panic!("{e}"));
+    let streamed = stream_document(report.clone(), &layout).unwrap_or_else(|e| panic!("{e}"));
+    let blocks: Vec<Block> = streamed
+        .blocks
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(blocks, doc.blocks, "streamed blocks differ");
+    assert_eq!(
+        Document {
+            blocks: doc.blocks.clone(),
+            ..streamed.head
+        },
+        doc,
+        "streamed head differs"
+    );
+    doc
 }
 
 /// Every text of the document, one string per text piece.

@@ -2,20 +2,46 @@
 
 use chrono::NaiveDate;
 use exports_document_model::{Align, Block, Column, NoticeKind, Run, plain_text};
-use exports_documents::{MarkupError, escape_markup, parse_markup};
+use exports_documents::{MarkupBlocks, MarkupError, escape_markup, parse_markup};
 use exports_synthetic::HOSTILE_STRINGS;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Parses with both parsers: the whole-input one and the block-at-a-time one the PDF streams
+/// from ([`MarkupBlocks`]) must agree on every input of this file.
+fn both(markup: &str) -> Result<Vec<Block>, MarkupError> {
+    let whole = parse_markup(markup);
+    let streamed: Result<Vec<Block>, MarkupError> = MarkupBlocks::new(markup.to_string()).collect();
+    assert_eq!(whole, streamed, "{markup:?}: the two parsers disagree");
+    whole
+}
+
 fn parse(markup: &str) -> Vec<Block> {
-    parse_markup(markup).unwrap_or_else(|e| panic!("{markup:?}: {e}"))
+    both(markup).unwrap_or_else(|e| panic!("{markup:?}: {e}"))
 }
 
 fn err(markup: &str) -> MarkupError {
-    match parse_markup(markup) {
+    match both(markup) {
         Ok(blocks) => panic!("{markup:?} parsed: {blocks:?}"),
         Err(e) => e,
     }
+}
+
+#[test]
+fn blocks_are_read_one_step_at_a_time() {
+    let mut blocks = MarkupBlocks::new(
+        "# A\n\npara one\nstill one\n\n- x\n- y\n\n::kv\nk | v\n::end\n::bogus\n".into(),
+    );
+    assert!(matches!(blocks.next(), Some(Ok(Block::Heading { .. }))));
+    assert!(matches!(blocks.next(), Some(Ok(Block::Paragraph { .. }))));
+    assert!(matches!(blocks.next(), Some(Ok(Block::BulletList { .. }))));
+    assert!(matches!(blocks.next(), Some(Ok(Block::KeyValue { .. }))));
+    // The error where it is met, with its line; then nothing more.
+    match blocks.next() {
+        Some(Err(e)) => assert_eq!(e.line, 12, "{e}"),
+        other => panic!("expected the error of line 12, got {other:?}"),
+    }
+    assert!(blocks.next().is_none());
 }
 
 fn para(runs: Vec<Run>) -> Block {
@@ -456,7 +482,7 @@ fn assert_round_trip(s: &str) {
         "escaped text is one line: {escaped:?}"
     );
     let expected = normalized(s);
-    let blocks = parse_markup(&escaped).unwrap_or_else(|e| panic!("{s:?} → {escaped:?}: {e}"));
+    let blocks = both(&escaped).unwrap_or_else(|e| panic!("{s:?} → {escaped:?}: {e}"));
     if expected.is_empty() {
         assert_eq!(blocks, vec![], "{s:?}");
         return;
@@ -492,7 +518,7 @@ fn assert_round_trip(s: &str) {
         "::chart title={escaped} | y_label={escaped}\n::band from=0 | to=1 | label={escaped}\n{escaped} | 2026-01-01=1\n::end\n"
     ));
     want.push("chart");
-    let blocks = parse_markup(&markup).unwrap_or_else(|e| panic!("{s:?} in contexts: {e}"));
+    let blocks = both(&markup).unwrap_or_else(|e| panic!("{s:?} in contexts: {e}"));
     let expected_text = |t: &Vec<Run>| {
         if expected.is_empty() {
             assert!(t.is_empty(), "{t:?}");
@@ -607,6 +633,6 @@ fn escape_is_a_single_line_and_idempotent_in_meaning() {
     assert_eq!(escape_markup("no_show"), "no_show");
     // Escaping escaped text escapes the backslashes: the markup shows the escaped form.
     let twice = escape_markup(&escape_markup("**"));
-    let blocks = parse_markup(&twice).unwrap();
+    let blocks = both(&twice).unwrap();
     assert_eq!(blocks, vec![para(vec![Run::plain("\\*\\*")])]);
 }
