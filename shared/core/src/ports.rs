@@ -385,15 +385,16 @@ pub trait FileRenderer: Send + Sync {
     }
 
     /// [`Self::render_file`] handed out in pieces as the file is made, so a large file is
-    /// never held whole (a PDF is written page by page). By default the whole file as one
-    /// piece.
+    /// never held whole (a PDF is written page by page). The report is handed over, so that a
+    /// renderer can drop it as soon as it has taken what it needs. By default the whole file as
+    /// one piece.
     fn render_stream(
         &self,
-        report: &crate::report::Report,
+        report: crate::report::Report,
         format: crate::export::ExportFormat,
         layout: &DocumentLayout,
     ) -> Result<Box<dyn RenderingFile>, String> {
-        self.render_file(report, format, layout)
+        self.render_file(&report, format, layout)
             .map(|file| Box::new(WholeFile(Some(file), None, 0)) as Box<dyn RenderingFile>)
     }
 

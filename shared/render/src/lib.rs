@@ -68,20 +68,28 @@ impl FileRenderer for AllFormats {
     }
 
     /// A PDF is written as it is laid out ([`exports_pdf::PdfStream`]): pieces of a few
-    /// hundred KB, never the whole file. The other formats are made whole.
+    /// hundred KB, never the whole file, and its blocks are read from the markup as the layout
+    /// reaches them, never the whole document. The other formats are made whole.
     fn render_stream(
         &self,
-        report: &Report,
+        report: Report,
         format: ExportFormat,
         layout: &DocumentLayout,
     ) -> Result<Box<dyn RenderingFile>, String> {
         if format != ExportFormat::Pdf {
-            let file = self.render_file(report, format, layout)?;
+            let file = self.render_file(&report, format, layout)?;
             return Ok(Box::new(Whole(Some(file.bytes))));
         }
+        // The report is dropped once the template's context is made, the context once the
+        // template has rendered; blocks are parsed from the markup as the layout reaches them,
+        // so the whole document is never held.
         let document =
-            exports_documents::build_document(report, layout).map_err(|e| e.to_string())?;
-        let stream = exports_pdf::PdfStream::new(document).map_err(|e| e.to_string())?;
+            exports_documents::stream_document(report, layout).map_err(|e| e.to_string())?;
+        let blocks = document
+            .blocks
+            .map(|block| block.map_err(|e| e.to_string()));
+        let stream = exports_pdf::PdfStream::from_blocks(document.head, Box::new(blocks))
+            .map_err(|e| e.to_string())?;
         Ok(Box::new(PdfPieces(stream)))
     }
 
@@ -168,7 +176,7 @@ mod tests {
             .render_file(report, ExportFormat::Pdf, &layout)
             .expect("renders");
         let mut stream = AllFormats
-            .render_stream(report, ExportFormat::Pdf, &layout)
+            .render_stream(report.clone(), ExportFormat::Pdf, &layout)
             .expect("renders");
         let mut bytes = Vec::new();
         while let Some(chunk) = stream.next_chunk().expect("renders") {
@@ -178,7 +186,7 @@ mod tests {
         assert_eq!(stream.pages(), whole.pages);
         assert_eq!(stream.unsupported_characters(), 0);
         let mut csv = AllFormats
-            .render_stream(report, ExportFormat::Csv, &layout)
+            .render_stream(report.clone(), ExportFormat::Csv, &layout)
             .expect("renders");
         let first = csv.next_chunk().expect("renders").expect("one piece");
         assert!(!first.is_empty());

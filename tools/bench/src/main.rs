@@ -43,6 +43,7 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, TimeZone, Utc};
 use exports_core::export::{ExportFormat, ExportType, ScheduleType};
 use exports_core::params::ExportParams;
+use exports_core::ports::FileRenderer;
 use exports_core::records::PracticeData;
 use exports_core::report::{Report, ReportInput, build_report};
 use exports_core::service::requests::CreateScheduleBody;
@@ -87,17 +88,28 @@ fn render(
     match format {
         ExportFormat::Json => exports_formats::render_json(&report),
         ExportFormat::Csv => exports_formats::render_csv(&report),
-        ExportFormat::Pdf | ExportFormat::Docx => {
+        // As the renderer makes a PDF: its blocks read from the markup as the layout goes.
+        ExportFormat::Pdf => {
+            let mut stream = exports_render::AllFormats
+                .render_stream(
+                    report,
+                    format,
+                    &exports_documents::DocumentLayout::default(),
+                )
+                .expect("pdf");
+            let mut bytes = Vec::new();
+            while let Some(chunk) = stream.next_chunk().expect("pdf") {
+                bytes.extend_from_slice(&chunk);
+            }
+            bytes
+        }
+        ExportFormat::Docx => {
             let doc = exports_documents::build_document(
                 &report,
                 &exports_documents::DocumentLayout::default(),
             )
             .expect("document");
-            if format == ExportFormat::Pdf {
-                exports_pdf::render_pdf(&doc).expect("pdf")
-            } else {
-                exports_docx::render_docx(&doc).expect("docx")
-            }
+            exports_docx::render_docx(&doc).expect("docx")
         }
     }
 }
@@ -246,10 +258,14 @@ fn render_streamed(
         return render(data, export_type, params, format).len();
     }
     let report = report(data, export_type, params);
-    let doc =
-        exports_documents::build_document(&report, &exports_documents::DocumentLayout::default())
-            .expect("document");
-    let mut stream = exports_pdf::PdfStream::new(doc).expect("pdf");
+    // The renderer's own `FileRenderer`, as the core calls it.
+    let mut stream = exports_render::AllFormats
+        .render_stream(
+            report,
+            format,
+            &exports_documents::DocumentLayout::default(),
+        )
+        .expect("pdf");
     // As the renderer does: room for a part and one more piece, so the buffer never grows by
     // doubling (untouched capacity costs no memory).
     let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
@@ -519,13 +535,20 @@ fn stages(id: &str) {
     let markup = exports_documents::render_markup(&report, &layout).expect("markup");
     step("template rendered to markup (context dropped)", &mut rows);
     let blocks = exports_documents::parse_markup(&markup).expect("blocks");
-    step("markup parsed to blocks (markup still held)", &mut rows);
+    step(
+        "markup parsed to a whole document (not done in the renderer)",
+        &mut rows,
+    );
     drop(blocks);
     drop(markup);
     heap::reset_peak();
-    let doc = exports_documents::build_document(&report, &layout).expect("document");
-    step("build_document again (markup dropped inside)", &mut rows);
-    let mut stream = exports_pdf::PdfStream::new(doc).expect("pdf");
+    let doc = exports_documents::stream_document(report, &layout).expect("document");
+    step(
+        "stream_document: report dropped once the context is made, markup again",
+        &mut rows,
+    );
+    let blocks = doc.blocks.map(|b| b.map_err(|e| e.to_string()));
+    let mut stream = exports_pdf::PdfStream::from_blocks(doc.head, Box::new(blocks)).expect("pdf");
     let mut size = 0;
     let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
     while let Some(chunk) = stream.next_chunk().expect("pdf") {
@@ -535,10 +558,13 @@ fn stages(id: &str) {
             part.clear();
         }
     }
-    step("PDF streamed in 5 MiB parts (last part held)", &mut rows);
+    step(
+        "blocks read from the markup, PDF streamed in 5 MiB parts",
+        &mut rows,
+    );
     drop(part);
     drop(stream);
-    step("document and bytes dropped", &mut rows);
+    step("markup and bytes dropped", &mut rows);
     println!("| {id}: stage (first time in this process) | live after | peak during | time |");
     println!("|---|---|---|---|");
     for (name, live, peak, t) in rows {

@@ -318,6 +318,10 @@ impl ExportService {
             record: &record,
             therapists: &therapists,
         });
+        // The report holds what the file needs; a long record is not held twice while the file
+        // is made.
+        drop(record);
+        drop(therapists);
         let format = job.format;
         if !self.ports.files.formats().contains(&format) {
             return Err(permanent(
@@ -336,16 +340,15 @@ impl ExportService {
             tracing::error!(job_id = %job.job_id, format = %format, error = %message, "rendering failed");
             permanent("render_failed", "the document could not be rendered")
         };
+        let filename = file_name(&report, job.format);
+        // The report is handed over: the renderer keeps only what it still needs (a PDF the
+        // markup of its document), not the report's copy of the record's text.
         let mut rendering = self
             .ports
             .files
-            .render_stream(&report, format, &layout)
+            .render_stream(report, format, &layout)
             .map_err(render_failed)?;
         let mut render_time = started.elapsed();
-        let filename = file_name(&report, job.format);
-        // The renderer keeps what it still needs (a PDF its document): the report's copy of
-        // the record's text is not held while the file is made and uploaded.
-        drop(report);
         let key = job.object_key(&filename);
         let content_type = job.format.content_type();
         let target = Target {

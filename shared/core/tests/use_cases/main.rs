@@ -2156,7 +2156,7 @@ impl exports_core::ports::FileRenderer for Pieces {
     }
     fn render_stream(
         &self,
-        _: &exports_core::report::Report,
+        _: exports_core::report::Report,
         _: ExportFormat,
         _: &exports_core::template::DocumentLayout,
     ) -> Result<Box<dyn exports_core::ports::RenderingFile>, String> {
