@@ -85,6 +85,11 @@ pub(crate) struct ScriptProps {
 /// characters (spaces, punctuation, digits, symbols, combining marks outside the scripts below),
 /// which take the script of their neighbours.
 fn strong_script(c: char) -> Option<Script> {
+    // ASCII letters are the only strong ASCII characters (bidi class L), and most text is ASCII:
+    // the table lookup below is a binary search.
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic().then_some(Script::Default);
+    }
     let script = match u32::from(c) {
         0x0590..=0x05FF | 0xFB1D..=0xFB4F => Script::Hebrew,
         0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
@@ -117,6 +122,14 @@ fn strong_script(c: char) -> Option<Script> {
 /// `فاطمة الزهراء (MRN-000009)` the space and parenthesis are not laid out right to left);
 /// before the first or after the last strong character they join that character's piece.
 pub(crate) fn segments(text: &str) -> Vec<(Script, &str)> {
+    // What the loop below gives for ASCII text, without looking at each character.
+    if text.is_ascii() {
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![(Script::Default, text)]
+        };
+    }
     // Spans (script, start, end) from a strong character to the last strong character of the same
     // script before one of another script; neutrals between them are inside.
     let mut spans: Vec<(Script, usize, usize)> = Vec::new();
@@ -164,6 +177,13 @@ pub(crate) fn segments(text: &str) -> Vec<(Script, &str)> {
 /// strong character is right-to-left (P2/P3; characters inside isolates do not count).
 pub(crate) fn is_rtl_paragraph<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {
     for text in texts {
+        // ASCII: left to right from its first letter, no direction without one.
+        if text.is_ascii() {
+            if text.bytes().any(|b| b.is_ascii_alphabetic()) {
+                return false;
+            }
+            continue;
+        }
         match get_base_direction_full(text) {
             Direction::Rtl => return true,
             Direction::Ltr => return false,
@@ -223,5 +243,27 @@ mod tests {
         assert!(is_rtl_paragraph(["123 ", "נועה"]));
         assert!(!is_rtl_paragraph(["123", " "]));
         assert!(!is_rtl_paragraph(["अनन्या शर्मा"]));
+        assert!(is_rtl_paragraph(["(1) ", "- ", "שלום"]));
+    }
+
+    #[test]
+    fn the_ascii_shortcuts_agree_with_the_bidi_classes() {
+        for byte in 0u8..128 {
+            let c = char::from(byte);
+            let by_class = match bidi_class(c) {
+                BidiClass::L => Some(Script::Default),
+                BidiClass::R | BidiClass::AL => Some(Script::OtherRtl),
+                _ => None,
+            };
+            assert_eq!(strong_script(c), by_class, "{c:?}");
+            let text = c.to_string();
+            let by_bidi = get_base_direction_full(text.as_str());
+            // Alone, or before right-to-left text: does the ASCII character decide?
+            assert_eq!(
+                is_rtl_paragraph([text.as_str(), "שלום"]),
+                by_bidi != Direction::Ltr,
+                "{c:?}"
+            );
+        }
     }
 }
