@@ -205,6 +205,18 @@ impl MarkupBlocks {
         }
     }
 
+    /// Gives back the memory of the markup already read once it is most of the buffer: a long
+    /// record's markup shrinks as its PDF is written instead of being held to the end. Each
+    /// byte is moved at most a few times (the buffer at least halves each time).
+    fn release_read(&mut self) {
+        const AT_LEAST: usize = 1 << 20;
+        if self.at >= AT_LEAST && self.at * 2 >= self.markup.len() {
+            self.markup.drain(..self.at);
+            self.markup.shrink_to_fit();
+            self.at = 0;
+        }
+    }
+
     /// Reads lines until the parser is between blocks with at least one finished (or the input
     /// ends). The parser borrows the lines it holds, so it lives for one call only: it is left
     /// only where it holds nothing.
@@ -221,6 +233,7 @@ impl MarkupBlocks {
             if parser.is_between_blocks() && !parser.blocks.is_empty() && read < rest.len() {
                 self.at += read;
                 self.ready.extend(parser.blocks.drain(..));
+                self.release_read();
                 return Ok(());
             }
         }

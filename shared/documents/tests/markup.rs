@@ -28,6 +28,21 @@ fn err(markup: &str) -> MarkupError {
 }
 
 #[test]
+fn a_long_markup_read_block_by_block_gives_the_same_blocks_and_error_lines() {
+    // Several MiB, so the reader gives back what it has read several times on the way.
+    let piece = "## Session\n\nFirst line of a paragraph\nand its second line.\n\n- item\n- item two\n\n::table A:1, B:2>\nx | 1\ny | 2\n::end\n::kv\nKey | value\n::end\n";
+    let mut markup = piece.repeat(40_000);
+    assert!(markup.len() > 4 << 20);
+    let blocks = parse(&markup);
+    assert_eq!(blocks.len(), 40_000 * 5);
+    // An error on the last line is reported on it by both.
+    markup.push_str("::kv\nnot a row\n");
+    let last = markup.matches('\n').count();
+    let e = err(&markup);
+    assert_eq!(e.line, last, "{e}");
+}
+
+#[test]
 fn blocks_are_read_one_step_at_a_time() {
     let mut blocks = MarkupBlocks::new(
         "# A\n\npara one\nstill one\n\n- x\n- y\n\n::kv\nk | v\n::end\n::bogus\n".into(),
