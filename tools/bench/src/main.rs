@@ -237,7 +237,8 @@ fn peak_rss_kib() -> Option<u64> {
 struct Child {
     #[allow(dead_code)]
     bytes: u64,
-    /// VmHWM at exit: the data, the report, the document and the file's way out.
+    /// VmHWM at exit: the data, the report (the data dropped once it is built, as the service
+    /// does), the template's context, the markup and the file's way out.
     peak_kib: u64,
     /// The first render of the process (fonts parsed, caches cold), without generating the data.
     render: Duration,
@@ -246,18 +247,20 @@ struct Child {
 /// S3's smallest multipart part: what the renderer holds of a large file at once.
 const PART: usize = 5 * 1024 * 1024;
 
-/// The pipeline as the renderer runs it: a PDF is streamed in chunks into parts of at least
-/// [`PART`] bytes, each dropped once "uploaded"; other formats are made whole. Returns the size.
+/// The pipeline as the renderer runs it: the records are dropped once the report is built, a
+/// PDF is streamed in chunks into parts of at least [`PART`] bytes, each dropped once
+/// "uploaded"; other formats are made whole. Returns the size.
 fn render_streamed(
-    data: &PracticeData,
+    data: PracticeData,
     export_type: ExportType,
     params: &ExportParams,
     format: ExportFormat,
 ) -> usize {
     if format != ExportFormat::Pdf {
-        return render(data, export_type, params, format).len();
+        return render(&data, export_type, params, format).len();
     }
-    let report = report(data, export_type, params);
+    let report = report(&data, export_type, params);
+    drop(data);
     // The renderer's own `FileRenderer`, as the core calls it.
     let mut stream = exports_render::AllFormats
         .render_stream(
@@ -285,7 +288,7 @@ fn render_streamed(
 fn once(id: &str) {
     let work = work(id);
     let t = Instant::now();
-    let size = render_streamed(&work.data, work.export_type, &work.params, work.format);
+    let size = render_streamed(work.data, work.export_type, &work.params, work.format);
     let render = t.elapsed();
     println!(
         "{} {} {}",
@@ -558,6 +561,8 @@ fn stages(id: &str) {
     step("records (synthetic practice data)", &mut rows);
     let report = report(&w.data, w.export_type, &w.params);
     step("report built", &mut rows);
+    drop(w);
+    step("records dropped (as the service does)", &mut rows);
     let layout = exports_documents::DocumentLayout::default();
     let markup = exports_documents::render_markup(&report, &layout).expect("markup");
     step("template rendered to markup (context dropped)", &mut rows);
