@@ -2,7 +2,9 @@
 //!
 //! The pipeline: [`Report`] → tera template (embedded from `templates/`) → document markup
 //! (`docs/markup.md`) → one [`Document`] → PDF, DOCX or HTML. Templates describe the layout once
-//! per export type; renderers know nothing about export types.
+//! per export type; renderers know nothing about export types. For a PDF the document is not
+//! built whole: [`stream_document`] gives its head and a [`MarkupBlocks`] that parses the markup a
+//! block at a time as the PDF's layout asks for blocks.
 //!
 //! Patient text can never become markup: before the report reaches a template, every string in
 //! it goes through [`escape_markup`], so a note containing `<b>`, `**`, `{{`, `::table`, `# x`, a
