@@ -49,6 +49,9 @@ pub struct ReportReady {
     pub attachment: Option<EmailAttachment>,
     /// Attachment was asked for but the file is too big: its size in bytes.
     pub too_large: Option<u64>,
+    /// What the file's readers should know about it (`JobFile::warnings`' messages: counts, no
+    /// patient text), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 fn report_words(t: ExportType) -> &'static str {
@@ -102,6 +105,7 @@ impl ReportReady {
             "expires",
             &self.expires_at.format("%-d %b %Y, %H:%M UTC").to_string(),
         );
+        ctx.insert("warnings", &self.warnings);
         ctx.insert("job_id", &self.job_id.to_string());
         ctx.insert("schedule_id", &self.schedule_id.to_string());
         let render = |name| {
@@ -125,7 +129,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn mail(attachment: Option<EmailAttachment>, too_large: Option<u64>) -> OutgoingEmail {
+    fn report_ready() -> ReportReady {
         ReportReady {
             from: "reports@example.org".into(),
             to: "dr@example.org".into(),
@@ -139,8 +143,17 @@ mod tests {
             )),
             link: "https://app.example.org/exports/2?a=1&b=2".into(),
             expires_at: Utc.with_ymd_and_hms(2026, 11, 30, 13, 0, 0).unwrap(),
+            attachment: None,
+            too_large: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn mail(attachment: Option<EmailAttachment>, too_large: Option<u64>) -> OutgoingEmail {
+        ReportReady {
             attachment,
             too_large,
+            ..report_ready()
         }
         .into_email()
     }
@@ -173,5 +186,23 @@ mod tests {
         let m = mail(None, Some(12 * 1024 * 1024));
         assert!(m.text.contains("larger than email allows (12.0 MB)"));
         assert!(m.text.contains("Sign in to download"));
+    }
+
+    #[test]
+    fn warnings_are_told_in_both_parts() {
+        let plain = mail(None, None);
+        assert!(!plain.text.contains("Note:"), "{}", plain.text);
+        let warning = crate::job::FileWarning::unsupported_characters(3).message;
+        let m = ReportReady {
+            warnings: vec![warning.clone()],
+            ..report_ready()
+        }
+        .into_email();
+        assert!(m.text.contains(&format!("Note: {warning}.")), "{}", m.text);
+        assert!(
+            m.html.contains("3 characters could not be drawn"),
+            "{}",
+            m.html
+        );
     }
 }

@@ -526,6 +526,7 @@ impl ExportService {
             expires_at: job.expires_at.unwrap_or(job.created_at),
             attachment,
             too_large,
+            warnings: file.warnings.iter().map(|w| w.message.clone()).collect(),
         }
         .into_email();
 

@@ -1759,7 +1759,7 @@ fn render_job_reports_what_it_did_with_the_file_s_size_and_no_pages_for_data_for
 
 /// A renderer that, like the PDF renderer on a script it has no font for, draws some characters
 /// as placeholders.
-struct DrawsPlaceholders(u64);
+pub(crate) struct DrawsPlaceholders(pub(crate) u64);
 
 impl exports_core::ports::FileRenderer for DrawsPlaceholders {
     fn formats(&self) -> Vec<ExportFormat> {

@@ -858,6 +858,46 @@ fn a_due_schedule_makes_one_export_and_one_email_without_phi() {
 }
 
 #[test]
+fn a_file_with_placeholders_is_emailed_with_a_note_saying_so() {
+    let mut w = world_with(Settings {
+        available_formats: ExportFormat::ALL.to_vec(),
+        ..Settings::default()
+    });
+    w.svc.ports.files = std::sync::Arc::new(crate::DrawsPlaceholders(2));
+    let who = w.therapist_of(0);
+    let mut body = daily(w.patient(0).id, "12:00", "UTC");
+    body["format"] = json!("pdf");
+    w.create_schedule(&who, &body).unwrap();
+    assert_eq!(w.tick_at(utc("2026-11-27T12:00:00Z")).emailed, 1);
+    let mail = &w.mails()[0];
+    let job = &w.scheduled_jobs()[0];
+    let warning = &job.file.as_ref().expect("a file").warnings[0];
+    assert_eq!(warning.count, 2);
+    assert!(
+        mail.text.contains(&format!("Note: {}.", warning.message)),
+        "the email does not pass the warning on:\n{}",
+        mail.text
+    );
+    // The HTML part escapes the apostrophe of "document's".
+    assert!(
+        mail.html
+            .contains("Note: 2 characters could not be drawn with the document&#39;s fonts"),
+        "{}",
+        mail.html
+    );
+
+    // A file that shows everything: no note.
+    w.svc.ports.files = std::sync::Arc::new(crate::DrawsPlaceholders(0));
+    let who = w.therapist_of(1);
+    let mut body = daily(w.patient(1).id, "13:00", "UTC");
+    body["format"] = json!("pdf");
+    w.create_schedule(&who, &body).unwrap();
+    assert_eq!(w.tick_at(utc("2026-11-27T13:00:00Z")).emailed, 1);
+    let mail = w.mails().pop().expect("a second email");
+    assert!(!mail.text.contains("Note:"), "{}", mail.text);
+}
+
+#[test]
 fn two_invocations_at_once_make_one_job_and_one_email() {
     let w = world();
     let who = w.therapist_of(0);
