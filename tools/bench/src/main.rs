@@ -77,6 +77,18 @@ fn report(data: &PracticeData, export_type: ExportType, params: &ExportParams) -
     })
 }
 
+/// A report's PDF as the renderer function makes it: the renderer's own `FileRenderer`, called
+/// as the core calls it (the report handed over, the file pulled in pieces).
+fn pdf_stream(report: Report) -> Box<dyn exports_core::ports::RenderingFile> {
+    exports_render::AllFormats
+        .render_stream(
+            report,
+            ExportFormat::Pdf,
+            &exports_documents::DocumentLayout::default(),
+        )
+        .expect("pdf")
+}
+
 /// The whole pipeline from records to bytes.
 fn render(
     data: &PracticeData,
@@ -90,13 +102,7 @@ fn render(
         ExportFormat::Csv => exports_formats::render_csv(&report),
         // As the renderer makes a PDF: its blocks read from the markup as the layout goes.
         ExportFormat::Pdf => {
-            let mut stream = exports_render::AllFormats
-                .render_stream(
-                    report,
-                    format,
-                    &exports_documents::DocumentLayout::default(),
-                )
-                .expect("pdf");
+            let mut stream = pdf_stream(report);
             let mut bytes = Vec::new();
             while let Some(chunk) = stream.next_chunk().expect("pdf") {
                 bytes.extend_from_slice(&chunk);
@@ -261,14 +267,7 @@ fn render_streamed(
     }
     let report = report(&data, export_type, params);
     drop(data);
-    // The renderer's own `FileRenderer`, as the core calls it.
-    let mut stream = exports_render::AllFormats
-        .render_stream(
-            report,
-            format,
-            &exports_documents::DocumentLayout::default(),
-        )
-        .expect("pdf");
+    let mut stream = pdf_stream(report);
     // As the renderer does: room for a part and one more piece, so the buffer never grows by
     // doubling (untouched capacity costs no memory).
     let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);

@@ -863,12 +863,16 @@ fn a_file_with_placeholders_is_emailed_with_a_note_saying_so() {
         available_formats: ExportFormat::ALL.to_vec(),
         ..Settings::default()
     });
+    // A daily PDF of patient `i` at `time`, mailed at that time on 27 Nov 2026.
+    let mailed_daily_pdf = |w: &World, i: usize, time: &str| {
+        let mut body = daily(w.patient(i).id, time, "UTC");
+        body["format"] = json!("pdf");
+        w.create_schedule(&w.therapist_of(i), &body).unwrap();
+        let at = utc(&format!("2026-11-27T{time}:00Z"));
+        assert_eq!(w.tick_at(at).emailed, 1);
+    };
     w.svc.ports.files = std::sync::Arc::new(crate::DrawsPlaceholders(2));
-    let who = w.therapist_of(0);
-    let mut body = daily(w.patient(0).id, "12:00", "UTC");
-    body["format"] = json!("pdf");
-    w.create_schedule(&who, &body).unwrap();
-    assert_eq!(w.tick_at(utc("2026-11-27T12:00:00Z")).emailed, 1);
+    mailed_daily_pdf(&w, 0, "12:00");
     let mail = &w.mails()[0];
     let job = &w.scheduled_jobs()[0];
     let warning = &job.file.as_ref().expect("a file").warnings[0];
@@ -888,11 +892,7 @@ fn a_file_with_placeholders_is_emailed_with_a_note_saying_so() {
 
     // A file that shows everything: no note.
     w.svc.ports.files = std::sync::Arc::new(crate::DrawsPlaceholders(0));
-    let who = w.therapist_of(1);
-    let mut body = daily(w.patient(1).id, "13:00", "UTC");
-    body["format"] = json!("pdf");
-    w.create_schedule(&who, &body).unwrap();
-    assert_eq!(w.tick_at(utc("2026-11-27T13:00:00Z")).emailed, 1);
+    mailed_daily_pdf(&w, 1, "13:00");
     let mail = w.mails().pop().expect("a second email");
     assert!(!mail.text.contains("Note:"), "{}", mail.text);
 }
