@@ -80,14 +80,23 @@ pub struct Api {
 impl Api {
     /// Provisions, seeds a small practice and wires the service with `config`.
     pub async fn start(config: ServiceConfig) -> Self {
-        let env = TestEnv::new().await;
-        let data = generate(&DemoParams {
+        Self::start_with(config, Self::practice()).await
+    }
+
+    /// The small practice [`Self::start`] seeds (4 patients × 8 sessions).
+    pub fn practice() -> PracticeData {
+        generate(&DemoParams {
             patients: 4,
             sessions_per_patient: 8,
             words_per_note: 60,
             seed: 5,
             ..Default::default()
-        });
+        })
+    }
+
+    /// [`Self::start`] with the practice `data` seeded instead.
+    pub async fn start_with(config: ServiceConfig, data: PracticeData) -> Self {
+        let env = TestEnv::new().await;
         env.records().import(&data).await.expect("seed");
         let service = export_service(
             &env.clients,

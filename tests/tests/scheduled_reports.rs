@@ -582,6 +582,85 @@ async fn attachment_mode_mails_the_pdf_itself() {
     assert!(text.contains(&api.data.patients[2].patient.mrn));
 }
 
+#[tokio::test]
+async fn a_pdf_with_characters_no_font_draws_is_mailed_with_a_note_saying_so() {
+    let mut data = Api::practice();
+    // Egyptian hieroglyphs: no embedded font has them. Pronouns print once, in the full
+    // record's demographics.
+    data.patients[3].patient.pronouns = Some("they/𓀀𓀁".into());
+    let api = Api::start_with(
+        ServiceConfig::from_lookup(|k| (k == "APP_BASE_URL").then(|| APP.to_string())).unwrap(),
+        data,
+    )
+    .await;
+    let (patient, therapist) = api.patient(3);
+    let me = As::therapist(therapist);
+    let s = api
+        .send(
+            "POST",
+            "/api/v1/export/scheduled",
+            Some(json!({
+                "patient_id": patient, "export_type": "full_record", "format": "pdf",
+                "schedule_type": "daily", "time_of_day": "07:30", "timezone": "UTC",
+                "delivery": "email_attachment"
+            })),
+            &me,
+        )
+        .await;
+    assert_eq!(s.status, 201, "{}", String::from_utf8_lossy(&s.body));
+    let s = s.json();
+    let next = rfc3339(&s["next_run_at"]);
+    assert_eq!(
+        tick_at(&api, next + Duration::minutes(1)).await["emailed"],
+        1
+    );
+
+    let view = api
+        .get(
+            &format!(
+                "/api/v1/export/scheduled/{}",
+                s["schedule_id"].as_str().unwrap()
+            ),
+            &me,
+        )
+        .await
+        .json();
+    let job_id: Uuid = view["last_run"]["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let job = api
+        .get(&format!("/api/v1/export/jobs/{job_id}"), &me)
+        .await
+        .json();
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(
+        job["warnings"][0]["code"], "unsupported_characters",
+        "{job}"
+    );
+    assert_eq!(job["warnings"][0]["count"], 2, "{job}");
+
+    let raw = mails_about(job_id).await;
+    assert_eq!(raw.len(), 1);
+    let mail = readers::email(raw[0].as_bytes());
+    assert!(
+        mail.text
+            .contains("Note: 2 characters could not be drawn with the document's fonts"),
+        "{}",
+        mail.text
+    );
+    // What the note is about, in the attached file itself.
+    let (_, bytes) = mail
+        .attachments
+        .iter()
+        .map(|(name, _, bytes)| (name, bytes))
+        .next()
+        .expect("the PDF attached");
+    let (_, text) = readers::pdf(bytes);
+    assert!(text.contains("they/\u{FFFD}\u{FFFD}"), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_scheduler_invocations_send_a_period_once() {
     let api = start().await;
