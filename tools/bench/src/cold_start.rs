@@ -33,17 +33,20 @@
 //! on first use. A first response also includes one round trip to the (Python) emulator.
 //!
 //! Size (issue 12, API ≤ 8 MB: not met). Measured on x86_64, each function built on its own:
-//! the API 12.5 MB (5.2 MB gzip), the renderer 20.4 MB, the scheduler 22.5 MB; they were 24.2,
-//! 31.6 and 33.5 MB before SES became the scheduler's alone, TLS moved from aws-lc to ring, and
-//! the release profile to fat LTO with the SDK at opt-level "z" (docs/architecture.md). What the
-//! API's 12.5 MB is: 6.5 MB of code (std 0.9, tera 0.7, exports-aws 0.4, the DynamoDB and S3
-//! clients 0.3 each, rustls and ring 0.55, the rest of the SDK about 1.2), 2.0 MB of read-only
-//! data (0.66 MB of it crc-fast's tables for every CRC variant, which S3's checksums link whole),
-//! 1.4 MB of vtables and other relocated data, and, for a position-independent executable that
-//! unwinds, 1.2 MB of relocations and 1.3 MB of unwind tables. Everything at opt-level "z"
-//! gives 11.9 MB (not adopted: the rendering crates would be built for size too). A non-PIE
-//! executable (no ASLR) and `panic = "abort"` without unwind tables would remove roughly the
-//! last two items, leaving about 9 MB (an estimate from section sizes): neither is done.
+//! the API 12.7 MB (5.4 MB gzip), the renderer 22.3 MB, the scheduler 24.4 MB (the renderer and
+//! scheduler with the script fonts of issue 14, 1.9 MB); they were 24.2, 31.6 and 33.5 MB before
+//! SES became the scheduler's alone, TLS moved from aws-lc to ring, and the release profile to
+//! fat LTO with the SDK at opt-level "z" (docs/architecture.md). What the API's size is: 6.5 MB of
+//! code (std 0.9, tera 0.7, exports-aws 0.4, the DynamoDB and S3 clients 0.3 each, rustls and
+//! ring 0.55, the rest of the SDK about 1.2), 2.0 MB of read-only data (0.66 MB of it crc-fast's
+//! tables for every CRC variant, which S3's checksums link whole), 1.4 MB of vtables and other
+//! relocated data, and, for a position-independent executable that unwinds, relocations and
+//! 1.3 MB of unwind tables. Everything at opt-level "z" gives 11.9 MB (not adopted: the
+//! rendering crates would be built for size too). `panic = "abort"` gives 11.4 MB (measured;
+//! not adopted: lambda_runtime answers a panicking invocation with an error only when panics
+//! unwind, otherwise the execution environment dies). A non-PIE executable does not build:
+//! crc-fast is also built as a cdylib, which the static relocation model cannot link (and it
+//! would give up ASLR).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
