@@ -16,7 +16,9 @@ mod png;
 mod text;
 
 use chrono::{Datelike, NaiveDate};
-use exports_document_model::chart_axis::{marker_radius, thin_labels, tick_label, value_ticks};
+use exports_document_model::chart_axis::{
+    marker_radius, thin_labels, tick_label, value_max, value_ticks,
+};
 use exports_document_model::{LineChart, band_tint};
 use tiny_skia::{
     Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform,
@@ -238,19 +240,7 @@ impl Canvas {
         self.stroke_rect(0.25, 0.25, width - 0.5, height - 0.5, 0.5, BORDER);
         let y = self.title_and_legend(c, width);
 
-        let data_max = c
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .filter(|v| v.is_finite())
-            .fold(0.0f32, f32::max);
-        let max = if c.y_max.is_finite() && c.y_max > 0.0 {
-            c.y_max
-        } else if data_max > 0.0 {
-            data_max
-        } else {
-            1.0
-        };
+        let max = value_max(c);
         let (step, ticks) = value_ticks(max);
         let tick_w = ticks
             .iter()

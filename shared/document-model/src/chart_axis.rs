@@ -22,6 +22,24 @@ pub fn nice_step(target: f32) -> f32 {
     nice * mag
 }
 
+/// The top of a chart's value axis: its `y_max` when that is set, else the largest finite value
+/// (1 when there is none).
+pub fn value_max(chart: &crate::LineChart) -> f32 {
+    let data_max = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|v| v.is_finite())
+        .fold(0.0f32, f32::max);
+    if chart.y_max.is_finite() && chart.y_max > 0.0 {
+        chart.y_max
+    } else if data_max > 0.0 {
+        data_max
+    } else {
+        1.0
+    }
+}
+
 /// The value axis `0..max`: about six gridlines at a nice step, `(step, ticks)`. At most 50
 /// ticks, so that a degenerate step (huge `max`) cannot produce thousands of lines.
 pub fn value_ticks(max: f32) -> (f32, Vec<f32>) {
@@ -93,6 +111,25 @@ pub fn marker_radius(xs: impl IntoIterator<Item = f32>, max: f32, min: f32) -> f
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_value_axis_tops_at_y_max_else_the_largest_value() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).expect("date");
+        let chart = |y_max: f32, values: &[f32]| crate::LineChart {
+            title: "Mood".into(),
+            y_label: "mood".into(),
+            y_max,
+            series: vec![crate::Series {
+                name: "Mood".into(),
+                points: values.iter().map(|v| (day, *v)).collect(),
+            }],
+            bands: Vec::new(),
+        };
+        assert_eq!(value_max(&chart(10.0, &[3.0, 12.0])), 10.0);
+        assert_eq!(value_max(&chart(0.0, &[3.0, f32::NAN, 7.5])), 7.5);
+        assert_eq!(value_max(&chart(f32::NAN, &[])), 1.0);
+        assert_eq!(value_max(&chart(-2.0, &[-4.0])), 1.0);
+    }
 
     #[test]
     fn nice_steps_and_ticks() {

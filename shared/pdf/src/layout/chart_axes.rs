@@ -1,7 +1,7 @@
 //! The chart's axes: value ticks with gridlines, date labels, and the two axis lines.
 
 use chrono::{Datelike, NaiveDate};
-use exports_document_model::chart_axis::{thin_labels, tick_label, value_ticks};
+use exports_document_model::chart_axis::{thin_labels, tick_label, value_max, value_ticks};
 use exports_document_model::{Align, LineChart};
 
 use super::chart::LABEL_SIZE;
@@ -35,19 +35,7 @@ pub(super) struct ValueAxis {
 impl ValueAxis {
     /// The chart's `y_max` when it is set, else the largest value (1 when there is none).
     pub(super) fn new(c: &LineChart) -> ValueAxis {
-        let data_max = c
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .filter(|v| v.is_finite())
-            .fold(0.0f32, f32::max);
-        let max = if c.y_max.is_finite() && c.y_max > 0.0 {
-            c.y_max
-        } else if data_max > 0.0 {
-            data_max
-        } else {
-            1.0
-        };
+        let max = value_max(c);
         let (step, ticks) = value_ticks(max);
         ValueAxis { max, step, ticks }
     }
