@@ -405,14 +405,9 @@ impl Emitter {
         self.w.obj(root, |o| {
             o.extend_from_slice(b"<</Type/Pages/Count ");
             write_u64(o, total as u64);
-            o.extend_from_slice(b"/Kids[");
-            for (i, n) in nodes.iter().enumerate() {
-                if i > 0 {
-                    o.push(b' ');
-                }
-                n.put(o);
-            }
-            o.extend_from_slice(b"]>>");
+            o.extend_from_slice(b"/Kids");
+            Ref::put_array(&nodes, o);
+            o.extend_from_slice(b">>");
         });
         for (i, &node) in nodes.iter().enumerate() {
             let kids = &self.page_ids[i * PAGES_PER_NODE..((i + 1) * PAGES_PER_NODE).min(total)];
@@ -421,14 +416,9 @@ impl Emitter {
                 write_u64(o, kids.len() as u64);
                 o.extend_from_slice(b"/Parent ");
                 root.put(o);
-                o.extend_from_slice(b"/Kids[");
-                for (k, p) in kids.iter().enumerate() {
-                    if k > 0 {
-                        o.push(b' ');
-                    }
-                    p.put(o);
-                }
-                o.extend_from_slice(b"]>>");
+                o.extend_from_slice(b"/Kids");
+                Ref::put_array(kids, o);
+                o.extend_from_slice(b">>");
             });
         }
         self.nodes = nodes;
@@ -859,7 +849,7 @@ impl ContentWriter<'_> {
                 self.out.push(b'(');
                 in_string = true;
             }
-            write_code(self.out, self.codes[k as usize]);
+            write_glyph_code(self.out, self.codes[k as usize]);
             if let Some(p) = p {
                 pending = p.w as i32 + p.x_off as i32 - p.adv as i32;
             }
@@ -888,18 +878,5 @@ fn close_array(out: &mut Vec<u8>, in_array: &mut bool, in_string: &mut bool) {
     if *in_array {
         out.extend_from_slice(b"] TJ\n");
         *in_array = false;
-    }
-}
-
-/// One two-byte glyph id inside a literal string.
-#[inline(always)]
-fn write_code(out: &mut Vec<u8>, code: u16) {
-    for b in code.to_be_bytes() {
-        match b {
-            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            _ => out.push(b),
-        }
     }
 }

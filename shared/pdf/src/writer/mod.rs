@@ -40,6 +40,18 @@ impl Ref {
         write_u64(out, self.0 as u64);
         out.extend_from_slice(b" 0 R");
     }
+
+    /// Writes `[N 0 R M 0 R …]`.
+    pub(crate) fn put_array(refs: &[Ref], out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, r) in refs.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            r.put(out);
+        }
+        out.push(b']');
+    }
 }
 
 /// The header: version, and a comment of four bytes above 127 so transfer programs treat the

@@ -177,16 +177,7 @@ impl StructTree {
     pub(crate) fn end_page(&mut self, w: &mut ObjWriter) -> usize {
         let r = w.alloc();
         let parents = &self.page_parents;
-        w.compact(r, |o| {
-            o.push(b'[');
-            for (i, p) in parents.iter().enumerate() {
-                if i > 0 {
-                    o.push(b' ');
-                }
-                p.put(o);
-            }
-            o.push(b']');
-        });
+        w.compact(r, |o| Ref::put_array(parents, o));
         self.page_parents.clear();
         self.page_arrays.push(r);
         self.page_arrays.len() - 1
@@ -223,14 +214,9 @@ impl StructTree {
         } else {
             let leaves: Vec<Ref> = arrays.chunks(LEAF).map(|_| w.alloc()).collect();
             w.compact(tree, |o| {
-                o.extend_from_slice(b"<</Kids[");
-                for (k, l) in leaves.iter().enumerate() {
-                    if k > 0 {
-                        o.push(b' ');
-                    }
-                    l.put(o);
-                }
-                o.extend_from_slice(b"]>>");
+                o.extend_from_slice(b"<</Kids");
+                Ref::put_array(&leaves, o);
+                o.extend_from_slice(b">>");
             });
             for (k, (leaf, part)) in leaves.iter().zip(arrays.chunks(LEAF)).enumerate() {
                 let from = k * LEAF;

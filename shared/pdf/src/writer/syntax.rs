@@ -73,17 +73,23 @@ pub(crate) fn write_i64(out: &mut Vec<u8>, v: i64) {
 /// Two-byte glyph ids (Identity-H) as a literal string.
 pub(crate) fn write_glyphs(out: &mut Vec<u8>, codes: &[u16]) {
     out.push(b'(');
-    for code in codes {
-        for b in code.to_be_bytes() {
-            match b {
-                b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                _ => out.push(b),
-            }
-        }
+    for &code in codes {
+        write_glyph_code(out, code);
     }
     out.push(b')');
+}
+
+/// One two-byte glyph id inside a literal string (the string's delimiters are the caller's).
+#[inline(always)]
+pub(crate) fn write_glyph_code(out: &mut Vec<u8>, code: u16) {
+    for b in code.to_be_bytes() {
+        match b {
+            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            _ => out.push(b),
+        }
+    }
 }
 
 /// A text string (ISO 32000-1 7.9.2.2): printable ASCII as a literal string, anything else as
