@@ -56,6 +56,26 @@ async fn tick_at(api: &Api, at: DateTime<Utc>) -> Value {
     summary
 }
 
+/// The export the scheduled report `schedule` (as created) made on its last run: its id and the
+/// job as `GET /api/v1/export/jobs/{id}` shows it to `who`.
+async fn last_run_job(api: &Api, who: &As, schedule: &Value) -> (Uuid, Value) {
+    let path = format!(
+        "/api/v1/export/scheduled/{}",
+        schedule["schedule_id"].as_str().unwrap()
+    );
+    let view = api.get(&path, who).await.json();
+    let job_id: Uuid = view["last_run"]["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let job = api
+        .get(&format!("/api/v1/export/jobs/{job_id}"), who)
+        .await
+        .json();
+    (job_id, job)
+}
+
 fn rfc3339(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().expect("a date-time"))
         .expect("RFC 3339")
@@ -539,25 +559,7 @@ async fn attachment_mode_mails_the_pdf_itself() {
         1
     );
 
-    let view = api
-        .get(
-            &format!(
-                "/api/v1/export/scheduled/{}",
-                s["schedule_id"].as_str().unwrap()
-            ),
-            &me,
-        )
-        .await
-        .json();
-    let job_id: Uuid = view["last_run"]["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let job = api
-        .get(&format!("/api/v1/export/jobs/{job_id}"), &me)
-        .await
-        .json();
+    let (job_id, job) = last_run_job(&api, &me, &s).await;
     let raw = mails_about(job_id).await;
     assert_eq!(raw.len(), 1);
     let mail = readers::email(raw[0].as_bytes());
@@ -615,25 +617,7 @@ async fn a_pdf_with_characters_no_font_draws_is_mailed_with_a_note_saying_so() {
         1
     );
 
-    let view = api
-        .get(
-            &format!(
-                "/api/v1/export/scheduled/{}",
-                s["schedule_id"].as_str().unwrap()
-            ),
-            &me,
-        )
-        .await
-        .json();
-    let job_id: Uuid = view["last_run"]["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let job = api
-        .get(&format!("/api/v1/export/jobs/{job_id}"), &me)
-        .await
-        .json();
+    let (job_id, job) = last_run_job(&api, &me, &s).await;
     assert_eq!(job["status"], "completed", "{job}");
     assert_eq!(
         job["warnings"][0]["code"], "unsupported_characters",
@@ -683,21 +667,7 @@ async fn overlapping_scheduler_invocations_send_a_period_once() {
     let (a, b) = tokio::join!(tick_at(&api, next), tick_at(&api, next));
     let emailed = a["emailed"].as_u64().unwrap() + b["emailed"].as_u64().unwrap();
     assert_eq!(emailed, 1, "{a} {b}");
-    let view = api
-        .get(
-            &format!(
-                "/api/v1/export/scheduled/{}",
-                s["schedule_id"].as_str().unwrap()
-            ),
-            &me,
-        )
-        .await
-        .json();
-    let job_id: Uuid = view["last_run"]["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (job_id, _) = last_run_job(&api, &me, &s).await;
     assert_eq!(mails_about(job_id).await.len(), 1);
     let jobs = api.get("/api/v1/export/jobs", &me).await.json();
     assert_eq!(jobs["items"].as_array().unwrap().len(), 1, "one export");
