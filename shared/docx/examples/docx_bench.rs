@@ -19,24 +19,8 @@ fn main() {
     ];
     println!("| work | bytes | median ms | median CPU ms |");
     println!("|---|---:|---:|---:|");
-    for (name, sessions, words, charts) in works.iter().map(|w| (w.0, w.1, w.2, true)).chain([(
-        "full record no charts",
-        200,
-        400,
-        false,
-    )]) {
-        let mut doc = clinical_document(sessions, words);
-        if !charts {
-            doc.blocks
-                .retain(|b| !matches!(b, exports_document_model::Block::Chart(_)));
-        }
-        eprintln!(
-            "charts: {}",
-            doc.blocks
-                .iter()
-                .filter(|b| matches!(b, exports_document_model::Block::Chart(_)))
-                .count()
-        );
+    for (name, sessions, words) in works {
+        let doc = clinical_document(sessions, words);
         // Warm up, and check determinism while at it.
         let first = exports_docx::render_docx(&doc).expect("render");
         let mut times = Vec::new();
