@@ -21,18 +21,14 @@ pub(crate) fn encode_rgb(
     // absolute (signed) residuals is the usual cheap heuristic (libpng's default); the three
     // costs are straight-line sums the compiler vectorises, and only the chosen row is written.
     let mut raw = Vec::with_capacity((row + 1) * height as usize);
+    // The first pixel's bytes have no left neighbour: "sub" leaves them as they are.
+    let first = 3.min(row);
     for y in 0..height as usize {
         let cur = &rgb[y * row..(y + 1) * row];
         let prev = (y > 0).then(|| &rgb[(y - 1) * row..y * row]);
         let none = residuals(cur.iter().copied());
-        let sub = residuals(cur[..3.min(row)].iter().copied())
-            + residuals(
-                cur[3.min(row)..]
-                    .iter()
-                    .zip(cur)
-                    .map(|(&c, &l)| c.wrapping_sub(l)),
-            );
-        let up = prev.map(|p| residuals(cur.iter().zip(p).map(|(&c, &u)| c.wrapping_sub(u))));
+        let sub = residuals(cur[..first].iter().copied()) + residuals(sub_rest(cur));
+        let up = prev.map(|p| residuals(up_row(cur, p)));
         // The first of the cheapest wins: none, then sub, then up.
         let mut filter = 0u8;
         let mut best = none;
@@ -46,15 +42,10 @@ pub(crate) fn encode_rgb(
         raw.push(filter);
         match (filter, prev) {
             (1, _) => {
-                raw.extend_from_slice(&cur[..3.min(row)]);
-                raw.extend(
-                    cur[3.min(row)..]
-                        .iter()
-                        .zip(cur)
-                        .map(|(&c, &l)| c.wrapping_sub(l)),
-                );
+                raw.extend_from_slice(&cur[..first]);
+                raw.extend(sub_rest(cur));
             }
-            (2, Some(p)) => raw.extend(cur.iter().zip(p).map(|(&c, &u)| c.wrapping_sub(u))),
+            (2, Some(p)) => raw.extend(up_row(cur, p)),
             _ => raw.extend_from_slice(cur),
         }
     }
@@ -84,6 +75,17 @@ pub(crate) fn encode_rgb(
     chunk(&mut out, b"IDAT", idat);
     chunk(&mut out, b"IEND", &[]);
     Ok(out)
+}
+
+/// Filter "sub" (each byte minus the same channel of the pixel before) after the first pixel.
+fn sub_rest(cur: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let rest = cur.get(3..).unwrap_or_default();
+    rest.iter().zip(cur).map(|(&c, &l)| c.wrapping_sub(l))
+}
+
+/// Filter "up": each byte minus the byte above it.
+fn up_row<'a>(cur: &'a [u8], prev: &'a [u8]) -> impl Iterator<Item = u8> + 'a {
+    cur.iter().zip(prev).map(|(&c, &u)| c.wrapping_sub(u))
 }
 
 /// Sum of the bytes' magnitudes read as signed residuals (a row of at most 3 × 8,000 bytes of
