@@ -13,11 +13,27 @@ use uuid::Uuid;
 
 const APP: &str = "https://app.practice.example";
 
+/// The deployment's configuration: mail links point at [`APP`].
+fn config() -> ServiceConfig {
+    ServiceConfig::from_lookup(|k| (k == "APP_BASE_URL").then(|| APP.to_string())).unwrap()
+}
+
 async fn start() -> Api {
-    Api::start(
-        ServiceConfig::from_lookup(|k| (k == "APP_BASE_URL").then(|| APP.to_string())).unwrap(),
-    )
-    .await
+    Api::start(config()).await
+}
+
+/// Creates a scheduled report as `who`, which must be accepted (201); the created view.
+async fn create_schedule(api: &Api, who: &As, body: Value) -> Value {
+    let created = api
+        .send("POST", "/api/v1/export/scheduled", Some(body), who)
+        .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    created.json()
 }
 
 /// Mails moto holds that mention this export (ids are unique across parallel tests).
@@ -338,25 +354,16 @@ async fn a_scheduled_report_fires_once_and_mails_a_link_without_phi() {
     let api = start().await;
     let (patient, therapist) = api.patient(1);
     let me = As::therapist(therapist);
-    let created = api
-        .send(
-            "POST",
-            "/api/v1/export/scheduled",
-            Some(json!({
-                "patient_id": patient, "export_type": "progress_report", "format": "pdf",
-                "schedule_type": "weekly", "day_of_week": "monday", "time_of_day": "08:00",
-                "timezone": "America/New_York"
-            })),
-            &me,
-        )
-        .await;
-    assert_eq!(
-        created.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&created.body)
-    );
-    let s = created.json();
+    let s = create_schedule(
+        &api,
+        &me,
+        json!({
+            "patient_id": patient, "export_type": "progress_report", "format": "pdf",
+            "schedule_type": "weekly", "day_of_week": "monday", "time_of_day": "08:00",
+            "timezone": "America/New_York"
+        }),
+    )
+    .await;
     let id = s["schedule_id"].as_str().unwrap().to_string();
     assert_eq!(s["delivery"], "email_link");
     let next = rfc3339(&s["next_run_at"]);
@@ -535,20 +542,16 @@ async fn attachment_mode_mails_the_pdf_itself() {
     let api = start().await;
     let (patient, therapist) = api.patient(2);
     let me = As::therapist(therapist);
-    let s = api
-        .send(
-            "POST",
-            "/api/v1/export/scheduled",
-            Some(json!({
-                "patient_id": patient, "template_id": "00000000-0000-4000-8000-000000000004",
-                "schedule_type": "monthly", "day_of_month": 31, "time_of_day": "18:00",
-                "timezone": "Europe/London", "delivery": "email_attachment"
-            })),
-            &me,
-        )
-        .await;
-    assert_eq!(s.status, 201, "{}", String::from_utf8_lossy(&s.body));
-    let s = s.json();
+    let s = create_schedule(
+        &api,
+        &me,
+        json!({
+            "patient_id": patient, "template_id": "00000000-0000-4000-8000-000000000004",
+            "schedule_type": "monthly", "day_of_month": 31, "time_of_day": "18:00",
+            "timezone": "Europe/London", "delivery": "email_attachment"
+        }),
+    )
+    .await;
     assert_eq!(
         (s["export_type"].as_str(), s["format"].as_str()),
         (Some("full_record"), Some("pdf"))
@@ -590,27 +593,19 @@ async fn a_pdf_with_characters_no_font_draws_is_mailed_with_a_note_saying_so() {
     // Egyptian hieroglyphs: no embedded font has them. Pronouns print once, in the full
     // record's demographics.
     data.patients[3].patient.pronouns = Some("they/𓀀𓀁".into());
-    let api = Api::start_with(
-        ServiceConfig::from_lookup(|k| (k == "APP_BASE_URL").then(|| APP.to_string())).unwrap(),
-        data,
-    )
-    .await;
+    let api = Api::start_with(config(), data).await;
     let (patient, therapist) = api.patient(3);
     let me = As::therapist(therapist);
-    let s = api
-        .send(
-            "POST",
-            "/api/v1/export/scheduled",
-            Some(json!({
-                "patient_id": patient, "export_type": "full_record", "format": "pdf",
-                "schedule_type": "daily", "time_of_day": "07:30", "timezone": "UTC",
-                "delivery": "email_attachment"
-            })),
-            &me,
-        )
-        .await;
-    assert_eq!(s.status, 201, "{}", String::from_utf8_lossy(&s.body));
-    let s = s.json();
+    let s = create_schedule(
+        &api,
+        &me,
+        json!({
+            "patient_id": patient, "export_type": "full_record", "format": "pdf",
+            "schedule_type": "daily", "time_of_day": "07:30", "timezone": "UTC",
+            "delivery": "email_attachment"
+        }),
+    )
+    .await;
     let next = rfc3339(&s["next_run_at"]);
     assert_eq!(
         tick_at(&api, next + Duration::minutes(1)).await["emailed"],
@@ -650,18 +645,15 @@ async fn overlapping_scheduler_invocations_send_a_period_once() {
     let api = start().await;
     let (patient, therapist) = api.patient(3);
     let me = As::therapist(therapist);
-    let s = api
-        .send(
-            "POST",
-            "/api/v1/export/scheduled",
-            Some(json!({
-                "patient_id": patient, "export_type": "treatment_summary", "format": "json",
-                "schedule_type": "daily", "time_of_day": "07:00", "timezone": "Europe/London"
-            })),
-            &me,
-        )
-        .await
-        .json();
+    let s = create_schedule(
+        &api,
+        &me,
+        json!({
+            "patient_id": patient, "export_type": "treatment_summary", "format": "json",
+            "schedule_type": "daily", "time_of_day": "07:00", "timezone": "Europe/London"
+        }),
+    )
+    .await;
     let next = rfc3339(&s["next_run_at"]);
     // Two invocations at once (EventBridge retries and overlapping ticks look like this).
     let (a, b) = tokio::join!(tick_at(&api, next), tick_at(&api, next));
