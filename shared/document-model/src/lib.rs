@@ -143,6 +143,16 @@ pub fn plain_text(text: &Text) -> String {
     text.iter().map(|r| r.text.as_str()).collect()
 }
 
+/// What a reader of blocks gets next when blocks are made as they are read (a long record's
+/// PDF): a block, nothing yet (its input must be supplied first: the reader tries again after
+/// its caller has), or the end.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextBlock {
+    Block(Block),
+    Later,
+    End,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "block", rename_all = "snake_case")]
 pub enum Block {

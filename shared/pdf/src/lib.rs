@@ -46,7 +46,7 @@ mod writer;
 use std::collections::VecDeque;
 use std::io::Write;
 
-use exports_document_model::{Block, Document};
+use exports_document_model::{Block, Document, NextBlock};
 
 /// Why a document could not be rendered.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -66,8 +66,39 @@ pub enum PdfError {
 }
 
 /// Where a streamed render reads its blocks from, in order: a parser reading them as they are
-/// asked for (`exports_documents::MarkupBlocks`), or a document's own.
-pub type BlockSource = Box<dyn Iterator<Item = Result<Block, String>> + Send>;
+/// asked for (`exports_documents::MarkupBlocks`), or a document's own (any iterator of blocks).
+pub trait Blocks: Send {
+    /// The next block; [`NextBlock::Later`] when it needs input its caller has not supplied yet
+    /// (the render then hands out what it has, and goes on when pulled again); or the end. The
+    /// error is a message without PHI.
+    fn next_block(&mut self) -> Result<NextBlock, String>;
+}
+
+impl<I: Iterator<Item = Result<Block, String>> + Send> Blocks for I {
+    fn next_block(&mut self) -> Result<NextBlock, String> {
+        self.next()
+            .transpose()
+            .map(|b| b.map_or(NextBlock::End, NextBlock::Block))
+    }
+}
+
+/// A render's [`Blocks`].
+pub type BlockSource = Box<dyn Blocks>;
+
+/// A document's own blocks, then a source's.
+struct OwnFirst {
+    own: std::vec::IntoIter<Block>,
+    rest: BlockSource,
+}
+
+impl Blocks for OwnFirst {
+    fn next_block(&mut self) -> Result<NextBlock, String> {
+        match self.own.next() {
+            Some(block) => Ok(NextBlock::Block(block)),
+            None => self.rest.next_block(),
+        }
+    }
+}
 
 /// Blocks a streamed render holds: the one being laid out and those keep-with-next reads after
 /// it (`first_chunk_height`: up to three headings ahead).
@@ -160,6 +191,7 @@ pub struct PdfStream {
     window: VecDeque<Block>,
     laid: usize,
     layout: layout::Layout,
+    blocks_ended: bool,
     finished: bool,
 }
 
@@ -195,7 +227,10 @@ impl PdfStream {
         let blocks: BlockSource = if own.is_empty() {
             rest
         } else {
-            Box::new(own.into_iter().map(Ok).chain(rest))
+            Box::new(OwnFirst {
+                own: own.into_iter(),
+                rest,
+            })
         };
         Ok(PdfStream {
             head,
@@ -203,20 +238,26 @@ impl PdfStream {
             window: VecDeque::with_capacity(WINDOW),
             laid: 0,
             layout,
+            blocks_ended: false,
             finished: false,
         })
     }
 
-    /// The next piece of the file; `None` once the whole file has been handed out.
+    /// The next piece of the file; `None` once the whole file has been handed out. A piece is
+    /// empty (or short) when the blocks wait for input ([`NextBlock::Later`]): supply it and
+    /// pull again.
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, PdfError> {
         if self.finished {
             return Ok(None);
         }
         while self.layout.emitter.w.pending() < Self::CHUNK {
-            while self.window.len() < WINDOW {
-                match self.blocks.next() {
-                    Some(block) => self.window.push_back(block.map_err(PdfError::Blocks)?),
-                    None => break,
+            // Keep-with-next looks ahead: a block is laid out only with its window full (or
+            // the blocks ended), so waiting for input never changes the layout.
+            while self.window.len() < WINDOW && !self.blocks_ended {
+                match self.blocks.next_block().map_err(PdfError::Blocks)? {
+                    NextBlock::Block(block) => self.window.push_back(block),
+                    NextBlock::End => self.blocks_ended = true,
+                    NextBlock::Later => return Ok(Some(self.layout.emitter.w.take())),
                 }
             }
             if self.window.is_empty() {

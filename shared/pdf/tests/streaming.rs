@@ -3,8 +3,8 @@
 //! the file instead of leaving a part of it looking complete.
 
 use exports_document_model::sample::clinical_document;
-use exports_document_model::{Align, Block, Column, Document, Run, Table};
-use exports_pdf::{BlockSource, PdfError, PdfStream, render_pdf_with_report};
+use exports_document_model::{Align, Block, Column, Document, NextBlock, Run, Table};
+use exports_pdf::{BlockSource, Blocks, PdfError, PdfStream, render_pdf_with_report};
 
 fn heading(level: u8, text: &str) -> Block {
     Block::Heading {
@@ -123,4 +123,46 @@ fn a_block_that_cannot_be_read_fails_the_file() {
         Err(other) => panic!("another error: {other}"),
         Ok(bytes) => panic!("a file of {} bytes was finished", bytes.len()),
     }
+}
+
+/// Blocks that are not ready every other time they are asked for, as a long record's are while
+/// its note texts are fetched.
+struct Hesitant {
+    blocks: std::vec::IntoIter<Block>,
+    ready: bool,
+    waits: usize,
+}
+
+impl Blocks for Hesitant {
+    fn next_block(&mut self) -> Result<NextBlock, String> {
+        self.ready = !self.ready;
+        if !self.ready {
+            self.waits += 1;
+            return Ok(NextBlock::Later);
+        }
+        Ok(self.blocks.next().map_or(NextBlock::End, NextBlock::Block))
+    }
+}
+
+#[test]
+fn blocks_that_wait_for_input_make_the_same_file() {
+    let doc = long_document();
+    let (whole, _) = render_pdf_with_report(&doc).expect("renders");
+    let mut head = doc.clone();
+    let blocks = std::mem::take(&mut head.blocks);
+    let count = blocks.len();
+    let source = Hesitant {
+        blocks: blocks.into_iter(),
+        ready: false,
+        waits: 0,
+    };
+    let mut stream = PdfStream::from_blocks(head, Box::new(source)).expect("starts");
+    let (mut bytes, mut pulls) = (Vec::new(), 0);
+    while let Some(chunk) = stream.next_chunk().expect("renders") {
+        bytes.extend_from_slice(&chunk);
+        pulls += 1;
+    }
+    // Every wait hands out what there is and returns: at least one pull per block.
+    assert!(pulls > count, "{pulls} pulls for {count} blocks");
+    assert_eq!(bytes, whole);
 }
