@@ -63,7 +63,7 @@ fn s(text: &str) -> Value {
     Value::from(escape_markup(text))
 }
 
-fn helpers(report: &Report, title: Option<&str>) -> Value {
+pub(crate) fn helpers(report: &Report, title: Option<&str>) -> Value {
     let mut doc: BTreeMap<&'static str, Value> = BTreeMap::new();
     doc.insert("title", s(title.unwrap_or(type_title(report.export_type))));
     doc.insert("patient_name", s(&report.patient.full_name()));

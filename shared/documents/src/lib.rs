@@ -4,7 +4,8 @@
 //! (`docs/markup.md`) → one [`Document`] → PDF, DOCX or HTML. Templates describe the layout once
 //! per export type; renderers know nothing about export types. For a PDF the document is not
 //! built whole: [`stream_document`] gives its head and a [`MarkupBlocks`] that parses the markup a
-//! block at a time as the PDF's layout asks for blocks.
+//! block at a time as the PDF's layout asks for blocks, and a full record's [`stream_paged_record`]
+//! renders its sessions a few at a time, asking for their note texts as it goes.
 //!
 //! Patient text can never become markup: before the report reaches a template, every string in
 //! it goes through [`escape_markup`], so a note containing `<b>`, `**`, `{{`, `::table`, `# x`, a
@@ -23,6 +24,7 @@ mod context;
 mod escaped;
 mod html;
 mod markup;
+mod paged;
 pub mod samples;
 mod template_checks;
 mod templates;
@@ -39,6 +41,7 @@ use exports_document_model::{Block, Document, Meta, PageFooter, PageHeader, Page
 pub use escaped::Escaped;
 pub use html::render_html;
 pub use markup::{MarkupBlocks, MarkupError, escape_markup, parse_markup};
+pub use paged::{NoteTextFeed, PagedDocument, SESSIONS_PER_GROUP, is_paged, stream_paged_record};
 pub use template_checks::DocumentTemplates;
 
 /// The confidentiality line printed on every page.

@@ -13,7 +13,7 @@
 
 use chrono::NaiveDate;
 use exports_document_model::{
-    Align, Band, Block, Column, LineChart, NoticeKind, Run, Series, Table, Text,
+    Align, Band, Block, Column, LineChart, NextBlock, NoticeKind, Run, Series, Table, Text,
 };
 
 /// Where and why markup could not be parsed. `line` and `column` are 1-based; the column counts
@@ -182,15 +182,35 @@ pub fn parse_markup(markup: &str) -> Result<Vec<Block>, MarkupError> {
     parser.finish()
 }
 
+/// More markup for [`MarkupBlocks`], made as it is read (a long record's items rendered a few
+/// at a time: `crate::paged`). Each piece is whole lines, each ending in `'\n'`.
+pub(crate) trait MarkupSource: Send {
+    /// About `at_least` bytes more (fewer at the end, more when one item is longer), or
+    /// [`Piece::Later`] when what comes next needs input the caller has not supplied yet.
+    fn next_piece(&mut self, at_least: usize) -> Result<Piece, crate::DocumentError>;
+}
+
+/// What a [`MarkupSource`] gives.
+pub(crate) enum Piece {
+    Text(String),
+    Later,
+    End,
+}
+
 /// Blocks parsed from markup as they are asked for: a long record's document is never held
 /// whole, only the markup and the blocks of the step being read (a paragraph, a table, a
 /// heading). Gives the same blocks as [`parse_markup`], and the first error, then nothing.
+///
+/// The markup is either given whole ([`MarkupBlocks::new`]) or read from a source as the blocks
+/// are (a long record's PDF); then a block may have to wait for input ([`NextBlock::Later`]).
 pub struct MarkupBlocks {
     markup: String,
     /// Byte offset of the first line not read yet, and its 1-based number.
     at: usize,
     line: usize,
     ready: std::collections::VecDeque<Block>,
+    /// Where more markup comes from; `None` once it has all been read (or it was given whole).
+    source: Option<Box<dyn MarkupSource>>,
     done: bool,
 }
 
@@ -201,7 +221,37 @@ impl MarkupBlocks {
             at: 0,
             line: 1,
             ready: std::collections::VecDeque::new(),
+            source: None,
             done: false,
+        }
+    }
+
+    pub(crate) fn from_source(source: Box<dyn MarkupSource>) -> MarkupBlocks {
+        MarkupBlocks {
+            source: Some(source),
+            ..MarkupBlocks::new(String::new())
+        }
+    }
+
+    /// The next block, [`NextBlock::Later`] when the source waits for input, or the end. After an
+    /// error, the end.
+    pub fn next_block(&mut self) -> Result<NextBlock, crate::DocumentError> {
+        loop {
+            if let Some(block) = self.ready.pop_front() {
+                return Ok(NextBlock::Block(block));
+            }
+            if self.done {
+                return Ok(NextBlock::End);
+            }
+            match self.read_more() {
+                Ok(true) => {}
+                Ok(false) => return Ok(NextBlock::Later),
+                Err(e) => {
+                    self.done = true;
+                    self.source = None;
+                    return Err(e);
+                }
+            }
         }
     }
 
@@ -218,47 +268,108 @@ impl MarkupBlocks {
     }
 
     /// Reads lines until the parser is between blocks with at least one finished (or the input
-    /// ends). The parser borrows the lines it holds, so it lives for one call only: it is left
-    /// only where it holds nothing.
-    fn read_more(&mut self) -> Result<(), MarkupError> {
-        let mut parser = Parser::new();
-        let rest = &self.markup[self.at..];
-        let mut read = 0;
-        // `split('\n')` as `parse_markup` reads: the piece after a final newline is a line too.
-        for raw in rest.split('\n') {
-            read += raw.len() + 1;
-            let raw = raw.strip_suffix('\r').unwrap_or(raw);
-            parser.line(Line::new(raw, self.line))?;
-            self.line += 1;
-            if parser.is_between_blocks() && !parser.blocks.is_empty() && read < rest.len() {
-                self.at += read;
-                self.ready.extend(parser.blocks.drain(..));
-                self.release_read();
-                return Ok(());
+    /// ends); false when the source must wait for input first. The parser borrows the lines it
+    /// holds, so it lives for one attempt only: it is left only where it holds nothing. An attempt
+    /// that ends inside a block reads more markup (at least twice what it had, so a long block is
+    /// parsed again only a few times) and starts over.
+    fn read_more(&mut self) -> Result<bool, crate::DocumentError> {
+        loop {
+            let ended = self.source.is_none();
+            let mut parser = Parser::new();
+            let rest = &self.markup[self.at..];
+            // Until the source has ended, only whole lines: the last may still be growing.
+            let whole = if ended {
+                rest.len()
+            } else {
+                rest.rfind('\n').map_or(0, |i| i + 1)
+            };
+            let mut read = 0;
+            let mut line = self.line;
+            // `split('\n')` as `parse_markup` reads: the piece after a final newline is a line
+            // too (only once the input has ended).
+            let lines = rest[..whole].split('\n');
+            let count = if ended {
+                usize::MAX
+            } else {
+                rest[..whole].matches('\n').count()
+            };
+            for raw in lines.take(count) {
+                read += raw.len() + 1;
+                let raw = raw.strip_suffix('\r').unwrap_or(raw);
+                parser.line(Line::new(raw, line))?;
+                line += 1;
+                if parser.is_between_blocks()
+                    && !parser.blocks.is_empty()
+                    && (read < rest.len() || !ended)
+                {
+                    self.at += read;
+                    self.line = line;
+                    self.ready.extend(parser.blocks.drain(..));
+                    self.release_read();
+                    return Ok(true);
+                }
+            }
+            if ended {
+                self.ready.extend(parser.finish()?);
+                self.at = self.markup.len();
+                self.line = line;
+                self.done = true;
+                return Ok(true);
+            }
+            drop(parser);
+            let unread = self.markup.len() - self.at;
+            if !self.pull((2 * unread).max(64 << 10))? {
+                return Ok(false);
             }
         }
-        self.ready.extend(parser.finish()?);
-        self.at = self.markup.len();
-        self.done = true;
-        Ok(())
+    }
+
+    /// Appends about `want` bytes from the source; false when it gave nothing and waits for
+    /// input. The source is dropped at its end.
+    fn pull(&mut self, want: usize) -> Result<bool, crate::DocumentError> {
+        let mut got = 0;
+        while got < want {
+            let Some(source) = self.source.as_mut() else {
+                return Ok(true);
+            };
+            match source.next_piece(want - got)? {
+                Piece::Text(text) => {
+                    got += text.len();
+                    self.markup.push_str(&text);
+                }
+                Piece::Later => return Ok(got > 0),
+                Piece::End => {
+                    self.source = None;
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(true)
     }
 }
 
 impl Iterator for MarkupBlocks {
     type Item = Result<Block, MarkupError>;
 
+    /// For markup given whole; a block that has to wait for input is an error here (read such
+    /// markup with [`MarkupBlocks::next_block`]).
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(block) = self.ready.pop_front() {
-                return Some(Ok(block));
-            }
-            if self.done {
-                return None;
-            }
-            if let Err(e) = self.read_more() {
+        let unpositioned = |message: String| MarkupError {
+            line: 0,
+            column: 0,
+            message,
+        };
+        match self.next_block() {
+            Ok(NextBlock::Block(block)) => Some(Ok(block)),
+            Ok(NextBlock::End) => None,
+            Ok(NextBlock::Later) => {
                 self.done = true;
-                return Some(Err(e));
+                Some(Err(unpositioned(
+                    "the markup waits for input; read it with next_block".into(),
+                )))
             }
+            Err(crate::DocumentError::Markup(e)) => Some(Err(e)),
+            Err(e) => Some(Err(unpositioned(e.to_string()))),
         }
     }
 }

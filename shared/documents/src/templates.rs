@@ -17,6 +17,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/_components.md.tera"),
     ),
     (
+        RECORD_ITEMS,
+        include_str!("../../../templates/_record_items.md.tera"),
+    ),
+    (
         "_identification.md.tera",
         include_str!("../../../templates/_identification.md.tera"),
     ),
@@ -38,6 +42,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The components that print one item of a long list (a session, a sessions-table row, a
+/// timeline event): a full record's PDF renders them a few at a time (`paged`).
+pub(crate) const RECORD_ITEMS: &str = "_record_items.md.tera";
+
 /// The name a custom body template is registered under (error messages name it).
 pub(crate) const CUSTOM_BODY: &str = "body";
 
@@ -52,15 +60,44 @@ pub(crate) fn template_name(export_type: ExportType) -> &'static str {
 }
 
 /// Built once: the embedded templates, parsed, with the filters registered.
-pub(crate) static TERA: LazyLock<Tera> = LazyLock::new(|| {
+pub(crate) static TERA: LazyLock<Tera> = LazyLock::new(|| embedded(TEMPLATES.iter().copied()));
+
+/// The embedded templates with [`RECORD_ITEMS`] replaced by components that print a line naming
+/// the item (`::item session_row 12`): a full record rendered from a context without its long
+/// lists, whose items are rendered later from [`TERA`], a few at a time (`crate::paged`).
+pub(crate) static TERA_ITEM_LINES: LazyLock<Tera> = LazyLock::new(|| {
+    embedded(TEMPLATES.iter().map(|&(name, text)| {
+        if name == RECORD_ITEMS {
+            (name, ITEM_LINES)
+        } else {
+            (name, text)
+        }
+    }))
+});
+
+/// What [`TERA_ITEM_LINES`] has for [`RECORD_ITEMS`]: the same components, each printing the
+/// item's index (the template loops over indices there) and, for a session, its number.
+const ITEM_LINES: &str = "\
+{% component session_row(s) -%}
+::item session_row {{ s }}
+{%- endcomponent session_row %}
+{% component timeline_event(e) -%}
+::item timeline_event {{ e }}
+{%- endcomponent timeline_event %}
+{% component session(s, n) -%}
+::item session {{ s }} {{ n }}
+{%- endcomponent session %}
+";
+
+fn embedded<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> Tera {
     let mut tera = Tera::new();
     // Never HTML-escape: every string in the context is already markup-escaped.
     tera.autoescape_on(Vec::<&str>::new());
     register_filters(&mut tera);
-    tera.add_raw_templates(TEMPLATES.iter().copied())
+    tera.add_raw_templates(templates)
         .unwrap_or_else(|e| panic!("embedded templates are invalid: {e}"));
     tera
-});
+}
 
 /// The embedded templates plus `body` as [`CUSTOM_BODY`] (so it can use the shared components
 /// and includes).
@@ -142,24 +179,29 @@ pub(crate) fn render(
     ctx: &Context,
     redact: bool,
 ) -> Result<String, DocumentError> {
-    tera.render(name, ctx).map_err(|e| {
-        let mut error = template_error(&e);
-        if redact
-            && matches!(e.kind(), ErrorKind::RenderingError(_))
-            && let DocumentError::Template { message, .. } = &mut error
-            && !quotes_only_names(message)
-        {
-            let template = message
-                .rfind(" (in template `")
-                .map(|i| message[i..].to_string())
-                .unwrap_or_default();
-            *message = format!(
-                "the template failed to render for this record (details withheld: they may quote \
-                 record data; validate_template shows them on sample data){template}"
-            );
-        }
-        error
-    })
+    tera.render(name, ctx)
+        .map_err(|e| rendering_error(&e, redact))
+}
+
+/// A tera error as a [`DocumentError`]; with `redact`, a rendering error's details are withheld
+/// unless they quote only names (they may quote record data).
+pub(crate) fn rendering_error(e: &tera::Error, redact: bool) -> DocumentError {
+    let mut error = template_error(e);
+    if redact
+        && matches!(e.kind(), ErrorKind::RenderingError(_))
+        && let DocumentError::Template { message, .. } = &mut error
+        && !quotes_only_names(message)
+    {
+        let template = message
+            .rfind(" (in template `")
+            .map(|i| message[i..].to_string())
+            .unwrap_or_default();
+        *message = format!(
+            "the template failed to render for this record (details withheld: they may quote \
+             record data; validate_template shows them on sample data){template}"
+        );
+    }
+    error
 }
 
 /// Rendering errors whose quoted parts are names from the template or the report schema.

@@ -5,11 +5,13 @@ use std::sync::OnceLock;
 
 use exports_core::export::ExportType;
 use exports_core::records::PracticeData;
+use exports_core::records::Soap;
 use exports_core::report::{Report, ReportContent};
-use exports_document_model::{Block, Document, PageSize, plain_text};
+use exports_document_model::{Block, Document, NextBlock, PageSize, plain_text};
 use exports_documents::{
-    DocumentError, DocumentLayout, Escaped, build_document, render_html, samples, stream_document,
-    validate_template, validate_template_for,
+    DocumentError, DocumentLayout, Escaped, SESSIONS_PER_GROUP, build_document, is_paged,
+    render_html, samples, stream_document, stream_paged_record, validate_template,
+    validate_template_for,
 };
 use exports_synthetic::{DemoParams, HOSTILE_STRINGS, generate};
 
@@ -47,12 +49,59 @@ fn build(report: &Report) -> Document {
     assert_eq!(
         Document {
             blocks: doc.blocks.clone(),
-            ..streamed.head
+            ..streamed.head.clone()
         },
         doc,
         "streamed head differs"
     );
+    if is_paged(report.export_type, &layout) {
+        let (head, blocks, _) = paged(report);
+        assert_eq!(blocks, doc.blocks, "paged blocks differ");
+        assert_eq!(head, streamed.head, "paged head differs");
+    }
     doc
+}
+
+/// A full record made a page at a time, as the renderer makes it: the report's notes without
+/// their text, each group of texts given when the document asks for it. The head, the blocks,
+/// and the groups asked for, in order.
+fn paged(report: &Report) -> (Document, Vec<Block>, Vec<std::ops::Range<usize>>) {
+    let mut outline = report.clone();
+    let mut texts: Vec<Vec<(uuid::Uuid, Soap)>> = Vec::new();
+    if let ReportContent::FullRecord(f) = &mut outline.content {
+        for s in f.sessions.iter_mut().flatten() {
+            texts.push(
+                s.notes
+                    .iter_mut()
+                    .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
+                    .collect(),
+            );
+        }
+    }
+    let paged =
+        stream_paged_record(outline, &DocumentLayout::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut document = paged.document;
+    let (mut blocks, mut asked) = (Vec::new(), Vec::new());
+    loop {
+        // As the renderer's caller does: whatever is asked for is given before the next pull.
+        if let Some(range) = paged.note_texts.wanted() {
+            asked.push(range.clone());
+            let given = texts[range.clone()].iter().flatten().cloned().collect();
+            paged.note_texts.give(range, given);
+        }
+        match document
+            .blocks
+            .next_block()
+            .unwrap_or_else(|e| panic!("{e}"))
+        {
+            NextBlock::Block(b) => blocks.push(b),
+            NextBlock::Later => {
+                assert!(paged.note_texts.wanted().is_some(), "waits without asking");
+            }
+            NextBlock::End => break,
+        }
+    }
+    (document.head, blocks, asked)
 }
 
 /// Every text of the document, one string per text piece.
@@ -917,4 +966,99 @@ fn build_errors_never_quote_document_text() {
             DocumentError::Markup(m) => assert!(m.line >= 1 && m.column >= 1, "{text}"),
         }
     }
+}
+
+/// A record longer than one group of sessions, with psychotherapy notes: made a page at a time,
+/// it has the same blocks as made whole, and asks for each group's texts once, in order.
+#[test]
+fn a_long_full_record_made_a_page_at_a_time_is_the_same_document() {
+    let data = generate(&DemoParams {
+        patients: 1,
+        sessions_per_patient: 2 * SESSIONS_PER_GROUP + 7,
+        words_per_note: 40,
+        ..DemoParams::default()
+    });
+    let record = &data.patients[0];
+    let report = samples::report_for(&data, 0, ExportType::FullRecord, None);
+    let sessions = match &report.content {
+        ReportContent::FullRecord(f) => f.sessions.as_ref().map_or(0, Vec::len),
+        _ => 0,
+    };
+    assert_eq!(sessions, record.sessions.len());
+    let doc = build(&report);
+    let (_, blocks, asked) = paged(&report);
+    assert_eq!(blocks, doc.blocks);
+    let g = SESSIONS_PER_GROUP;
+    assert_eq!(asked, [0..g, g..2 * g, 2 * g..sessions]);
+    // The texts are in it: every note's subjective paragraph.
+    let all = texts(&doc).join("\n");
+    let firsts = record.sessions.iter().flat_map(|s| &s.notes).count();
+    assert!(firsts > sessions / 2, "{firsts}");
+    let last_note = record
+        .sessions
+        .iter()
+        .rev()
+        .flat_map(|s| &s.notes)
+        .find_map(|n| n.soap.subjective.clone())
+        .expect("a note with a subjective section");
+    assert!(all.contains(last_note.lines().next().unwrap_or_default()));
+}
+
+/// Without its texts a session is not written: the document waits, and goes on once given them.
+#[test]
+fn a_paged_record_waits_for_note_texts_it_was_not_given() {
+    let report = report(ExportType::FullRecord);
+    let mut outline = report.clone();
+    let mut texts = Vec::new();
+    if let ReportContent::FullRecord(f) = &mut outline.content {
+        for s in f.sessions.iter_mut().flatten() {
+            for n in &mut s.notes {
+                texts.push((n.note_id, std::mem::take(&mut n.soap)));
+            }
+        }
+    }
+    let paged = stream_paged_record(outline, &DocumentLayout::default()).expect("pages");
+    let mut blocks = paged.document.blocks;
+    let mut before = 0;
+    loop {
+        match blocks.next_block().expect("blocks") {
+            NextBlock::Block(_) => before += 1,
+            NextBlock::Later => break,
+            NextBlock::End => panic!("ended without the note texts"),
+        }
+    }
+    assert!(before > 3, "the head comes first: {before} blocks");
+    let wanted = paged.note_texts.wanted().expect("asks for the first group");
+    assert_eq!(wanted.start, 0);
+    // Asking again gives nothing new until the texts are given.
+    assert_eq!(blocks.next_block().expect("blocks"), NextBlock::Later);
+    paged.note_texts.give(wanted, texts);
+    let rest: Vec<Block> = std::iter::from_fn(|| match blocks.next_block().expect("blocks") {
+        NextBlock::Block(b) => Some(b),
+        _ => None,
+    })
+    .collect();
+    let whole = build(&report);
+    assert_eq!(before + rest.len(), whole.blocks.len());
+    assert_eq!(rest[..], whole.blocks[before..]);
+}
+
+/// Only the built-in full record is made a page at a time.
+#[test]
+fn only_the_built_in_full_record_is_paged() {
+    let layout = DocumentLayout::default();
+    assert!(is_paged(ExportType::FullRecord, &layout));
+    for t in [
+        ExportType::SessionNotes,
+        ExportType::ProgressReport,
+        ExportType::TreatmentSummary,
+    ] {
+        assert!(!is_paged(t, &layout), "{t}");
+        assert!(stream_paged_record(report(t), &layout).is_err(), "{t}");
+    }
+    let custom = DocumentLayout {
+        body: Some("# {{ doc.title }}\n".into()),
+        ..DocumentLayout::default()
+    };
+    assert!(!is_paged(ExportType::FullRecord, &custom));
 }
