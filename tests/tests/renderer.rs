@@ -398,3 +398,91 @@ async fn an_export_whose_message_was_lost_is_swept_back_onto_the_queue_and_finis
         "a completed job leaves the in-flight index"
     );
 }
+
+/// Words of `text` with runs of whitespace made one space (pdftotext wraps lines and pads
+/// columns).
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A full record of more sessions than the renderer reads note texts for at once: read from
+/// DynamoDB a group at a time, the PDF still has every exported note, in order, and no
+/// psychotherapy note that was not asked for. The JSON export of the same record (made whole)
+/// is the reference.
+#[tokio::test]
+async fn a_long_full_record_pdf_has_every_note_read_a_group_at_a_time() {
+    use exports_core::records::NoteType;
+    use exports_synthetic::{DemoParams, generate};
+    let sessions = 2 * exports_documents::SESSIONS_PER_GROUP + 11;
+    let data = generate(&DemoParams {
+        patients: 1,
+        sessions_per_patient: sessions,
+        words_per_note: 24,
+        seed: 11,
+        ..Default::default()
+    });
+    let api = Api::start_with(ServiceConfig::from_lookup(|_| None).unwrap(), data).await;
+    let (patient, therapist) = api.patient(0);
+    let me = As::therapist(therapist);
+    let mut files = Vec::new();
+    for format in ["pdf", "json"] {
+        let r = api
+            .export(
+                "full-record",
+                json!({"patient_id": patient, "format": format}),
+                &me,
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+        let job_id = r.json()["job_id"].as_str().unwrap().to_string();
+        api.drain().await;
+        let dl = api
+            .get(&format!("/api/v1/export/download/{job_id}"), &me)
+            .await;
+        assert_eq!(dl.status, 200, "{}", String::from_utf8_lossy(&dl.body));
+        let (status, bytes) =
+            exports_tests::api::http_get(dl.json()["download_url"].as_str().unwrap()).await;
+        assert_eq!(status, 200);
+        files.push(bytes);
+    }
+    let (pages, text) = exports_tests::readers::pdf(&files[0]);
+    let text = words(&text);
+    let json: serde_json::Value = serde_json::from_slice(&files[1]).expect("json");
+    let exported = json["content"]["sessions"].as_array().expect("sessions");
+    assert_eq!(exported.len(), sessions);
+    assert!(
+        text.contains(&format!("Page {pages} of {pages}")),
+        "the last page is numbered"
+    );
+    // Every exported note's subjective section, in the order of the JSON export.
+    let mut at = 0;
+    let mut notes = 0;
+    for (i, s) in exported.iter().enumerate() {
+        let heading = format!("Session {} —", i + 1);
+        let found = text[at..].find(&heading).map(|p| at + p);
+        at = found.unwrap_or_else(|| panic!("{heading:?} missing or out of order"));
+        for n in s["notes"].as_array().expect("notes") {
+            let subjective = words(n["soap"]["subjective"].as_str().unwrap_or_default());
+            let start: String = subjective.split(' ').take(8).collect::<Vec<_>>().join(" ");
+            if start.is_empty() {
+                continue;
+            }
+            let found = text[at..].find(&start).map(|p| at + p);
+            at = found.unwrap_or_else(|| panic!("session {}: note text missing", i + 1));
+            notes += 1;
+        }
+    }
+    assert!(notes > sessions / 2, "{notes} notes checked");
+    // Psychotherapy notes were not asked for: none is in the record's PDF.
+    let record = &api.data.patients[0];
+    assert!(
+        record
+            .sessions
+            .iter()
+            .flat_map(|s| &s.notes)
+            .any(|n| n.note_type == NoteType::PsychotherapyNote),
+        "the record has psychotherapy notes"
+    );
+    assert!(!text.contains("Psychotherapy note."));
+    assert!(!text.contains("This record includes psychotherapy notes"));
+}

@@ -254,6 +254,22 @@ impl DynamoRecords {
         range: Option<(&str, &str)>,
         keys_only: bool,
     ) -> Result<Vec<Item>, PortError> {
+        self.query(pk, range, keys_only)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(unavailable("Query"))
+    }
+
+    /// A query of one partition (a sort-key range of it), read consistently.
+    fn query(
+        &self,
+        pk: &str,
+        range: Option<(&str, &str)>,
+        keys_only: bool,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         let mut q = self
             .client
             .query()
@@ -272,12 +288,61 @@ impl DynamoRecords {
         if keys_only {
             q = q.projection_expression("pk, sk, entity, assigned_therapist_ids");
         }
-        q.into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(unavailable("Query"))
+        q
+    }
+
+    /// [`Self::query_all`] with each note's text dropped as its item arrives: a partition of
+    /// thousands of notes is never held with its texts.
+    async fn query_outline(
+        &self,
+        pk: &str,
+        range: Option<(&str, &str)>,
+    ) -> Result<Vec<Item>, PortError> {
+        let mut items = Vec::new();
+        let mut stream = self.query(pk, range, false).into_paginator().items().send();
+        while let Some(item) = stream.next().await {
+            let mut item = item.map_err(unavailable("Query"))?;
+            if str_attr(&item, "entity") == entity::NOTE {
+                item.remove("soap");
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    /// The items of a patient's record, sessions limited to `scope`; with `outline`, notes
+    /// without their texts.
+    async fn record_items(
+        &self,
+        patient_id: Uuid,
+        scope: SessionScope,
+        outline: bool,
+    ) -> Result<Vec<Item>, PortError> {
+        let pk = patient_pk(patient_id);
+        let read = |range: Option<(String, String)>| {
+            let pk = pk.clone();
+            async move {
+                let range = range.as_ref().map(|(lo, hi)| (lo.as_str(), hi.as_str()));
+                if outline {
+                    self.query_outline(&pk, range).await
+                } else {
+                    self.query_all(&pk, range, false).await
+                }
+            }
+        };
+        match scope {
+            SessionScope::All => read(None).await,
+            SessionScope::Between { from, to } => {
+                // Everything that sorts before sessions, then the sessions (and their notes) in range.
+                let lo = format!("{SESSION}{}", records::order::instant(&from));
+                let hi = format!("{SESSION}{}#~", records::order::instant(&to));
+                let (before, sessions) = futures::try_join!(
+                    read(Some(("A".into(), "SESSION".into()))),
+                    read(Some((lo, hi))),
+                )?;
+                Ok(before.into_iter().chain(sessions).collect())
+            }
+        }
     }
 
     /// Ids of the patients assigned to a therapist.
@@ -485,21 +550,57 @@ impl RecordSource for DynamoRecords {
         patient_id: Uuid,
         scope: SessionScope,
     ) -> Result<Option<PatientRecord>, PortError> {
-        let pk = patient_pk(patient_id);
-        let items = match scope {
-            SessionScope::All => self.query_all(&pk, None, false).await?,
-            SessionScope::Between { from, to } => {
-                // Everything that sorts before sessions, then the sessions (and their notes) in range.
-                let lo = format!("{SESSION}{}", records::order::instant(&from));
-                let hi = format!("{SESSION}{}#~", records::order::instant(&to));
-                let (before, sessions) = futures::try_join!(
-                    self.query_all(&pk, Some(("A", "SESSION")), false),
-                    self.query_all(&pk, Some((&lo, &hi)), false),
-                )?;
-                before.into_iter().chain(sessions).collect()
-            }
+        assemble(self.record_items(patient_id, scope, false).await?)
+    }
+
+    async fn patient_record_outline(
+        &self,
+        patient_id: Uuid,
+        scope: SessionScope,
+    ) -> Result<Option<PatientRecord>, PortError> {
+        assemble(self.record_items(patient_id, scope, true).await?)
+    }
+
+    /// One query of the sessions' sort-key range, notes only.
+    async fn session_notes(
+        &self,
+        patient_id: Uuid,
+        first: SessionKey,
+        last: SessionKey,
+    ) -> Result<Vec<(Uuid, Note)>, PortError> {
+        let key = |k: &SessionKey| {
+            format!(
+                "{SESSION}{}#{}",
+                records::order::instant(&k.start_time),
+                k.id
+            )
         };
-        assemble(items)
+        let (lo, hi) = (key(&first), format!("{}#~", key(&last)));
+        let items: Vec<Item> = self
+            .query(&patient_pk(patient_id), Some((&lo, &hi)), false)
+            .filter_expression("#entity = :note")
+            .expression_attribute_names("#entity", "entity")
+            .expression_attribute_values(":note", s(entity::NOTE))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(unavailable("Query"))?;
+        items
+            .into_iter()
+            .map(|item| {
+                // `SESSION#<start>#<session id>#NOTE#<note id>`
+                let sk = str_attr(&item, "sk");
+                let session = sk
+                    .split(NOTE_MARK)
+                    .next()
+                    .and_then(|s| s.rsplit('#').next())
+                    .and_then(|id| id.parse::<Uuid>().ok())
+                    .ok_or_else(|| PortError::Corrupt(format!("note {sk} has no session")))?;
+                Ok((session, decode(item)?))
+            })
+            .collect()
     }
 
     async fn therapists(&self, ids: &[Uuid]) -> Result<Vec<Therapist>, PortError> {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::audit_export::AuditExport;
 use crate::job::{ExportJob, JobError, JobFile};
-use crate::records::{Patient, PatientRecord, Therapist};
+use crate::records::{Note, NoteTexts, Patient, PatientRecord, SessionKey, Soap, Therapist};
 use crate::scheduled_report::ScheduledReport;
 use crate::template::{DocumentLayout, ExportTemplate};
 
@@ -53,6 +53,51 @@ pub trait RecordSource: Send + Sync {
 
     /// The given therapists, in the order asked; unknown ids are left out.
     async fn therapists(&self, ids: &[Uuid]) -> Result<Vec<Therapist>, PortError>;
+
+    /// [`Self::patient_record`] with every note's text left out (its `soap` empty): what a file
+    /// that reads the texts a few sessions at a time ([`Self::session_notes`]) starts from, so a
+    /// record of thousands of sessions is never in memory at once. By default the whole record,
+    /// texts dropped (an adapter that holds the record anyway gains nothing by doing better).
+    async fn patient_record_outline(
+        &self,
+        patient_id: Uuid,
+        scope: SessionScope,
+    ) -> Result<Option<PatientRecord>, PortError> {
+        Ok(self
+            .patient_record(patient_id, scope)
+            .await?
+            .map(|mut record| {
+                for s in &mut record.sessions {
+                    for n in &mut s.notes {
+                        n.soap = Soap::default();
+                    }
+                }
+                record
+            }))
+    }
+
+    /// The notes, with their texts, of the patient's sessions from `first` to `last` (both
+    /// included, in [`SessionKey`] order), each with its session's id; in storage order. By
+    /// default read from the whole record.
+    async fn session_notes(
+        &self,
+        patient_id: Uuid,
+        first: SessionKey,
+        last: SessionKey,
+    ) -> Result<Vec<(Uuid, Note)>, PortError> {
+        let Some(record) = self.patient_record(patient_id, SessionScope::All).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(record
+            .sessions
+            .into_iter()
+            .filter(|s| (first..=last).contains(&SessionKey::of(&s.session)))
+            .flat_map(|s| {
+                let id = s.session.id;
+                s.notes.into_iter().map(move |n| (id, n))
+            })
+            .collect())
+    }
 }
 
 /// The time, injectable so schedules and expiry can be tested.
@@ -398,6 +443,29 @@ pub trait FileRenderer: Send + Sync {
             .map(|file| Box::new(WholeFile(Some(file), None, 0)) as Box<dyn RenderingFile>)
     }
 
+    /// Whether [`Self::render_paged`] makes this file: by default no renderer reads note texts
+    /// as it goes.
+    fn renders_paged(
+        &self,
+        _export_type: crate::export::ExportType,
+        _format: crate::export::ExportFormat,
+        _layout: &DocumentLayout,
+    ) -> bool {
+        false
+    }
+
+    /// [`Self::render_stream`] for a report whose notes have no text yet (built from
+    /// [`RecordSource::patient_record_outline`]): the file asks for the texts of a few sessions
+    /// at a time ([`RenderingFile::wanted_note_texts`]) as it is written. Only called when
+    /// [`Self::renders_paged`] said so.
+    fn render_paged(
+        &self,
+        _report: crate::report::Report,
+        _layout: &DocumentLayout,
+    ) -> Result<Box<dyn RenderingFile>, String> {
+        Err("this renderer does not read note texts as it goes".into())
+    }
+
     /// The audit trail as CSV (`exports_formats::audit_csv`), for an audit export's file.
     fn audit_csv(&self, events: &[AuditEvent]) -> Result<Vec<u8>, String>;
 }
@@ -413,6 +481,16 @@ pub trait RenderingFile: Send {
     fn pages(&self) -> Option<u32>;
     /// Characters drawn as placeholders, once complete.
     fn unsupported_characters(&self) -> u64;
+
+    /// For a file made by [`FileRenderer::render_paged`]: the sessions (indices into the
+    /// report's sessions, in its order) whose notes' texts it needs next, until given them. A
+    /// piece may be empty while it waits for them. Other files need nothing.
+    fn wanted_note_texts(&self) -> Option<std::ops::Range<usize>> {
+        None
+    }
+
+    /// The texts of the exported notes of `sessions` (note id, SOAP sections), as asked for.
+    fn give_note_texts(&mut self, _sessions: std::ops::Range<usize>, _texts: NoteTexts) {}
 }
 
 /// A file rendered whole, handed out as one piece.

@@ -323,6 +323,27 @@ pub struct Session {
     pub mood: Option<u8>,
 }
 
+/// Where a session sorts in its patient's record: by start time, then id (storage order, and
+/// the order of every export's sessions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionKey {
+    pub start_time: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl SessionKey {
+    pub fn of(s: &Session) -> SessionKey {
+        SessionKey {
+            start_time: s.start_time,
+            id: s.id,
+        }
+    }
+}
+
+/// Notes' texts by note id: what a file made a page at a time is given as it asks
+/// (`RenderingFile::give_note_texts`).
+pub type NoteTexts = Vec<(Uuid, Soap)>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteType {

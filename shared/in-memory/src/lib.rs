@@ -24,7 +24,7 @@ use exports_core::ports::{
     JobPage, JobQueue, JobStore, Lease, ObjectStore, PortError, RateDecision, RateLimiter,
     RecordSource, RunQueue, SessionScope, StoredObject,
 };
-use exports_core::records::{Patient, PatientRecord, PracticeData, Therapist};
+use exports_core::records::{Note, Patient, PatientRecord, PracticeData, SessionKey, Therapist};
 use exports_core::service::{DEFAULT_EXPORTS_PER_HOUR, ExportService, Ports, Settings};
 
 mod scheduling;
@@ -88,6 +88,36 @@ impl RecordSource for InMemoryRecords {
             .filter_map(|id| self.therapists.get(id).cloned())
             .collect())
     }
+
+    async fn session_notes(
+        &self,
+        patient_id: Uuid,
+        first: SessionKey,
+        last: SessionKey,
+    ) -> Result<Vec<(Uuid, Note)>, PortError> {
+        Ok(self.notes_between(patient_id, first, last))
+    }
+}
+
+impl InMemoryRecords {
+    /// What `DynamoRecords::session_notes` reads: the notes of the sessions from `first` to
+    /// `last` (compared at the store's microsecond precision), in storage order.
+    fn notes_between(
+        &self,
+        patient_id: Uuid,
+        first: SessionKey,
+        last: SessionKey,
+    ) -> Vec<(Uuid, Note)> {
+        let key = |k: &SessionKey| (micros(&k.start_time), k.id);
+        let range = key(&first)..=key(&last);
+        self.patients
+            .get(&patient_id)
+            .into_iter()
+            .flat_map(|p| &p.sessions)
+            .filter(|s| range.contains(&key(&SessionKey::of(&s.session))))
+            .flat_map(|s| s.notes.iter().map(|n| (s.session.id, n.clone())))
+            .collect()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -112,6 +142,7 @@ fn micros(t: &DateTime<Utc>) -> i64 {
 pub struct SharedRecords {
     inner: RwLock<InMemoryRecords>,
     failure: Mutex<Option<PortError>>,
+    notes_failure: Mutex<bool>,
 }
 
 impl SharedRecords {
@@ -119,6 +150,7 @@ impl SharedRecords {
         Self {
             inner: RwLock::new(InMemoryRecords::new(data)),
             failure: Mutex::new(None),
+            notes_failure: Mutex::new(false),
         }
     }
 
@@ -157,6 +189,11 @@ impl SharedRecords {
         self.fail_with(off.then(|| unavailable("records")));
     }
 
+    /// Reading note texts ([`RecordSource::session_notes`]) fails while `off`; the rest works.
+    pub fn fail_note_texts(&self, off: bool) {
+        *lock(&self.notes_failure) = off;
+    }
+
     fn read(&self) -> Result<RwLockReadGuard<'_, InMemoryRecords>, PortError> {
         if let Some(e) = lock(&self.failure).clone() {
             return Err(e);
@@ -191,6 +228,18 @@ impl RecordSource for SharedRecords {
             .iter()
             .filter_map(|id| records.therapists.get(id).cloned())
             .collect())
+    }
+
+    async fn session_notes(
+        &self,
+        patient_id: Uuid,
+        first: SessionKey,
+        last: SessionKey,
+    ) -> Result<Vec<(Uuid, Note)>, PortError> {
+        if *lock(&self.notes_failure) {
+            return Err(unavailable("note texts"));
+        }
+        Ok(self.read()?.notes_between(patient_id, first, last))
     }
 }
 

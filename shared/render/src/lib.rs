@@ -9,7 +9,7 @@
 //! [`AllFormats`] is the core's `FileRenderer` for the functions that render (the renderer and
 //! the scheduler); the API links none of this.
 
-use exports_core::export::ExportFormat;
+use exports_core::export::{ExportFormat, ExportType};
 use exports_core::ports::{FileRenderer, RenderedFile, RenderingFile};
 use exports_core::report::Report;
 use exports_core::template::DocumentLayout;
@@ -93,8 +93,76 @@ impl FileRenderer for AllFormats {
         Ok(Box::new(PdfPieces(stream)))
     }
 
+    /// A full record's PDF in the built-in template: its sessions are rendered a few at a time
+    /// as the pages are written, their notes' texts asked for a group at a time.
+    fn renders_paged(
+        &self,
+        export_type: ExportType,
+        format: ExportFormat,
+        layout: &DocumentLayout,
+    ) -> bool {
+        format == ExportFormat::Pdf && exports_documents::is_paged(export_type, layout)
+    }
+
+    fn render_paged(
+        &self,
+        report: Report,
+        layout: &DocumentLayout,
+    ) -> Result<Box<dyn RenderingFile>, String> {
+        let paged =
+            exports_documents::stream_paged_record(report, layout).map_err(|e| e.to_string())?;
+        let blocks = PagedBlocks(paged.document.blocks);
+        let stream = exports_pdf::PdfStream::from_blocks(paged.document.head, Box::new(blocks))
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(PagedPdf {
+            pdf: PdfPieces(stream),
+            note_texts: paged.note_texts,
+        }))
+    }
+
     fn audit_csv(&self, events: &[exports_core::audit::AuditEvent]) -> Result<Vec<u8>, String> {
         DataFormats.audit_csv(events)
+    }
+}
+
+/// A paged full record's blocks, as the PDF reads them.
+struct PagedBlocks(exports_documents::MarkupBlocks);
+
+impl exports_pdf::Blocks for PagedBlocks {
+    fn next_block(&mut self) -> Result<exports_document_model::NextBlock, String> {
+        self.0.next_block().map_err(|e| e.to_string())
+    }
+}
+
+/// A paged full record's PDF being written, with the note texts it asks for.
+struct PagedPdf {
+    pdf: PdfPieces,
+    note_texts: exports_documents::NoteTextFeed,
+}
+
+impl RenderingFile for PagedPdf {
+    fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, String> {
+        self.pdf.next_chunk()
+    }
+
+    fn pages(&self) -> Option<u32> {
+        self.pdf.pages()
+    }
+
+    fn unsupported_characters(&self) -> u64 {
+        self.pdf.unsupported_characters()
+    }
+
+    fn wanted_note_texts(&self) -> Option<std::ops::Range<usize>> {
+        self.note_texts.wanted()
+    }
+
+    fn give_note_texts(
+        &mut self,
+        sessions: std::ops::Range<usize>,
+        texts: exports_core::records::NoteTexts,
+    ) {
+        self.note_texts.give(sessions, texts);
     }
 }
 
@@ -191,6 +259,55 @@ mod tests {
         let first = csv.next_chunk().expect("renders").expect("one piece");
         assert!(!first.is_empty());
         assert_eq!(csv.next_chunk().expect("renders"), None);
+    }
+
+    /// A full record longer than two groups of sessions, made as the renderer makes it from a
+    /// record without note texts (each group's texts given when asked for), is the same file as
+    /// the one made from the whole report.
+    #[test]
+    fn a_full_record_made_a_page_at_a_time_is_the_same_pdf() {
+        use exports_core::report::ReportContent;
+        let data = exports_synthetic::generate(&exports_synthetic::DemoParams {
+            patients: 1,
+            sessions_per_patient: 2 * exports_documents::SESSIONS_PER_GROUP + 5,
+            words_per_note: 60,
+            ..exports_synthetic::DemoParams::default()
+        });
+        let report = exports_documents::samples::report_for(&data, 0, ExportType::FullRecord, None);
+        let layout = DocumentLayout::default();
+        let whole = AllFormats
+            .render_file(&report, ExportFormat::Pdf, &layout)
+            .expect("renders");
+        let mut outline = report.clone();
+        let mut texts = Vec::new();
+        if let ReportContent::FullRecord(f) = &mut outline.content {
+            for s in f.sessions.iter_mut().flatten() {
+                texts.push(
+                    s.notes
+                        .iter_mut()
+                        .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+        assert!(AllFormats.renders_paged(ExportType::FullRecord, ExportFormat::Pdf, &layout));
+        assert!(!AllFormats.renders_paged(ExportType::FullRecord, ExportFormat::Docx, &layout));
+        let mut file = AllFormats.render_paged(outline, &layout).expect("renders");
+        let (mut bytes, mut asked) = (Vec::new(), 0);
+        loop {
+            if let Some(sessions) = file.wanted_note_texts() {
+                asked += 1;
+                let given = texts[sessions.clone()].iter().flatten().cloned().collect();
+                file.give_note_texts(sessions, given);
+            }
+            match file.next_chunk().expect("renders") {
+                Some(chunk) => bytes.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        assert_eq!(asked, 3, "one request per group of sessions");
+        assert!(bytes == whole.bytes, "the paged PDF differs");
+        assert_eq!(file.pages(), whole.pages);
     }
 
     #[test]

@@ -192,12 +192,7 @@ pub(crate) fn build(ctx: &Ctx) -> FullRecord {
     });
 
     let sessions = ctx.includes("sessions").then(|| {
-        // HIPAA: psychotherapy notes are kept apart from the medical record; only their author
-        // may export them, and only on explicit request.
-        let keep = |n: &Note| match n.note_type {
-            NoteType::ProgressNote => true,
-            NoteType::PsychotherapyNote => with_psychotherapy && n.author_id == requester,
-        };
+        let keep = |n: &Note| exports_note(n, with_psychotherapy, requester);
         let everything = |_: &str| true;
         ctx.sessions
             .iter()
@@ -233,6 +228,16 @@ pub(crate) fn build(ctx: &Ctx) -> FullRecord {
         timeline: ctx
             .includes("timeline")
             .then(|| timeline(ctx, &attachments)),
+    }
+}
+
+/// Whether a full record exports a note. HIPAA: psychotherapy notes are kept apart from the
+/// medical record; only their author may export them, and only on explicit request
+/// (`include_psychotherapy_notes`).
+pub fn exports_note(note: &Note, include_psychotherapy_notes: bool, requester: Uuid) -> bool {
+    match note.note_type {
+        NoteType::ProgressNote => true,
+        NoteType::PsychotherapyNote => include_psychotherapy_notes && note.author_id == requester,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rendering one job: claim it, gather the records, render, store, complete. Safe under duplicate
 //! and concurrent delivery and under a crash at any step.
 
+use std::ops::Range;
 use std::time::Instant;
 
 use chrono::Duration;
@@ -13,6 +14,8 @@ use crate::audit::{AuditAction, AuditEvent};
 use crate::export::{ExportFormat, ExportType, JobStatus};
 use crate::job::{ExportJob, FILE_LIFETIME, FileWarning, JobError, JobFile};
 use crate::ports::{Lease, MIN_PART_BYTES, PortError, RenderingFile, SessionScope, StoredObject};
+use crate::records::{NoteTexts, SessionKey};
+use crate::report::full_record::exports_note;
 use crate::report::{ReportInput, build_report, file_name};
 use crate::template::DocumentLayout;
 
@@ -270,6 +273,26 @@ impl ExportService {
     /// so a repeated render overwrites the object with the same content.
     async fn produce(&self, job: &ExportJob) -> Result<(JobFile, FileStats), Failure> {
         let records = &self.ports.records;
+        let format = job.format;
+        if !self.ports.files.formats().contains(&format) {
+            return Err(permanent(
+                "format_not_available",
+                &format!("{format} exports are not available yet"),
+            ));
+        }
+        // Only printable formats have a layout (and only they may read a template for it).
+        let layout = if format.is_printable() {
+            self.layout_of(job).await?
+        } else {
+            DocumentLayout::default()
+        };
+        // A file that reads its notes' texts a few sessions at a time (a full record's PDF)
+        // starts from the record without them: a record of thousands of sessions is never in
+        // memory at once.
+        let paged = self
+            .ports
+            .files
+            .renders_paged(job.export_type, format, &layout);
         let scope = match (job.export_type, job.params.start_date, job.params.end_date) {
             (ExportType::SessionNotes | ExportType::ProgressReport, Some(start), Some(end)) => {
                 SessionScope::Between {
@@ -279,7 +302,14 @@ impl ExportService {
             }
             _ => SessionScope::All,
         };
-        let Some(record) = records.patient_record(job.patient_id, scope).await? else {
+        let record = if paged {
+            records
+                .patient_record_outline(job.patient_id, scope)
+                .await?
+        } else {
+            records.patient_record(job.patient_id, scope).await?
+        };
+        let Some(record) = record else {
             return Err(permanent(
                 "patient_not_found",
                 "the patient no longer exists",
@@ -318,23 +348,25 @@ impl ExportService {
             record: &record,
             therapists: &therapists,
         });
+        let note_texts = paged.then(|| {
+            let mut sessions: Vec<SessionKey> = record
+                .sessions
+                .iter()
+                .map(|s| SessionKey::of(&s.session))
+                .collect();
+            // The report's order (`Report`'s sessions are by start time, then id).
+            sessions.sort_unstable();
+            NoteTextSource {
+                patient_id: job.patient_id,
+                sessions,
+                requester: requester_id,
+                include_psychotherapy_notes: job.params.include_psychotherapy_notes,
+            }
+        });
         // The report holds what the file needs; a long record is not held twice while the file
         // is made.
         drop(record);
         drop(therapists);
-        let format = job.format;
-        if !self.ports.files.formats().contains(&format) {
-            return Err(permanent(
-                "format_not_available",
-                &format!("{format} exports are not available yet"),
-            ));
-        }
-        // Only printable formats have a layout (and only they may read a template for it).
-        let layout = if format.is_printable() {
-            self.layout_of(job).await?
-        } else {
-            DocumentLayout::default()
-        };
         let started = Instant::now();
         let render_failed = |message: String| {
             tracing::error!(job_id = %job.job_id, format = %format, error = %message, "rendering failed");
@@ -343,11 +375,13 @@ impl ExportService {
         let filename = file_name(&report, job.format);
         // The report is handed over: the renderer keeps only what it still needs (a PDF the
         // markup of its document), not the report's copy of the record's text.
-        let mut rendering = self
-            .ports
-            .files
-            .render_stream(report, format, &layout)
-            .map_err(render_failed)?;
+        let files = &self.ports.files;
+        let mut rendering = if paged {
+            files.render_paged(report, &layout)
+        } else {
+            files.render_stream(report, format, &layout)
+        }
+        .map_err(render_failed)?;
         let mut render_time = started.elapsed();
         let key = job.object_key(&filename);
         let content_type = job.format.content_type();
@@ -356,20 +390,27 @@ impl ExportService {
             content_type,
             filename: &filename,
         };
-        let stored = self
-            .upload(&target, rendering.as_mut(), &mut render_time)
+        let mut source = Pieces {
+            rendering: rendering.as_mut(),
+            note_texts: note_texts.as_ref(),
+            digest: Sha256::new(),
+            size: 0,
+            render_time: &mut render_time,
+        };
+        self.upload(&target, &mut source)
             .await
             .map_err(|e| match e {
                 Upload::Render(message) => render_failed(message),
                 Upload::Store(e) => Failure::from(e),
             })?;
+        let (size, sha256) = (source.size, hex(&source.digest.finalize()));
         let unsupported = rendering.unsupported_characters();
         let file = JobFile {
             key,
             filename,
             content_type: content_type.to_string(),
-            size_bytes: stored.size,
-            sha256: stored.sha256,
+            size_bytes: size,
+            sha256,
             warnings: match unsupported {
                 0 => Vec::new(),
                 n => vec![FileWarning::unsupported_characters(n)],
@@ -395,39 +436,14 @@ impl ExportService {
     /// Stores the file as it is rendered: pieces are gathered into parts of at least
     /// [`MIN_PART_BYTES`], and only a file larger than one part is uploaded in parts (the
     /// others with one put). At most one part is held. The upload is aborted on any failure,
-    /// so no parts are left behind (the bucket's lifecycle rule is the backstop). `render_time`
-    /// gets the time spent rendering.
-    async fn upload(
-        &self,
-        target: &Target<'_>,
-        rendering: &mut dyn RenderingFile,
-        render_time: &mut std::time::Duration,
-    ) -> Result<Stored, Upload> {
+    /// so no parts are left behind (the bucket's lifecycle rule is the backstop).
+    async fn upload(&self, target: &Target<'_>, source: &mut Pieces<'_>) -> Result<(), Upload> {
         let objects = &self.ports.objects;
-        let mut digest = Sha256::new();
-        let mut size = 0u64;
         // Room for a part and a piece or two: the buffer never grows by doubling (a large
         // allocation's untouched pages take no memory, so a small file costs nothing more).
         let mut part = Vec::with_capacity(MIN_PART_BYTES + (1 << 20));
-        let mut next = |part: &mut Vec<u8>, time: &mut std::time::Duration| {
-            // Fills `part` to at least a part's size; false once the file is complete.
-            while part.len() < MIN_PART_BYTES {
-                let t = Instant::now();
-                let chunk = rendering.next_chunk().map_err(Upload::Render)?;
-                *time += t.elapsed();
-                match chunk {
-                    Some(chunk) => {
-                        digest.update(&chunk);
-                        size += chunk.len() as u64;
-                        part.extend_from_slice(&chunk);
-                    }
-                    None => return Ok(false),
-                }
-            }
-            Ok(true)
-        };
-        if !next(&mut part, render_time)? {
-            objects
+        if !self.fill(source, &mut part).await? {
+            return objects
                 .put(StoredObject {
                     key: target.key,
                     bytes: &part,
@@ -435,51 +451,127 @@ impl ExportService {
                     filename: target.filename,
                 })
                 .await
-                .map_err(Upload::Store)?;
-        } else {
-            let upload_id = objects
-                .start_upload(target.key, target.content_type, target.filename)
+                .map_err(Upload::Store);
+        }
+        let upload_id = objects
+            .start_upload(target.key, target.content_type, target.filename)
+            .await
+            .map_err(Upload::Store)?;
+        let mut etags = Vec::new();
+        let parts = async {
+            loop {
+                let more = self.fill(source, &mut part).await?;
+                // The last part may be short; an empty one is only sent as the first.
+                if !part.is_empty() || etags.is_empty() {
+                    let number = etags.len() as u32 + 1;
+                    let bytes = std::mem::replace(
+                        &mut part,
+                        Vec::with_capacity(MIN_PART_BYTES + (1 << 20)),
+                    );
+                    etags.push(
+                        objects
+                            .upload_part(target.key, &upload_id, number, bytes)
+                            .await
+                            .map_err(Upload::Store)?,
+                    );
+                }
+                if !more {
+                    break;
+                }
+            }
+            objects
+                .complete_upload(target.key, &upload_id, &etags)
                 .await
-                .map_err(Upload::Store)?;
-            let mut etags = Vec::new();
-            let parts = async {
-                loop {
-                    let more = next(&mut part, render_time)?;
-                    // The last part may be short; an empty one is only sent as the first.
-                    if !part.is_empty() || etags.is_empty() {
-                        let number = etags.len() as u32 + 1;
-                        let bytes = std::mem::replace(
-                            &mut part,
-                            Vec::with_capacity(MIN_PART_BYTES + (1 << 20)),
-                        );
-                        etags.push(
-                            objects
-                                .upload_part(target.key, &upload_id, number, bytes)
-                                .await
-                                .map_err(Upload::Store)?,
-                        );
-                    }
-                    if !more {
-                        break;
+                .map_err(Upload::Store)
+        };
+        if let Err(e) = parts.await {
+            if let Err(abort) = objects.abort_upload(target.key, &upload_id).await {
+                tracing::warn!(error = %abort, "aborting an upload in parts failed; the lifecycle rule removes its parts");
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Fills `part` to at least a part's size from the file being rendered, giving it the note
+    /// texts it asks for on the way; false once the file is complete.
+    async fn fill(&self, source: &mut Pieces<'_>, part: &mut Vec<u8>) -> Result<bool, Upload> {
+        while part.len() < MIN_PART_BYTES {
+            let asked = source.rendering.wanted_note_texts();
+            if let Some(sessions) = asked.clone() {
+                let texts = self.note_texts(source.note_texts, sessions.clone()).await?;
+                source.rendering.give_note_texts(sessions, texts);
+            }
+            let t = Instant::now();
+            let chunk = source.rendering.next_chunk().map_err(Upload::Render)?;
+            *source.render_time += t.elapsed();
+            match chunk {
+                Some(chunk) if chunk.is_empty() && asked.is_none() => {
+                    // It waits for texts it does not ask for: it would never finish.
+                    if source.rendering.wanted_note_texts().is_none() {
+                        return Err(Upload::Render(
+                            "the renderer waits for input it does not ask for".into(),
+                        ));
                     }
                 }
-                objects
-                    .complete_upload(target.key, &upload_id, &etags)
-                    .await
-                    .map_err(Upload::Store)
-            };
-            if let Err(e) = parts.await {
-                if let Err(abort) = objects.abort_upload(target.key, &upload_id).await {
-                    tracing::warn!(error = %abort, "aborting an upload in parts failed; the lifecycle rule removes its parts");
+                Some(chunk) => {
+                    source.digest.update(&chunk);
+                    source.size += chunk.len() as u64;
+                    part.extend_from_slice(&chunk);
                 }
-                return Err(e);
+                None => return Ok(false),
             }
         }
-        Ok(Stored {
-            size,
-            sha256: hex(&digest.finalize()),
-        })
+        Ok(true)
     }
+
+    /// The texts of the notes a paged file exports, for `sessions` (indices into the report's
+    /// sessions), read from the records now.
+    async fn note_texts(
+        &self,
+        source: Option<&NoteTextSource>,
+        sessions: Range<usize>,
+    ) -> Result<NoteTexts, Upload> {
+        let asked = source.and_then(|s| {
+            let keys = s.sessions.get(sessions.clone())?;
+            Some((s, keys.first()?, keys.last()?))
+        });
+        let Some((source, first, last)) = asked else {
+            return Err(Upload::Render(format!(
+                "the renderer asked for the note texts of sessions {sessions:?}, which the report does not have"
+            )));
+        };
+        let notes = self
+            .ports
+            .records
+            .session_notes(source.patient_id, *first, *last)
+            .await
+            .map_err(Upload::Store)?;
+        Ok(notes
+            .into_iter()
+            .filter(|(_, n)| exports_note(n, source.include_psychotherapy_notes, source.requester))
+            .map(|(_, n)| (n.id, n.soap))
+            .collect())
+    }
+}
+
+/// What a paged file's note texts are read with: the patient, the report's sessions in its
+/// order, and who may see which notes.
+struct NoteTextSource {
+    patient_id: Uuid,
+    sessions: Vec<SessionKey>,
+    requester: Uuid,
+    include_psychotherapy_notes: bool,
+}
+
+/// The file being rendered, as the upload pulls it: its digest and size so far, and the time
+/// spent rendering.
+struct Pieces<'a> {
+    rendering: &'a mut dyn RenderingFile,
+    note_texts: Option<&'a NoteTextSource>,
+    digest: Sha256,
+    size: u64,
+    render_time: &'a mut std::time::Duration,
 }
 
 /// Where a file goes.
@@ -487,12 +579,6 @@ struct Target<'a> {
     key: &'a str,
     content_type: &'a str,
     filename: &'a str,
-}
-
-/// What was stored.
-struct Stored {
-    size: u64,
-    sha256: String,
 }
 
 /// Why storing a file failed.

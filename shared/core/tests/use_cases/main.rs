@@ -3,6 +3,7 @@
 //! so [`block_on`] polls each future once.
 
 mod audit_exports;
+mod paged_records;
 mod scheduling;
 mod sweeping;
 
