@@ -192,12 +192,14 @@ pub struct PdfStream {
     laid: usize,
     layout: layout::Layout,
     blocks_ended: bool,
+    /// Once the last block is laid out: the next page to number.
+    numbering: Option<usize>,
     finished: bool,
 }
 
 impl PdfStream {
-    /// Chunks are about this big (the last may be smaller; one block's pages may make one
-    /// bigger).
+    /// Chunks are at most this big (a block's pages, or the file's end, that make more are
+    /// handed out over several calls), so the caller's buffer for a part never has to grow.
     pub const CHUNK: usize = 256 * 1024;
 
     /// Streams a whole document.
@@ -239,6 +241,7 @@ impl PdfStream {
             laid: 0,
             layout,
             blocks_ended: false,
+            numbering: None,
             finished: false,
         })
     }
@@ -248,7 +251,8 @@ impl PdfStream {
     /// pull again.
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, PdfError> {
         if self.finished {
-            return Ok(None);
+            let w = &mut self.layout.emitter.w;
+            return Ok((w.pending() > 0).then(|| w.take_at_most(Self::CHUNK)));
         }
         while self.layout.emitter.w.pending() < Self::CHUNK {
             // Keep-with-next looks ahead: a block is laid out only with its window full (or
@@ -261,19 +265,36 @@ impl PdfStream {
                 }
             }
             if self.window.is_empty() {
-                self.layout.finish(&self.head)?;
-                self.finished = true;
+                // The pages are numbered a chunk's worth at a time (a long document's numbers
+                // are megabytes), then the file is finished.
+                let from = match self.numbering {
+                    Some(next) => next,
+                    None => {
+                        self.layout.end_last_page()?;
+                        1
+                    }
+                };
+                self.numbering = self.layout.page_numbers(from, Self::CHUNK)?;
+                if self.numbering.is_none() {
+                    self.layout.finish_file(&self.head)?;
+                    self.finished = true;
+                }
                 break;
             }
             self.layout.window_start = self.laid;
-            self.layout.block(self.window.make_contiguous(), 0);
-            self.window.pop_front();
-            self.laid += 1;
+            // A long table stops once a chunk's worth is written, and goes on at the next pull.
+            if self
+                .layout
+                .block_until(self.window.make_contiguous(), 0, Self::CHUNK)
+            {
+                self.window.pop_front();
+                self.laid += 1;
+            }
         }
         if let Some(e) = self.layout.error.take() {
             return Err(e);
         }
-        Ok(Some(self.layout.emitter.w.take()))
+        Ok(Some(self.layout.emitter.w.take_at_most(Self::CHUNK)))
     }
 
     /// Pages and missing glyphs so far (all of them once [`Self::next_chunk`] returned `None`).

@@ -78,6 +78,11 @@ fn pieces(mut stream: PdfStream) -> Result<Vec<u8>, PdfError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next_chunk()? {
         assert!(!chunk.is_empty() || bytes.is_empty(), "an empty piece");
+        assert!(
+            chunk.len() <= PdfStream::CHUNK,
+            "a piece of {} bytes",
+            chunk.len()
+        );
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
@@ -165,4 +170,20 @@ fn blocks_that_wait_for_input_make_the_same_file() {
     // Every wait hands out what there is and returns: at least one pull per block.
     assert!(pulls > count, "{pulls} pulls for {count} blocks");
     assert_eq!(bytes, whole);
+}
+
+/// A block whose pages alone are more than a piece (a long record's sessions table) leaves in
+/// pieces no bigger than [`PdfStream::CHUNK`], so a caller gathering them into upload parts
+/// never has to grow its buffer.
+#[test]
+fn no_piece_is_bigger_than_a_chunk() {
+    let mut doc = clinical_document(1, 10);
+    doc.blocks = vec![heading(1, "Sessions"), table("Date", 6000)];
+    let (whole, report) = render_pdf_with_report(&doc).expect("renders");
+    assert!(whole.len() > 2 * PdfStream::CHUNK, "{} bytes", whole.len());
+    assert!(report.pages > 50, "{} pages", report.pages);
+    assert_eq!(
+        pieces(PdfStream::new(doc).expect("starts")).expect("renders"),
+        whole
+    );
 }

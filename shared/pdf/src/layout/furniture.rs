@@ -223,15 +223,26 @@ impl Layout {
     }
 
     /// Writes each page's `Page X of Y` form, now that Y is known.
-    pub(super) fn page_numbers(&mut self) -> Result<(), PdfError> {
+    /// Writes "Page X of Y" on pages `from` (1-based) on, until every page has it (`None`) or
+    /// the file's pending bytes reach `pending` (the next page to number): a long document's
+    /// numbers leave in pieces.
+    pub(crate) fn page_numbers(
+        &mut self,
+        from: usize,
+        pending: usize,
+    ) -> Result<Option<usize>, PdfError> {
         if !self.page_numbers {
-            return Ok(());
+            return Ok(None);
         }
         let f = self.frame;
         let total = self.emitter.page_count();
         let mut num = Laid::default();
         let mut items = Vec::with_capacity(4);
-        for page in 1..=total {
+        for page in from..=total {
+            if page > from && self.emitter.w.pending() >= pending {
+                self.clear_page_data();
+                return Ok(Some(page));
+            }
             items.clear();
             self.clear_page_data();
             let label = format!("Page {page} of {total}");
@@ -258,6 +269,6 @@ impl Layout {
                 .page_number(page - 1, &items, &page_data!(self))?;
         }
         self.clear_page_data();
-        Ok(())
+        Ok(None)
     }
 }

@@ -201,6 +201,8 @@ pub(crate) struct Layout {
     /// The last table's columns, keyed by the table's index in the document: keep-with-next
     /// measures a table before the table itself is laid out.
     column_cache: Option<(usize, Columns)>,
+    /// A table whose rows are being laid out over several calls.
+    table_in_progress: Option<tables::TableInProgress>,
     /// The document index of `blocks[0]` of the slice being laid out (a streamed document is
     /// laid out through a window of a few blocks).
     pub(crate) window_start: usize,
@@ -302,6 +304,7 @@ impl Layout {
             page_numbers: doc.footer.page_numbers,
             scratch: Laid::default(),
             column_cache: None,
+            table_in_progress: None,
             window_start: 0,
             text_tag: Tag::Artifact,
             art_tag: Tag::Artifact,
@@ -350,6 +353,18 @@ impl Layout {
         }
     }
 
+    /// [`Self::block`], except that a table stops after a row once the file's pending bytes
+    /// reach `pending`: false until the block is done (call again with the same window).
+    pub(crate) fn block_until(&mut self, blocks: &[Block], i: usize, pending: usize) -> bool {
+        match blocks.get(i) {
+            Some(Block::Table(t)) => self.table_until(i, t, pending),
+            _ => {
+                self.block(blocks, i);
+                true
+            }
+        }
+    }
+
     /// Unit tests: lays out every block and ends the last page (its items in `pages`).
     #[cfg(test)]
     pub(crate) fn blocks(&mut self, blocks: &[Block]) {
@@ -361,11 +376,23 @@ impl Layout {
 
     /// Ends the last page and writes the rest of the file.
     pub(crate) fn finish(&mut self, doc: &Document) -> Result<(), PdfError> {
+        self.end_last_page()?;
+        self.page_numbers(1, usize::MAX)?;
+        self.finish_file(doc)
+    }
+
+    /// Ends the last page: then the pages are numbered ([`Self::page_numbers`]) and the file
+    /// finished ([`Self::finish_file`]).
+    pub(crate) fn end_last_page(&mut self) -> Result<(), PdfError> {
         self.end_page();
-        if let Some(e) = self.error.take() {
-            return Err(e);
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
-        self.page_numbers()?;
+    }
+
+    /// Writes the fonts, page tree, structure tree, outline, metadata and cross-references.
+    pub(crate) fn finish_file(&mut self, doc: &Document) -> Result<(), PdfError> {
         self.emitter
             .finish(doc, self.fonts, &self.usage, &self.outline)
     }

@@ -169,8 +169,55 @@ impl Layout {
     }
 
     pub(super) fn table(&mut self, index: usize, t: &Table) {
+        self.table_until(index, t, usize::MAX);
+    }
+
+    /// Lays out table `t` (block `index` of the window) from where it stopped, until it is done
+    /// (true) or the file's pending bytes reach `pending` after a row (false: call again to go
+    /// on). A long table's pages then leave while it is laid out; the file is the same.
+    pub(super) fn table_until(&mut self, index: usize, t: &Table, pending: usize) -> bool {
+        let block = self.window_start + index;
+        let mut progress = match self.table_in_progress.take() {
+            Some(p) if p.block == block => p,
+            _ => match self.table_start(block, index, t) {
+                Some(p) => p,
+                None => return true,
+            },
+        };
+        while let Some(row) = t.rows.get(progress.next_row) {
+            let fill = (progress.next_row % 2 == 1).then_some(ZEBRA_FILL);
+            let mut cells = self.row_cells(t, row, &progress.columns, fill);
+            let tr = self.open(progress.body, Role::TR, Attr::None);
+            for (i, cell) in cells.iter_mut().enumerate() {
+                cell.tag = self.open_cell(tr, Role::TD, Attr::None, cell, || {
+                    row.get(i).map(plain_text).unwrap_or_default()
+                });
+            }
+            self.grid_row(&cells, &TABLE_GRID, Some(&progress.header));
+            for cell in &cells {
+                self.close(cell.tag);
+            }
+            self.close(tr);
+            progress.next_row += 1;
+            if self.emitter.w.pending() >= pending && progress.next_row < t.rows.len() {
+                self.table_in_progress = Some(progress);
+                return false;
+            }
+        }
+        if let Some(body) = progress.body {
+            self.close(body);
+        }
+        self.end_grid();
+        self.close(progress.table);
+        self.y += BLOCK_GAP_AFTER;
+        true
+    }
+
+    /// The table's columns, its header laid out (kept with the first row), its elements open;
+    /// `None` for a table without columns.
+    fn table_start(&mut self, block: usize, index: usize, t: &Table) -> Option<TableInProgress> {
         if t.columns.is_empty() {
-            return;
+            return None;
         }
         let columns = self.columns(index, t);
         let mut header = self.header_cells(t, &columns);
@@ -206,28 +253,26 @@ impl Layout {
         self.close(tr);
         self.close(head);
         let body = (!t.rows.is_empty()).then(|| self.open(Some(table), Role::TBody, Attr::None));
-        for (i, row) in t.rows.iter().enumerate() {
-            let fill = (i % 2 == 1).then_some(ZEBRA_FILL);
-            let mut cells = self.row_cells(t, row, &columns, fill);
-            let tr = self.open(body, Role::TR, Attr::None);
-            for (i, cell) in cells.iter_mut().enumerate() {
-                cell.tag = self.open_cell(tr, Role::TD, Attr::None, cell, || {
-                    row.get(i).map(plain_text).unwrap_or_default()
-                });
-            }
-            self.grid_row(&cells, &TABLE_GRID, Some(&header));
-            for cell in &cells {
-                self.close(cell.tag);
-            }
-            self.close(tr);
-        }
-        if let Some(body) = body {
-            self.close(body);
-        }
-        self.end_grid();
-        self.close(table);
-        self.y += BLOCK_GAP_AFTER;
+        Some(TableInProgress {
+            block,
+            columns,
+            header,
+            table,
+            body,
+            next_row: 0,
+        })
     }
+}
+
+/// A table laid out over several calls ([`Layout::table_until`]).
+pub(crate) struct TableInProgress {
+    /// The table's index in the document.
+    block: usize,
+    columns: Columns,
+    header: Vec<Cell>,
+    table: Tag,
+    body: Option<Tag>,
+    next_row: usize,
 }
 
 /// The widest run of glyphs between spaces and line breaks (1/1000 em): a hyphenated word or a

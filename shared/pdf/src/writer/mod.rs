@@ -21,7 +21,7 @@ pub(crate) mod syntax;
 use syntax::write_u64;
 
 use crate::PdfError;
-use deflate::deflate_into;
+use deflate::deflate_pieces;
 
 /// Objects per object stream.
 const PER_STREAM: usize = 200;
@@ -179,9 +179,18 @@ impl ObjWriter {
         }
         header.push(b'\n');
         let first = header.len();
-        header.extend_from_slice(&self.packed);
         let mut deflated = std::mem::take(&mut self.deflated);
-        if let Err(e) = deflate_into(PACKED_COMPRESSION, &header, &mut deflated) {
+        // The header, then the objects: compressed as one stream, never copied into one buffer.
+        let compressed = {
+            let mut parts = [header.as_slice(), self.packed.as_slice()].into_iter();
+            let next = |buf: &mut Vec<u8>| {
+                if let Some(part) = parts.next() {
+                    buf.extend_from_slice(part);
+                }
+            };
+            deflate_pieces(PACKED_COMPRESSION, next, &mut deflated)
+        };
+        if let Err(e) = compressed {
             self.error.get_or_insert(e);
         }
         let n = self.packed_ids.len();
@@ -205,6 +214,20 @@ impl ObjWriter {
     /// Bytes written since the last drain.
     pub(crate) fn take(&mut self) -> Vec<u8> {
         let taken = std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024));
+        self.drained += taken.len() as u64;
+        taken
+    }
+
+    /// The first `at_most` pending bytes (all of them when fewer), handed out: a large piece
+    /// (a long table's pages, the file's end) leaves in several.
+    pub(crate) fn take_at_most(&mut self, at_most: usize) -> Vec<u8> {
+        if self.out.len() <= at_most {
+            return self.take();
+        }
+        // The front copied out and the rest moved down in place: never a second copy of the
+        // rest.
+        let taken = self.out[..at_most].to_vec();
+        self.out.drain(..at_most);
         self.drained += taken.len() as u64;
         taken
     }
@@ -276,21 +299,28 @@ impl ObjWriter {
             *slot = xref_at;
         }
         let n = self.offsets.len();
-        let mut entries = Vec::with_capacity(n * 8);
-        for (i, &at) in self.offsets.iter().enumerate() {
-            let (kind, field, index) = if i == 0 || at == 0 {
-                (0u8, 0u64, if i == 0 { 0xFFFF } else { 0 })
-            } else if at & IN_STREAM != 0 {
-                (2, (at & !IN_STREAM) >> 20, at & 0xFFFFF)
-            } else {
-                (1, at, 0)
+        // The entries compressed 8,192 at a time: a long document has hundreds of thousands.
+        let mut entries = self.offsets.chunks(8192).enumerate();
+        let next = |buf: &mut Vec<u8>| {
+            let Some((chunk, offsets)) = entries.next() else {
+                return;
             };
-            entries.push(kind);
-            entries.extend_from_slice(&field.to_be_bytes()[3..]);
-            entries.extend_from_slice(&(index as u16).to_be_bytes());
-        }
+            for (k, &at) in offsets.iter().enumerate() {
+                let i = chunk * 8192 + k;
+                let (kind, field, index) = if i == 0 || at == 0 {
+                    (0u8, 0u64, if i == 0 { 0xFFFF } else { 0 })
+                } else if at & IN_STREAM != 0 {
+                    (2, (at & !IN_STREAM) >> 20, at & 0xFFFFF)
+                } else {
+                    (1, at, 0)
+                };
+                buf.push(kind);
+                buf.extend_from_slice(&field.to_be_bytes()[3..]);
+                buf.extend_from_slice(&(index as u16).to_be_bytes());
+            }
+        };
         let mut deflated = std::mem::take(&mut self.deflated);
-        deflate_into(PACKED_COMPRESSION, &entries, &mut deflated)?;
+        deflate_pieces(PACKED_COMPRESSION, next, &mut deflated)?;
         self.stream(
             xref,
             |o| {
