@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{NaiveDate, TimeZone, Utc};
 use exports_aws::records_store::ImportError;
 use exports_core::ports::{RecordSource, SessionScope};
-use exports_core::records::{PatientRecord, PracticeData};
+use exports_core::records::{Note, PatientRecord, PracticeData, SessionKey, Soap};
 use exports_synthetic::{DemoParams, generate};
 use exports_tests::TestEnv;
 
@@ -171,6 +171,46 @@ async fn a_patient_with_a_thousand_long_sessions_pages_back_complete() {
     let mut expected = data.patients[0].clone();
     expected.normalize();
     assert_eq!(got, expected);
+
+    // What a full record's PDF reads instead: the record without note texts (over several
+    // query pages), then the notes of a few sessions at a time, with their texts.
+    let id = expected.patient.id;
+    let outline = env
+        .records()
+        .patient_record_outline(id, SessionScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut without_texts = expected.clone();
+    for s in &mut without_texts.sessions {
+        for n in &mut s.notes {
+            n.soap = Soap::default();
+        }
+    }
+    assert_eq!(outline, without_texts);
+    let from = expected.sessions[100].session.start_time;
+    let to = expected.sessions[199].session.start_time;
+    let scoped = env
+        .records()
+        .patient_record_outline(id, SessionScope::Between { from, to })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(scoped.sessions, without_texts.sessions[100..=199].to_vec());
+    assert_eq!(scoped.diagnoses, expected.diagnoses);
+    for (first, last) in [(0, 31), (32, 63), (990, 999), (500, 500)] {
+        let key = |i: usize| SessionKey::of(&expected.sessions[i].session);
+        let notes = env
+            .records()
+            .session_notes(id, key(first), key(last))
+            .await
+            .unwrap();
+        let wanted: Vec<(uuid::Uuid, Note)> = expected.sessions[first..=last]
+            .iter()
+            .flat_map(|s| s.notes.iter().map(|n| (s.session.id, n.clone())))
+            .collect();
+        assert_eq!(notes, wanted, "sessions {first}..={last}");
+    }
 }
 
 #[tokio::test]

@@ -53,6 +53,20 @@ pub mod entity {
     pub const NOTE: &str = "note";
 }
 
+/// The sort-key range of everything that sorts before a patient's sessions (profile,
+/// diagnoses, plans, assessments, attachments).
+const BEFORE_SESSIONS: (&str, &str) = ("A", "SESSION");
+
+/// The lowest sort key of a session starting at `from` or later.
+fn session_from(from: &chrono::DateTime<chrono::Utc>) -> String {
+    format!("{SESSION}{}", records::order::instant(from))
+}
+
+/// A sort key above every session (and its notes) starting at `to` or earlier.
+fn session_to(to: &chrono::DateTime<chrono::Utc>) -> String {
+    format!("{SESSION}{}#~", records::order::instant(to))
+}
+
 fn session_sk(s: &Session) -> String {
     format!("{SESSION}{}", records::order::session(s))
 }
@@ -139,26 +153,49 @@ fn assignment_item(therapist: Uuid, patient: Uuid) -> Item {
 
 /// Rebuilds a record from a patient partition's items, which arrive in sort-key order.
 fn assemble(items: Vec<Item>) -> Result<Option<PatientRecord>, PortError> {
-    let mut patient = None;
-    let mut r = PatientRecord {
-        patient: placeholder_patient(),
-        diagnoses: Vec::new(),
-        treatment_plans: Vec::new(),
-        sessions: Vec::new(),
-        assessments: Vec::new(),
-        attachments: Vec::new(),
-    };
-    let mut current_session_sk = String::new();
+    let mut record = Assembler::default();
     for item in items {
+        record.push(item)?;
+    }
+    Ok(record.finish())
+}
+
+/// A record rebuilt item by item, as a partition's items arrive in sort-key order.
+struct Assembler {
+    patient: Option<Patient>,
+    record: PatientRecord,
+    current_session_sk: String,
+}
+
+impl Default for Assembler {
+    fn default() -> Self {
+        Assembler {
+            patient: None,
+            record: PatientRecord {
+                patient: placeholder_patient(),
+                diagnoses: Vec::new(),
+                treatment_plans: Vec::new(),
+                sessions: Vec::new(),
+                assessments: Vec::new(),
+                attachments: Vec::new(),
+            },
+            current_session_sk: String::new(),
+        }
+    }
+}
+
+impl Assembler {
+    fn push(&mut self, item: Item) -> Result<(), PortError> {
+        let r = &mut self.record;
         let sk = str_attr(&item, "sk").to_string();
         match str_attr(&item, "entity") {
-            entity::PATIENT => patient = Some(decode(item)?),
+            entity::PATIENT => self.patient = Some(decode(item)?),
             entity::DIAGNOSIS => r.diagnoses.push(decode(item)?),
             entity::TREATMENT_PLAN => r.treatment_plans.push(decode(item)?),
             entity::ASSESSMENT => r.assessments.push(decode(item)?),
             entity::ATTACHMENT => r.attachments.push(decode(item)?),
             entity::SESSION => {
-                current_session_sk = sk;
+                self.current_session_sk = sk;
                 r.sessions.push(SessionRecord {
                     session: decode(item)?,
                     notes: Vec::new(),
@@ -167,7 +204,7 @@ fn assemble(items: Vec<Item>) -> Result<Option<PatientRecord>, PortError> {
             entity::NOTE => {
                 let session_part = sk.split(NOTE_MARK).next().unwrap_or_default();
                 match r.sessions.last_mut() {
-                    Some(last) if session_part == current_session_sk => {
+                    Some(last) if session_part == self.current_session_sk => {
                         last.notes.push(decode(item)?)
                     }
                     _ => return Err(PortError::Corrupt(format!("note {sk} has no session"))),
@@ -179,11 +216,17 @@ fn assemble(items: Vec<Item>) -> Result<Option<PatientRecord>, PortError> {
                 )));
             }
         }
+        Ok(())
     }
-    Ok(patient.map(|p| {
-        r.patient = p;
-        r
-    }))
+
+    /// The record; `None` when no profile arrived.
+    fn finish(self) -> Option<PatientRecord> {
+        let mut record = self.record;
+        self.patient.map(|p| {
+            record.patient = p;
+            record
+        })
+    }
 }
 
 // Replaced by the decoded profile before the record is handed out; `assemble` returns `None`
@@ -291,54 +334,39 @@ impl DynamoRecords {
         q
     }
 
-    /// [`Self::query_all`] with each note's text dropped as its item arrives: a partition of
-    /// thousands of notes is never held with its texts.
-    async fn query_outline(
+    /// The items of `range` of a partition added to `record` as they arrive, each note's text
+    /// dropped first: a partition of thousands of notes is never held whole, nor with its texts.
+    async fn outline_into(
         &self,
+        record: &mut Assembler,
         pk: &str,
         range: Option<(&str, &str)>,
-    ) -> Result<Vec<Item>, PortError> {
-        let mut items = Vec::new();
+    ) -> Result<(), PortError> {
         let mut stream = self.query(pk, range, false).into_paginator().items().send();
         while let Some(item) = stream.next().await {
             let mut item = item.map_err(unavailable("Query"))?;
             if str_attr(&item, "entity") == entity::NOTE {
                 item.remove("soap");
             }
-            items.push(item);
+            record.push(item)?;
         }
-        Ok(items)
+        Ok(())
     }
 
-    /// The items of a patient's record, sessions limited to `scope`; with `outline`, notes
-    /// without their texts.
+    /// The items of a patient's record, sessions limited to `scope`.
     async fn record_items(
         &self,
         patient_id: Uuid,
         scope: SessionScope,
-        outline: bool,
     ) -> Result<Vec<Item>, PortError> {
         let pk = patient_pk(patient_id);
-        let read = |range: Option<(String, String)>| {
-            let pk = pk.clone();
-            async move {
-                let range = range.as_ref().map(|(lo, hi)| (lo.as_str(), hi.as_str()));
-                if outline {
-                    self.query_outline(&pk, range).await
-                } else {
-                    self.query_all(&pk, range, false).await
-                }
-            }
-        };
         match scope {
-            SessionScope::All => read(None).await,
+            SessionScope::All => self.query_all(&pk, None, false).await,
             SessionScope::Between { from, to } => {
-                // Everything that sorts before sessions, then the sessions (and their notes) in range.
-                let lo = format!("{SESSION}{}", records::order::instant(&from));
-                let hi = format!("{SESSION}{}#~", records::order::instant(&to));
+                let (lo, hi) = (session_from(&from), session_to(&to));
                 let (before, sessions) = futures::try_join!(
-                    read(Some(("A".into(), "SESSION".into()))),
-                    read(Some((lo, hi))),
+                    self.query_all(&pk, Some(BEFORE_SESSIONS), false),
+                    self.query_all(&pk, Some((&lo, &hi)), false),
                 )?;
                 Ok(before.into_iter().chain(sessions).collect())
             }
@@ -550,15 +578,29 @@ impl RecordSource for DynamoRecords {
         patient_id: Uuid,
         scope: SessionScope,
     ) -> Result<Option<PatientRecord>, PortError> {
-        assemble(self.record_items(patient_id, scope, false).await?)
+        assemble(self.record_items(patient_id, scope).await?)
     }
 
+    /// Read one page of items at a time (the pages in order: everything that sorts before
+    /// sessions, then the sessions), each item decoded as it arrives.
     async fn patient_record_outline(
         &self,
         patient_id: Uuid,
         scope: SessionScope,
     ) -> Result<Option<PatientRecord>, PortError> {
-        assemble(self.record_items(patient_id, scope, true).await?)
+        let pk = patient_pk(patient_id);
+        let mut record = Assembler::default();
+        match scope {
+            SessionScope::All => self.outline_into(&mut record, &pk, None).await?,
+            SessionScope::Between { from, to } => {
+                self.outline_into(&mut record, &pk, Some(BEFORE_SESSIONS))
+                    .await?;
+                let (lo, hi) = (session_from(&from), session_to(&to));
+                self.outline_into(&mut record, &pk, Some((&lo, &hi)))
+                    .await?;
+            }
+        }
+        Ok(record.finish())
     }
 
     /// One query of the sessions' sort-key range, notes only.

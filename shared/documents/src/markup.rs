@@ -259,7 +259,7 @@ impl MarkupBlocks {
     /// record's markup shrinks as its PDF is written instead of being held to the end. Each
     /// byte is moved at most a few times (the buffer at least halves each time).
     fn release_read(&mut self) {
-        const AT_LEAST: usize = 1 << 20;
+        const AT_LEAST: usize = 128 << 10;
         if self.at >= AT_LEAST && self.at * 2 >= self.markup.len() {
             self.markup.drain(..self.at);
             self.markup.shrink_to_fit();
@@ -287,13 +287,11 @@ impl MarkupBlocks {
             let mut line = self.line;
             // `split('\n')` as `parse_markup` reads: the piece after a final newline is a line
             // too (only once the input has ended).
-            let lines = rest[..whole].split('\n');
-            let count = if ended {
-                usize::MAX
-            } else {
-                rest[..whole].matches('\n').count()
-            };
-            for raw in lines.take(count) {
+            for raw in rest[..whole].split('\n') {
+                if !ended && read >= whole {
+                    // The empty piece after the last whole line's newline.
+                    break;
+                }
                 read += raw.len() + 1;
                 let raw = raw.strip_suffix('\r').unwrap_or(raw);
                 parser.line(Line::new(raw, line))?;
@@ -558,6 +556,11 @@ impl<'a> Inline<'a> {
             last.text.push_str(&self.buf);
             self.buf.clear();
             return;
+        }
+        // Most texts are one run (a table cell): room for exactly one, not the four a first
+        // push makes room for (a long record's tables hold tens of thousands of cells).
+        if self.runs.capacity() == 0 {
+            self.runs.reserve_exact(1);
         }
         self.runs.push(Run {
             text: std::mem::take(&mut self.buf),

@@ -149,8 +149,8 @@ pub fn stream_paged_record(
     let source = Items {
         lines,
         at: 0,
-        sessions,
-        timeline: timeline.unwrap_or_default(),
+        sessions: sessions.into_iter().map(Some).collect(),
+        timeline: timeline.into_iter().flatten().map(Some).collect(),
         feed: note_texts.clone(),
         filled: None,
     };
@@ -177,8 +177,11 @@ const ITEM: &str = "::item ";
 struct Items {
     lines: String,
     at: usize,
-    sessions: Vec<SessionEntry>,
-    timeline: Vec<TimelineEvent>,
+    /// Each taken once its session has been rendered (the last item to need it): a long
+    /// record's sessions are let go as its PDF is written.
+    sessions: Vec<Option<SessionEntry>>,
+    /// Each taken once rendered.
+    timeline: Vec<Option<TimelineEvent>>,
     feed: NoteTextFeed,
     /// The group of sessions whose notes hold their texts.
     filled: Option<Range<usize>>,
@@ -239,13 +242,18 @@ impl Items {
         let mut ctx = Context::new();
         let name = match (kind, index) {
             ("session_row", Some(i)) => {
-                let s = self.sessions.get(i).ok_or_else(unknown)?;
+                let s = self.sessions.get(i).and_then(Option::as_ref);
+                let s = s.ok_or_else(unknown)?;
                 ctx.insert_value("s", Value::from_serializable(&Escaped(s)));
                 "session_row"
             }
             ("timeline_event", Some(i)) => {
-                let e = self.timeline.get(i).ok_or_else(unknown)?;
-                ctx.insert_value("e", Value::from_serializable(&Escaped(e)));
+                let e = self.timeline.get_mut(i).and_then(Option::take);
+                let e = e.ok_or_else(unknown)?;
+                if i + 1 == self.timeline.len() {
+                    self.timeline = Vec::new();
+                }
+                ctx.insert_value("e", Value::from_serializable(&Escaped(&e)));
                 "timeline_event"
             }
             ("session", Some(i)) => {
@@ -256,13 +264,14 @@ impl Items {
                 if !self.fill(i) {
                     return Ok(false);
                 }
-                let s = &mut self.sessions[i];
-                ctx.insert_value("s", Value::from_serializable(&Escaped(&*s)));
-                ctx.insert_value("n", Value::from(n));
-                // Rendered once: its text is not kept.
-                for note in &mut s.notes {
-                    note.soap = Soap::default();
+                let s = self.sessions[i].take().ok_or_else(unknown)?;
+                if i + 1 == self.sessions.len() {
+                    // The last session: the list is done with (the rest of the record's items
+                    // are timeline events).
+                    self.sessions = Vec::new();
                 }
+                ctx.insert_value("s", Value::from_serializable(&Escaped(&s)));
+                ctx.insert_value("n", Value::from(n));
                 "session"
             }
             _ => return Err(unknown()),
@@ -284,7 +293,7 @@ impl Items {
             return false;
         };
         let mut by_id: std::collections::HashMap<Uuid, Soap> = texts.into_iter().collect();
-        for s in &mut self.sessions[wanted.clone()] {
+        for s in self.sessions[wanted.clone()].iter_mut().flatten() {
             for note in &mut s.notes {
                 if let Some(soap) = by_id.remove(&note.note_id) {
                     note.soap = soap;
