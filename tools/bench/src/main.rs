@@ -32,11 +32,14 @@
 
 mod cold_start;
 mod heap;
+mod stored;
 mod storm;
 
 #[global_allocator]
 static HEAP: heap::Counting = heap::Counting;
 
+use std::ops::Range;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -44,8 +47,8 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use exports_core::export::{ExportFormat, ExportType, ScheduleType};
 use exports_core::params::ExportParams;
 use exports_core::ports::FileRenderer;
-use exports_core::records::PracticeData;
-use exports_core::report::{Report, ReportInput, build_report};
+use exports_core::records::{NoteTexts, PracticeData};
+use exports_core::report::{Report, ReportContent, ReportInput, build_report};
 use exports_core::service::requests::CreateScheduleBody;
 use exports_synthetic::{DemoParams, generate};
 
@@ -89,6 +92,47 @@ fn pdf_stream(report: Report) -> Box<dyn exports_core::ports::RenderingFile> {
         .expect("pdf")
 }
 
+/// A full record's PDF as the renderer makes it (`FileRenderer::render_paged`): `report` has
+/// no note texts; each group of sessions' texts is read with `texts` when the file asks for it,
+/// and the file's pieces go to `piece` as they are made.
+fn paged_pdf(
+    report: Report,
+    mut texts: impl FnMut(Range<usize>) -> NoteTexts,
+    mut piece: impl FnMut(Vec<u8>),
+) {
+    let mut file = exports_render::AllFormats
+        .render_paged(report, &exports_documents::DocumentLayout::default())
+        .expect("pdf");
+    loop {
+        if let Some(sessions) = file.wanted_note_texts() {
+            let given = texts(sessions.clone());
+            file.give_note_texts(sessions, given);
+        }
+        match file.next_chunk().expect("pdf") {
+            Some(chunk) => piece(chunk),
+            None => break,
+        }
+    }
+}
+
+/// The report's note texts taken out of it, by session: what the records store keeps apart
+/// from the outline a paged render starts from.
+fn take_note_texts(report: &mut Report) -> Vec<NoteTexts> {
+    let ReportContent::FullRecord(full) = &mut report.content else {
+        return Vec::new();
+    };
+    full.sessions
+        .iter_mut()
+        .flatten()
+        .map(|s| {
+            s.notes
+                .iter_mut()
+                .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
+                .collect()
+        })
+        .collect()
+}
+
 /// The whole pipeline from records to bytes.
 fn render(
     data: &PracticeData,
@@ -100,6 +144,19 @@ fn render(
     match format {
         ExportFormat::Json => exports_formats::render_json(&report),
         ExportFormat::Csv => exports_formats::render_csv(&report),
+        // As the renderer makes a full record's PDF: a page at a time, note texts given as
+        // they are asked for.
+        ExportFormat::Pdf if export_type == ExportType::FullRecord => {
+            let mut report = report;
+            let texts = take_note_texts(&mut report);
+            let mut bytes = Vec::new();
+            paged_pdf(
+                report,
+                |sessions| texts[sessions].iter().flatten().cloned().collect(),
+                |chunk| bytes.extend_from_slice(&chunk),
+            );
+            bytes
+        }
         // As the renderer makes a PDF: its blocks read from the markup as the layout goes.
         ExportFormat::Pdf => {
             let mut stream = pdf_stream(report);
@@ -283,11 +340,47 @@ fn render_streamed(
     size
 }
 
-/// Child mode: render one work item once, print what `Child` holds, exit.
-fn once(id: &str) {
-    let work = work(id);
-    let t = Instant::now();
-    let size = render_streamed(work.data, work.export_type, &work.params, work.format);
+/// A full record's PDF from records stored outside the process (`stored`), as the renderer
+/// makes it: the outline read, the report built from it and the outline dropped, the note texts
+/// read a group of sessions at a time as the file asks, the file gathered into parts of
+/// [`PART`] bytes, each dropped once "uploaded". Returns the size.
+fn render_stored(dir: &Path) -> usize {
+    let data = stored::outline(dir);
+    let report = report(&data, ExportType::FullRecord, &ExportParams::default());
+    drop(data);
+    let mut notes = stored::NoteFile::open(dir);
+    let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
+    let mut size = 0;
+    paged_pdf(
+        report,
+        |sessions| notes.read(sessions),
+        |chunk| {
+            size += chunk.len();
+            part.extend_from_slice(&chunk);
+            if part.len() >= PART {
+                part.clear();
+            }
+        },
+    );
+    std::hint::black_box(&part);
+    size
+}
+
+/// Child mode: render one work item once, print what `Child` holds, exit. With `stored`, the
+/// item is a full record's PDF whose records are in that directory.
+fn once(id: &str, stored: Option<&str>) {
+    let t;
+    let size = match stored {
+        Some(dir) => {
+            t = Instant::now();
+            render_stored(Path::new(dir))
+        }
+        None => {
+            let work = work(id);
+            t = Instant::now();
+            render_streamed(work.data, work.export_type, &work.params, work.format)
+        }
+    };
     let render = t.elapsed();
     println!(
         "{} {} {}",
@@ -297,9 +390,10 @@ fn once(id: &str) {
     );
 }
 
-/// Runs `exports-bench --once ID` `runs` times: the median whole-process time, the median
-/// child's measurements, the largest peak.
-fn children(id: &str, runs: usize) -> (Duration, Child) {
+/// Runs `exports-bench --once ID [DIR]` `runs` times: the median whole-process time, the median
+/// child's measurements, the largest peak. `stored`: the records of a full record's PDF, kept
+/// outside the child as DynamoDB keeps them.
+fn children(id: &str, runs: usize, stored: Option<&Path>) -> (Duration, Child) {
     let exe = std::env::current_exe().expect("own path");
     let mut walls = Vec::new();
     let mut renders = Vec::new();
@@ -307,10 +401,12 @@ fn children(id: &str, runs: usize) -> (Duration, Child) {
     let mut bytes = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let out = Command::new(&exe)
-            .args(["--once", id])
-            .output()
-            .expect("child");
+        let mut command = Command::new(&exe);
+        command.args(["--once", id]);
+        if let Some(dir) = stored {
+            command.arg(dir);
+        }
+        let out = command.output().expect("child");
         walls.push(t.elapsed());
         let text = String::from_utf8_lossy(&out.stdout);
         let v: Vec<u64> = text
@@ -336,8 +432,8 @@ fn children(id: &str, runs: usize) -> (Duration, Child) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() == 3 && args[1] == "--once" {
-        once(&args[2]);
+    if (3..=4).contains(&args.len()) && args[1] == "--once" {
+        once(&args[2], args.get(3).map(String::as_str));
         return;
     }
     match args.get(1).map(String::as_str) {
@@ -418,7 +514,9 @@ fn main() {
         ("W1", "≤ 30 ms; first render ≤ 5 ms"),
         ("W3", "≤ 40 MB RSS"),
     ] {
-        let (wall, child) = children(id, 5);
+        // A full record's PDF reads its records from outside the process, as the renderer does.
+        let stored = (id == "W3").then(|| stored::StoredRecords::write(&work(id).data, id));
+        let (wall, child) = children(id, 5, stored.as_ref().map(|s| s.dir()));
         println!(
             "| {id} | {:.1} ms | {:.2} ms | {:.1} MB | {target} |",
             wall.as_secs_f64() * 1e3,
@@ -521,10 +619,11 @@ fn scale() {
                 cpu.push(Duration::from_nanos(b - a));
             }
         }
+        let stored = stored::StoredRecords::write(&w.data, id);
         drop(w);
         let ms = median(walls).as_secs_f64() * 1e3;
         let cpu_ms = (!cpu.is_empty()).then(|| median(cpu).as_secs_f64() * 1e3);
-        let (_, child) = children(id, 1);
+        let (_, child) = children(id, 1, Some(stored.dir()));
         let pages = pages.unwrap_or(0).max(1) as f64;
         let per_page = cpu_ms.unwrap_or(ms) / pages;
         let peak = child.peak_kib as f64 / 1024.0;
@@ -537,65 +636,61 @@ fn scale() {
     }
 }
 
-/// `exports-bench stages ID`: the heap of one PDF render of work `ID`, stage by stage: what
-/// each stage leaves live and the most it holds at once (a stage's peak includes everything
-/// still live from the stages before it, as in the real pipeline).
+/// `exports-bench stages ID`: the heap of one full-record PDF render of work `ID`, stage by
+/// stage, as the renderer runs it from records stored outside the process: what each stage
+/// leaves live and the most it holds at once (a stage's peak includes everything still live
+/// from the stages before it, as in the real pipeline).
 fn stages(id: &str) {
     let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    let w = work(id);
+    assert!(
+        w.export_type == ExportType::FullRecord && w.format == ExportFormat::Pdf,
+        "stages measures a full record's PDF"
+    );
+    let store = stored::StoredRecords::write(&w.data, id);
+    drop(w);
+    let dir = store.dir();
     let base = heap::live();
     let mut rows: Vec<(&str, usize, usize, Duration)> = Vec::new();
     let mut clock = Instant::now();
     let mut step = |name, rows: &mut Vec<_>| {
         rows.push((
             name,
-            heap::live() - base,
-            heap::peak() - base,
+            heap::live().saturating_sub(base),
+            heap::peak().saturating_sub(base),
             clock.elapsed(),
         ));
         heap::reset_peak();
         clock = Instant::now();
     };
     heap::reset_peak();
-    let w = work(id);
-    step("records (synthetic practice data)", &mut rows);
-    let report = report(&w.data, w.export_type, &w.params);
+    let data = stored::outline(dir);
+    step("outline read (the record without note texts)", &mut rows);
+    let report = report(&data, ExportType::FullRecord, &ExportParams::default());
     step("report built", &mut rows);
-    drop(w);
-    step("records dropped (as the service does)", &mut rows);
-    let layout = exports_documents::DocumentLayout::default();
-    let markup = exports_documents::render_markup(&report, &layout).expect("markup");
-    step("template rendered to markup (context dropped)", &mut rows);
-    let blocks = exports_documents::parse_markup(&markup).expect("blocks");
-    step(
-        "markup parsed to a whole document (not done in the renderer)",
-        &mut rows,
-    );
-    drop(blocks);
-    drop(markup);
-    heap::reset_peak();
-    let doc = exports_documents::stream_document(report, &layout).expect("document");
-    step(
-        "stream_document: report dropped once the context is made, markup again",
-        &mut rows,
-    );
-    let blocks = doc.blocks.map(|b| b.map_err(|e| e.to_string()));
-    let mut stream = exports_pdf::PdfStream::from_blocks(doc.head, Box::new(blocks)).expect("pdf");
-    let mut size = 0;
+    drop(data);
+    step("outline dropped (as the service does)", &mut rows);
+    let mut notes = stored::NoteFile::open(dir);
     let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
-    while let Some(chunk) = stream.next_chunk().expect("pdf") {
-        size += chunk.len();
-        part.extend_from_slice(&chunk);
-        if part.len() >= PART {
-            part.clear();
-        }
-    }
+    let mut size = 0;
+    paged_pdf(
+        report,
+        |sessions| notes.read(sessions),
+        |chunk| {
+            size += chunk.len();
+            part.extend_from_slice(&chunk);
+            if part.len() >= PART {
+                part.clear();
+            }
+        },
+    );
     step(
-        "blocks read from the markup, PDF streamed in 5 MiB parts",
+        "PDF written a page at a time: note texts read a group of sessions at a time, 5 MiB parts",
         &mut rows,
     );
     drop(part);
-    drop(stream);
-    step("markup and bytes dropped", &mut rows);
+    drop(notes);
+    step("parts and reader dropped", &mut rows);
     println!("| {id}: stage (first time in this process) | live after | peak during | time |");
     println!("|---|---|---|---|");
     for (name, live, peak, t) in rows {
@@ -607,7 +702,7 @@ fn stages(id: &str) {
         );
     }
     println!(
-        "PDF: {size} bytes; process VmHWM {:.1} MiB",
+        "PDF: {size} bytes; process VmHWM {:.1} MiB (includes generating the records)",
         peak_rss_kib().unwrap_or(0) as f64 / 1024.0
     );
 }
