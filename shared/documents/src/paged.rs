@@ -112,25 +112,12 @@ pub fn stream_paged_record(
         ReportContent::FullRecord(f) => (f.sessions.take(), f.timeline.take()),
         _ => (None, None),
     };
-    let mut value = Value::from_serializable(&Escaped(&report));
+    let value = with_indices(
+        Value::from_serializable(&Escaped(&report)),
+        sessions.as_ref().map(Vec::len),
+        timeline.as_ref().map(Vec::len),
+    )?;
     drop(report);
-    // The long lists as their indices: the template loops over them and prints an item line each.
-    let indices = |n: usize| Value::from((0..n).collect::<Vec<usize>>());
-    if let Some(mut top) = value.clone().into_map()
-        && let Some(mut content) = top
-            .get(&tera::value::Key::from("content"))
-            .cloned()
-            .and_then(Value::into_map)
-    {
-        if let Some(s) = &sessions {
-            content.insert("sessions".into(), indices(s.len()));
-        }
-        if let Some(t) = &timeline {
-            content.insert("timeline".into(), indices(t.len()));
-        }
-        top.insert("content".into(), Value::from(content));
-        value = Value::from(top);
-    }
     let mut ctx = Context::new();
     ctx.insert_value("report", value);
     ctx.insert_value("doc", doc);
@@ -161,6 +148,39 @@ pub fn stream_paged_record(
         },
         note_texts,
     })
+}
+
+/// The report's value with its long lists (the full record's `sessions` and `timeline`, when
+/// present) as their indices: the template loops over them and prints an item line each.
+fn with_indices(
+    report: Value,
+    sessions: Option<usize>,
+    timeline: Option<usize>,
+) -> Result<Value, DocumentError> {
+    let content_key = tera::value::Key::from("content");
+    let Some(mut top) = report.into_map() else {
+        return Err(not_a_record());
+    };
+    let Some(mut content) = top.get(&content_key).cloned().and_then(Value::into_map) else {
+        return Err(not_a_record());
+    };
+    let indices = |n: usize| Value::from((0..n).collect::<Vec<usize>>());
+    if let Some(n) = sessions {
+        content.insert("sessions".into(), indices(n));
+    }
+    if let Some(n) = timeline {
+        content.insert("timeline".into(), indices(n));
+    }
+    top.insert(content_key, Value::from(content));
+    Ok(Value::from(top))
+}
+
+fn not_a_record() -> DocumentError {
+    DocumentError::Template {
+        line: 0,
+        column: 0,
+        message: "the report has no content to page".into(),
+    }
 }
 
 /// The sessions of the group that session `index` is in.
