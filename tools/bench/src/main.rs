@@ -14,7 +14,13 @@
 //!
 //! "Render" is everything after the records are loaded: report data, template, document, file.
 //! Whole-process time and peak RSS are measured by running this binary again as a child
-//! (`exports-bench --once W1|W3`), which renders one document and exits.
+//! (`exports-bench --once ID [DIR]`), which renders one document and exits. A full record's PDF
+//! (W3 and the scale rows) is made as the renderer makes it, a page at a time, from records the
+//! parent stored in `DIR` (`stored.rs`): the child never holds the whole record.
+//!
+//! `exports-bench scale` prints the full record at 200, 1,000 and 5,000 sessions (time per page,
+//! peak RSS; ≤ 0.2 ms per page, ≤ 32 MiB); `exports-bench stages ID` the heap of one such render,
+//! stage by stage.
 //!
 //! `exports-bench cold-start [--runs 20] [--bin-dir DIR]` measures the Lambda functions instead:
 //! each release binary spawned against a stand-in Lambda Runtime API, with its init and first
