@@ -610,13 +610,7 @@ impl RecordSource for DynamoRecords {
         first: SessionKey,
         last: SessionKey,
     ) -> Result<Vec<(Uuid, Note)>, PortError> {
-        let key = |k: &SessionKey| {
-            format!(
-                "{SESSION}{}#{}",
-                records::order::instant(&k.start_time),
-                k.id
-            )
-        };
+        let key = |k: &SessionKey| format!("{SESSION}{}", records::order::session_key(k));
         let (lo, hi) = (key(&first), format!("{}#~", key(&last)));
         let items: Vec<Item> = self
             .query(&patient_pk(patient_id), Some((&lo, &hi)), false)

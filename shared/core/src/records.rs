@@ -467,7 +467,10 @@ pub mod order {
         format!("{}#{}", p.start_date, p.id)
     }
     pub fn session(s: &Session) -> String {
-        format!("{}#{}", instant(&s.start_time), s.id)
+        session_key(&SessionKey::of(s))
+    }
+    pub fn session_key(k: &SessionKey) -> String {
+        format!("{}#{}", instant(&k.start_time), k.id)
     }
     pub fn note(n: &Note) -> String {
         n.id.to_string()

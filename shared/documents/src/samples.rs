@@ -4,8 +4,8 @@
 use chrono::{TimeZone, Utc};
 use exports_core::export::ExportType;
 use exports_core::params::ExportParams;
-use exports_core::records::{PatientRecord, PracticeData};
-use exports_core::report::{Report, ReportInput, build_report};
+use exports_core::records::{NoteTexts, PatientRecord, PracticeData};
+use exports_core::report::{Report, ReportContent, ReportInput, build_report};
 use exports_synthetic::{DemoParams, generate};
 use uuid::Uuid;
 
@@ -111,4 +111,24 @@ pub fn samples() -> Vec<Sample> {
         });
     }
     out
+}
+
+/// Takes the note texts out of a full record's report, each session's in the report's order:
+/// the report a paged render starts from (as built from the record's outline) and the texts the
+/// records store keeps apart, to give as the document asks for them (`NoteTextFeed`). Other
+/// reports: nothing taken.
+pub fn take_note_texts(report: &mut Report) -> Vec<NoteTexts> {
+    let ReportContent::FullRecord(full) = &mut report.content else {
+        return Vec::new();
+    };
+    full.sessions
+        .iter_mut()
+        .flatten()
+        .map(|s| {
+            s.notes
+                .iter_mut()
+                .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
+                .collect()
+        })
+        .collect()
 }

@@ -5,7 +5,6 @@ use std::sync::OnceLock;
 
 use exports_core::export::ExportType;
 use exports_core::records::PracticeData;
-use exports_core::records::Soap;
 use exports_core::report::{Report, ReportContent};
 use exports_document_model::{Block, Document, NextBlock, PageSize, plain_text};
 use exports_documents::{
@@ -67,17 +66,7 @@ fn build(report: &Report) -> Document {
 /// and the groups asked for, in order.
 fn paged(report: &Report) -> (Document, Vec<Block>, Vec<std::ops::Range<usize>>) {
     let mut outline = report.clone();
-    let mut texts: Vec<Vec<(uuid::Uuid, Soap)>> = Vec::new();
-    if let ReportContent::FullRecord(f) = &mut outline.content {
-        for s in f.sessions.iter_mut().flatten() {
-            texts.push(
-                s.notes
-                    .iter_mut()
-                    .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
-                    .collect(),
-            );
-        }
-    }
+    let texts = samples::take_note_texts(&mut outline);
     let paged =
         stream_paged_record(outline, &DocumentLayout::default()).unwrap_or_else(|e| panic!("{e}"));
     let mut document = paged.document;
@@ -1009,14 +998,10 @@ fn a_long_full_record_made_a_page_at_a_time_is_the_same_document() {
 fn a_paged_record_waits_for_note_texts_it_was_not_given() {
     let report = report(ExportType::FullRecord);
     let mut outline = report.clone();
-    let mut texts = Vec::new();
-    if let ReportContent::FullRecord(f) = &mut outline.content {
-        for s in f.sessions.iter_mut().flatten() {
-            for n in &mut s.notes {
-                texts.push((n.note_id, std::mem::take(&mut n.soap)));
-            }
-        }
-    }
+    let texts: Vec<_> = samples::take_note_texts(&mut outline)
+        .into_iter()
+        .flatten()
+        .collect();
     let paged = stream_paged_record(outline, &DocumentLayout::default()).expect("pages");
     let mut blocks = paged.document.blocks;
     let mut before = 0;

@@ -266,7 +266,6 @@ mod tests {
     /// the one made from the whole report.
     #[test]
     fn a_full_record_made_a_page_at_a_time_is_the_same_pdf() {
-        use exports_core::report::ReportContent;
         let data = exports_synthetic::generate(&exports_synthetic::DemoParams {
             patients: 1,
             sessions_per_patient: 2 * exports_documents::SESSIONS_PER_GROUP + 5,
@@ -279,17 +278,7 @@ mod tests {
             .render_file(&report, ExportFormat::Pdf, &layout)
             .expect("renders");
         let mut outline = report.clone();
-        let mut texts = Vec::new();
-        if let ReportContent::FullRecord(f) = &mut outline.content {
-            for s in f.sessions.iter_mut().flatten() {
-                texts.push(
-                    s.notes
-                        .iter_mut()
-                        .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
-                        .collect::<Vec<_>>(),
-                );
-            }
-        }
+        let texts = exports_documents::samples::take_note_texts(&mut outline);
         assert!(AllFormats.renders_paged(ExportType::FullRecord, ExportFormat::Pdf, &layout));
         assert!(!AllFormats.renders_paged(ExportType::FullRecord, ExportFormat::Docx, &layout));
         let mut file = AllFormats.render_paged(outline, &layout).expect("renders");

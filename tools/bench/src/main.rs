@@ -54,7 +54,7 @@ use exports_core::export::{ExportFormat, ExportType, ScheduleType};
 use exports_core::params::ExportParams;
 use exports_core::ports::FileRenderer;
 use exports_core::records::{NoteTexts, PracticeData};
-use exports_core::report::{Report, ReportContent, ReportInput, build_report};
+use exports_core::report::{Report, ReportInput, build_report};
 use exports_core::service::requests::CreateScheduleBody;
 use exports_synthetic::{DemoParams, generate};
 
@@ -121,24 +121,6 @@ fn paged_pdf(
     }
 }
 
-/// The report's note texts taken out of it, by session: what the records store keeps apart
-/// from the outline a paged render starts from.
-fn take_note_texts(report: &mut Report) -> Vec<NoteTexts> {
-    let ReportContent::FullRecord(full) = &mut report.content else {
-        return Vec::new();
-    };
-    full.sessions
-        .iter_mut()
-        .flatten()
-        .map(|s| {
-            s.notes
-                .iter_mut()
-                .map(|n| (n.note_id, std::mem::take(&mut n.soap)))
-                .collect()
-        })
-        .collect()
-}
-
 /// The whole pipeline from records to bytes.
 fn render(
     data: &PracticeData,
@@ -154,7 +136,7 @@ fn render(
         // they are asked for.
         ExportFormat::Pdf if export_type == ExportType::FullRecord => {
             let mut report = report;
-            let texts = take_note_texts(&mut report);
+            let texts = exports_documents::samples::take_note_texts(&mut report);
             let mut bytes = Vec::new();
             paged_pdf(
                 report,
@@ -316,6 +298,31 @@ struct Child {
 /// S3's smallest multipart part: what the renderer holds of a large file at once.
 const PART: usize = 5 * 1024 * 1024;
 
+/// A file's pieces gathered as the renderer uploads them: into parts of [`PART`] bytes, each
+/// dropped once "uploaded" (room for a part and a piece or two, so the buffer never grows by
+/// doubling; untouched capacity costs no memory).
+struct Parts {
+    part: Vec<u8>,
+    size: usize,
+}
+
+impl Parts {
+    fn new() -> Parts {
+        Parts {
+            part: Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2),
+            size: 0,
+        }
+    }
+
+    fn add(&mut self, chunk: &[u8]) {
+        self.size += chunk.len();
+        self.part.extend_from_slice(chunk);
+        if self.part.len() >= PART {
+            self.part.clear();
+        }
+    }
+}
+
 /// The pipeline as the renderer runs it: the records are dropped once the report is built, a
 /// PDF is streamed in chunks into parts of at least [`PART`] bytes, each dropped once
 /// "uploaded"; other formats are made whole. Returns the size.
@@ -331,19 +338,25 @@ fn render_streamed(
     let report = report(&data, export_type, params);
     drop(data);
     let mut stream = pdf_stream(report);
-    // As the renderer does: room for a part and one more piece, so the buffer never grows by
-    // doubling (untouched capacity costs no memory).
-    let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
-    let mut size = 0;
+    let mut parts = Parts::new();
     while let Some(chunk) = stream.next_chunk().expect("pdf") {
-        size += chunk.len();
-        part.extend_from_slice(&chunk);
-        if part.len() >= PART {
-            part.clear();
-        }
+        parts.add(&chunk);
     }
-    std::hint::black_box(&part);
-    size
+    std::hint::black_box(&parts.part);
+    parts.size
+}
+
+/// `report`'s PDF, made a page at a time with the note texts read from `dir` as the file asks,
+/// gathered into parts.
+fn stored_pdf(dir: &Path, report: Report) -> Parts {
+    let mut notes = stored::NoteFile::open(dir);
+    let mut parts = Parts::new();
+    paged_pdf(
+        report,
+        |sessions| notes.read(sessions),
+        |chunk| parts.add(&chunk),
+    );
+    parts
 }
 
 /// A full record's PDF from records stored outside the process (`stored`), as the renderer
@@ -354,22 +367,9 @@ fn render_stored(dir: &Path) -> usize {
     let data = stored::outline(dir);
     let report = report(&data, ExportType::FullRecord, &ExportParams::default());
     drop(data);
-    let mut notes = stored::NoteFile::open(dir);
-    let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
-    let mut size = 0;
-    paged_pdf(
-        report,
-        |sessions| notes.read(sessions),
-        |chunk| {
-            size += chunk.len();
-            part.extend_from_slice(&chunk);
-            if part.len() >= PART {
-                part.clear();
-            }
-        },
-    );
-    std::hint::black_box(&part);
-    size
+    let parts = stored_pdf(dir, report);
+    std::hint::black_box(&parts.part);
+    parts.size
 }
 
 /// Child mode: render one work item once, print what `Child` holds, exit. With `stored`, the
@@ -676,27 +676,14 @@ fn stages(id: &str) {
     step("report built", &mut rows);
     drop(data);
     step("outline dropped (as the service does)", &mut rows);
-    let mut notes = stored::NoteFile::open(dir);
-    let mut part = Vec::with_capacity(PART + exports_pdf::PdfStream::CHUNK * 2);
-    let mut size = 0;
-    paged_pdf(
-        report,
-        |sessions| notes.read(sessions),
-        |chunk| {
-            size += chunk.len();
-            part.extend_from_slice(&chunk);
-            if part.len() >= PART {
-                part.clear();
-            }
-        },
-    );
+    let parts = stored_pdf(dir, report);
     step(
         "PDF written a page at a time: note texts read a group of sessions at a time, 5 MiB parts",
         &mut rows,
     );
-    drop(part);
-    drop(notes);
-    step("parts and reader dropped", &mut rows);
+    let size = parts.size;
+    drop(parts);
+    step("parts dropped", &mut rows);
     println!("| {id}: stage (first time in this process) | live after | peak during | time |");
     println!("|---|---|---|---|");
     for (name, live, peak, t) in rows {
