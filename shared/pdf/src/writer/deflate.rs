@@ -12,27 +12,22 @@ pub(crate) fn deflate_into(level: i32, input: &[u8], out: &mut Vec<u8>) -> Resul
     with_deflater(level, |d| d.deflate(input, out))
 }
 
-/// Compresses the concatenation of the pieces `next` writes (each call clears the buffer it is
-/// given and writes the next piece, or nothing at the end) into `out`: neither the whole input
-/// nor room for its worst case is held at once (a long document's cross-reference entries are
-/// megabytes). The same bytes as [`deflate_into`] of the concatenation.
-pub(crate) fn deflate_pieces(
+/// Compresses the concatenation of `pieces` into `out` (replacing its contents), a piece at a
+/// time: neither the whole input nor room for its worst case is held at once (a long document's
+/// cross-reference entries are megabytes). The same bytes as [`deflate_into`] of the
+/// concatenation.
+pub(crate) fn deflate_pieces<P: AsRef<[u8]>>(
     level: i32,
-    mut next: impl FnMut(&mut Vec<u8>),
+    pieces: impl IntoIterator<Item = P>,
     out: &mut Vec<u8>,
 ) -> Result<(), PdfError> {
     with_deflater(level, |d| {
         d.z.reset();
         out.clear();
-        let mut piece = Vec::new();
-        loop {
-            piece.clear();
-            next(&mut piece);
-            if piece.is_empty() {
-                return d.feed(&[], out, zlib_rs::DeflateFlush::Finish);
-            }
-            d.feed(&piece, out, zlib_rs::DeflateFlush::NoFlush)?;
+        for piece in pieces {
+            d.feed(piece.as_ref(), out, zlib_rs::DeflateFlush::NoFlush)?;
         }
+        d.feed(&[], out, zlib_rs::DeflateFlush::Finish)
     })
 }
 
@@ -131,22 +126,12 @@ mod tests {
         let mut expected = Vec::new();
         super::deflate_into(2, &whole, &mut expected).unwrap();
         for piece in [1000usize, 4096, 65536, whole.len()] {
-            let mut chunks = whole.chunks(piece);
             let mut got = Vec::new();
-            super::deflate_pieces(
-                2,
-                |buf| {
-                    if let Some(c) = chunks.next() {
-                        buf.extend_from_slice(c)
-                    }
-                },
-                &mut got,
-            )
-            .unwrap();
+            super::deflate_pieces(2, whole.chunks(piece), &mut got).unwrap();
             assert!(got == expected, "pieces of {piece} bytes");
         }
         let mut empty = Vec::new();
-        super::deflate_pieces(2, |_| {}, &mut empty).unwrap();
+        super::deflate_pieces(2, std::iter::empty::<&[u8]>(), &mut empty).unwrap();
         let mut expected = Vec::new();
         super::deflate_into(2, &[], &mut expected).unwrap();
         assert_eq!(empty, expected);

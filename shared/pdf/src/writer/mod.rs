@@ -181,16 +181,8 @@ impl ObjWriter {
         let first = header.len();
         let mut deflated = std::mem::take(&mut self.deflated);
         // The header, then the objects: compressed as one stream, never copied into one buffer.
-        let compressed = {
-            let mut parts = [header.as_slice(), self.packed.as_slice()].into_iter();
-            let next = |buf: &mut Vec<u8>| {
-                if let Some(part) = parts.next() {
-                    buf.extend_from_slice(part);
-                }
-            };
-            deflate_pieces(PACKED_COMPRESSION, next, &mut deflated)
-        };
-        if let Err(e) = compressed {
+        let parts = [header.as_slice(), self.packed.as_slice()];
+        if let Err(e) = deflate_pieces(PACKED_COMPRESSION, parts, &mut deflated) {
             self.error.get_or_insert(e);
         }
         let n = self.packed_ids.len();
@@ -300,27 +292,29 @@ impl ObjWriter {
         }
         let n = self.offsets.len();
         // The entries compressed 8,192 at a time: a long document has hundreds of thousands.
-        let mut entries = self.offsets.chunks(8192).enumerate();
-        let next = |buf: &mut Vec<u8>| {
-            let Some((chunk, offsets)) = entries.next() else {
-                return;
-            };
-            for (k, &at) in offsets.iter().enumerate() {
-                let i = chunk * 8192 + k;
-                let (kind, field, index) = if i == 0 || at == 0 {
-                    (0u8, 0u64, if i == 0 { 0xFFFF } else { 0 })
-                } else if at & IN_STREAM != 0 {
-                    (2, (at & !IN_STREAM) >> 20, at & 0xFFFFF)
-                } else {
-                    (1, at, 0)
-                };
-                buf.push(kind);
-                buf.extend_from_slice(&field.to_be_bytes()[3..]);
-                buf.extend_from_slice(&(index as u16).to_be_bytes());
-            }
-        };
+        let entries = self
+            .offsets
+            .chunks(8192)
+            .enumerate()
+            .map(|(chunk, offsets)| {
+                let mut buf = Vec::with_capacity(offsets.len() * 8);
+                for (k, &at) in offsets.iter().enumerate() {
+                    let i = chunk * 8192 + k;
+                    let (kind, field, index) = if i == 0 || at == 0 {
+                        (0u8, 0u64, if i == 0 { 0xFFFF } else { 0 })
+                    } else if at & IN_STREAM != 0 {
+                        (2, (at & !IN_STREAM) >> 20, at & 0xFFFFF)
+                    } else {
+                        (1, at, 0)
+                    };
+                    buf.push(kind);
+                    buf.extend_from_slice(&field.to_be_bytes()[3..]);
+                    buf.extend_from_slice(&(index as u16).to_be_bytes());
+                }
+                buf
+            });
         let mut deflated = std::mem::take(&mut self.deflated);
-        deflate_pieces(PACKED_COMPRESSION, next, &mut deflated)?;
+        deflate_pieces(PACKED_COMPRESSION, entries, &mut deflated)?;
         self.stream(
             xref,
             |o| {
