@@ -68,7 +68,12 @@ fn session_to(to: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn session_sk(s: &Session) -> String {
-    format!("{SESSION}{}", records::order::session(s))
+    session_key_sk(&SessionKey::of(s))
+}
+
+/// The sort key of the session at `k`.
+fn session_key_sk(k: &SessionKey) -> String {
+    format!("{SESSION}{}", records::order::session_key(k))
 }
 
 fn encode<T: Serialize>(pk: &str, sk: &str, entity: &str, value: &T) -> Result<Item, PortError> {
@@ -610,8 +615,10 @@ impl RecordSource for DynamoRecords {
         first: SessionKey,
         last: SessionKey,
     ) -> Result<Vec<(Uuid, Note)>, PortError> {
-        let key = |k: &SessionKey| format!("{SESSION}{}", records::order::session_key(k));
-        let (lo, hi) = (key(&first), format!("{}#~", key(&last)));
+        let (lo, hi) = (
+            session_key_sk(&first),
+            format!("{}#~", session_key_sk(&last)),
+        );
         let items: Vec<Item> = self
             .query(&patient_pk(patient_id), Some((&lo, &hi)), false)
             .filter_expression("#entity = :note")
