@@ -193,6 +193,39 @@ fn group(index: usize, sessions: usize) -> Range<usize> {
 /// one: it is escaped).
 const ITEM: &str = "::item ";
 
+/// What an item line names: `::item session_row 12`, `::item timeline_event 40`,
+/// `::item session 12 13` (its index, then the number it prints).
+#[derive(Debug, Clone, Copy)]
+enum ItemLine {
+    SessionRow(usize),
+    TimelineEvent(usize),
+    Session { index: usize, number: usize },
+}
+
+impl ItemLine {
+    /// The rest of an item line after [`ITEM`].
+    fn parse(line: &str) -> Result<ItemLine, DocumentError> {
+        let mut words = line.trim_end().split(' ');
+        let kind = words.next().unwrap_or_default();
+        let mut next = || words.next().and_then(|w| w.parse::<usize>().ok());
+        let item = match (kind, next()) {
+            ("session_row", Some(i)) => Some(ItemLine::SessionRow(i)),
+            ("timeline_event", Some(i)) => Some(ItemLine::TimelineEvent(i)),
+            ("session", Some(index)) => next().map(|number| ItemLine::Session { index, number }),
+            _ => None,
+        };
+        item.ok_or_else(|| unknown_item(line.trim_end()))
+    }
+}
+
+fn unknown_item(item: &str) -> DocumentError {
+    DocumentError::Template {
+        line: 0,
+        column: 0,
+        message: format!("unknown item line `{ITEM}{item}`"),
+    }
+}
+
 /// The full record's markup with its item lines expanded as it is read.
 struct Items {
     lines: String,
@@ -220,8 +253,7 @@ impl MarkupSource for Items {
             match line.strip_prefix(ITEM) {
                 None => out.extend_from_slice(line.as_bytes()),
                 Some(item) => {
-                    let item = item.trim_end().to_string();
-                    if !self.expand(&item, &mut out)? {
+                    if !self.expand(ItemLine::parse(item)?, &mut out)? {
                         break;
                     }
                     out.push(b'\n');
@@ -249,25 +281,19 @@ impl MarkupSource for Items {
 impl Items {
     /// Renders one item line's item into `out`; false when it is a session whose note texts
     /// have not been given yet.
-    fn expand(&mut self, item: &str, out: &mut Vec<u8>) -> Result<bool, DocumentError> {
-        let mut words = item.split(' ');
-        let kind = words.next().unwrap_or_default();
-        let mut number = || words.next().and_then(|w| w.parse::<usize>().ok());
-        let index = number();
-        let unknown = || DocumentError::Template {
-            line: 0,
-            column: 0,
-            message: format!("unknown item line `{ITEM}{item}`"),
-        };
+    fn expand(&mut self, item: ItemLine, out: &mut Vec<u8>) -> Result<bool, DocumentError> {
+        let unknown = || unknown_item(&format!("{item:?}"));
         let mut ctx = Context::new();
-        let name = match (kind, index) {
-            ("session_row", Some(i)) => {
+        let name = match item {
+            ItemLine::SessionRow(i) => {
                 let s = self.sessions.get(i).and_then(Option::as_ref);
-                let s = s.ok_or_else(unknown)?;
-                ctx.insert_value("s", Value::from_serializable(&Escaped(s)));
+                ctx.insert_value(
+                    "s",
+                    Value::from_serializable(&Escaped(s.ok_or_else(unknown)?)),
+                );
                 "session_row"
             }
-            ("timeline_event", Some(i)) => {
+            ItemLine::TimelineEvent(i) => {
                 let e = self.timeline.get_mut(i).and_then(Option::take);
                 let e = e.ok_or_else(unknown)?;
                 if i + 1 == self.timeline.len() {
@@ -276,8 +302,7 @@ impl Items {
                 ctx.insert_value("e", Value::from_serializable(&Escaped(&e)));
                 "timeline_event"
             }
-            ("session", Some(i)) => {
-                let n = number().ok_or_else(unknown)?;
+            ItemLine::Session { index: i, number } => {
                 if i >= self.sessions.len() {
                     return Err(unknown());
                 }
@@ -291,10 +316,9 @@ impl Items {
                     self.sessions = Vec::new();
                 }
                 ctx.insert_value("s", Value::from_serializable(&Escaped(&s)));
-                ctx.insert_value("n", Value::from(n));
+                ctx.insert_value("n", Value::from(number));
                 "session"
             }
-            _ => return Err(unknown()),
         };
         TERA.render_component_to(name, &ctx, None, false, &mut *out)
             .map_err(|e| templates::rendering_error(&e, true))?;
